@@ -1,0 +1,187 @@
+/* whyslow profile file format, version 1.
+ *
+ * This header is the one definition of the on-disk format: the collector
+ * (profiler/, writer side) and the command (reports/, reader side) both
+ * include it.  docs/profile-format.md documents it in prose.
+ *
+ * A profile file holds the data of one process (one exec image of it):
+ *
+ *   struct ws_file_header
+ *   record*                  each: struct ws_record_header + payload
+ *
+ * Every record's payload is `size` bytes long and is followed by zero
+ * padding up to the next multiple of 8, so every record header is 8-byte
+ * aligned.  All integers are little-endian, the byte order of the machines
+ * whyslow runs on (x86_64); `endian` in the file header lets a reader
+ * detect a file from another byte order.
+ *
+ * Records may appear in any order, except that WS_REC_PROCESS comes first
+ * and WS_REC_END last.  A file without WS_REC_END is incomplete: the
+ * process was killed (SIGKILL) or ran out of disk before it could finish.
+ * Readers skip record types they do not know (for forward compatibility
+ * within one major version) and reject files whose version is newer.
+ */
+#ifndef WHYSLOW_PROFILE_FORMAT_H
+#define WHYSLOW_PROFILE_FORMAT_H
+
+#include <stdint.h>
+
+#define WS_MAGIC "WHYSLOW"       /* 8 bytes with the NUL */
+#define WS_FORMAT_VERSION 1u
+#define WS_ENDIAN_CHECK 0x0102030405060708ull
+#define WS_FILE_SUFFIX ".wsp"
+
+struct ws_file_header {
+	char magic[8];        /* WS_MAGIC, NUL-terminated */
+	uint32_t version;     /* WS_FORMAT_VERSION */
+	uint32_t header_size; /* sizeof(struct ws_file_header) */
+	uint64_t endian;      /* WS_ENDIAN_CHECK */
+};
+
+struct ws_record_header {
+	uint32_t type;     /* enum ws_record_type */
+	uint32_t reserved; /* 0 */
+	uint64_t size;     /* payload bytes, excluding this header and padding */
+};
+
+enum ws_record_type {
+	WS_REC_PROCESS = 1, /* struct ws_process + strings */
+	WS_REC_MODULE = 2,  /* struct ws_module + path + build-id */
+	WS_REC_SAMPLES = 3, /* struct ws_samples + ws_sample[count] */
+	WS_REC_THREAD = 4,  /* struct ws_thread + stacks */
+	WS_REC_NOTE = 5,    /* struct ws_note + text */
+	WS_REC_END = 6,     /* struct ws_end */
+};
+
+/* How samples were triggered. */
+enum ws_clock {
+	WS_CLOCK_CPU = 1,  /* the thread's CPU time */
+	WS_CLOCK_WALL = 2, /* elapsed (monotonic) time, running or not */
+};
+
+/* Which kernel mechanism delivered the sampling signal. */
+enum ws_source {
+	WS_SOURCE_NONE = 0,
+	WS_SOURCE_PERF_TASK_CLOCK = 1, /* perf_event_open SW_TASK_CLOCK, per thread */
+	WS_SOURCE_CPU_TIMER = 2,       /* timer_create on the thread CPU clock (tick-bound) */
+	WS_SOURCE_WALL_TIMER = 3,      /* timer_create on CLOCK_MONOTONIC, per thread */
+};
+
+/* WS_REC_PROCESS.  Followed by three strings, each a uint32_t length and
+ * that many bytes (no NUL): hostname, executable path, command line (the
+ * arguments separated by NUL bytes, as in /proc/self/cmdline). */
+struct ws_process {
+	uint32_t pid;
+	uint32_t ppid;
+	int32_t rank;          /* MPI rank from the environment, -1 if none */
+	uint32_t clock;        /* enum ws_clock */
+	uint32_t source;       /* enum ws_source actually used */
+	uint32_t requested_hz; /* sampling rate asked for */
+	uint32_t signal;       /* signal number used for sampling */
+	uint32_t max_depth;    /* stack depth limit */
+	uint64_t start_mono_ns; /* CLOCK_MONOTONIC when the collector started */
+	uint64_t start_real_ns; /* CLOCK_REALTIME at the same moment */
+	uint64_t parent_file_id; /* reserved, 0 */
+};
+
+/* WS_REC_MODULE: one loaded object (executable, shared library, vDSO).
+ * Followed by path (path_len bytes, no NUL) and build-id (build_id_len
+ * bytes).  Addresses are run-time addresses in the process. */
+enum ws_module_flags {
+	WS_MOD_MAIN = 1u << 0,         /* the main executable */
+	WS_MOD_VDSO = 1u << 1,         /* the kernel's vDSO (no file) */
+	WS_MOD_EH_FRAME_HDR = 1u << 2, /* has PT_GNU_EH_FRAME: DWARF unwinding works */
+};
+struct ws_module {
+	uint32_t id;    /* index in load order, unique in the process */
+	uint32_t flags; /* enum ws_module_flags */
+	uint64_t bias;  /* load bias: run-time address = ELF vaddr + bias */
+	uint64_t start; /* lowest mapped run-time address of its PT_LOAD segments */
+	uint64_t end;   /* one past the highest */
+	uint64_t load_ns;   /* CLOCK_MONOTONIC when seen loaded (0: at start) */
+	uint64_t unload_ns; /* when seen unloaded by dlclose, 0 if still loaded */
+	uint32_t path_len;
+	uint32_t build_id_len;
+};
+
+/* WS_REC_SAMPLES: a chunk of one thread's timeline, in time order.
+ * stack indexes that thread's stack table (WS_REC_THREAD with the same
+ * thread_index), which may come later in the file. */
+struct ws_samples {
+	uint32_t thread_index;
+	uint32_t count;
+};
+struct ws_sample {
+	uint64_t time_ns; /* CLOCK_MONOTONIC */
+	uint32_t stack;   /* index in the thread's stack table */
+	uint32_t flags;   /* 0 */
+};
+
+/* WS_REC_THREAD: one thread's summary and its stack table.  Followed by
+ * stack_count stacks, each a struct ws_stack and nframes uint64_t
+ * addresses, innermost first.  Frame 0 is the interrupted instruction;
+ * the others are return addresses (symbolise them at address - 1). */
+enum ws_thread_flags {
+	WS_THR_MAIN = 1u << 0,   /* the process's initial thread */
+	WS_THR_EXITED = 1u << 1, /* ended before the process did */
+};
+enum ws_stack_flags {
+	WS_STK_TRUNCATED = 1u << 0, /* the depth limit cut it */
+	WS_STK_UNWIND_ERR = 1u << 1, /* the unwinder stopped on an error */
+};
+enum ws_drop_reason {
+	WS_DROP_TABLE_FULL = 0, /* stack table or frame arena full */
+	WS_DROP_REENTRY = 1,    /* signal arrived while the handler ran */
+	WS_DROP_TIMELINE = 2,   /* timeline chunk could not be written (counts kept) */
+	WS_DROP_PAUSED = 3,     /* arrived during fork/exec/shutdown */
+	WS_DROP_NREASONS = 4,
+};
+struct ws_thread {
+	uint32_t thread_index; /* unique in the process, 0 = main */
+	uint32_t tid;
+	char name[16];         /* as from PR_GET_NAME, NUL-padded */
+	uint32_t flags;        /* enum ws_thread_flags */
+	uint32_t stack_count;
+	uint64_t start_ns;     /* CLOCK_MONOTONIC at registration */
+	uint64_t end_ns;       /* at exit or at the end of the process */
+	uint64_t cpu_ns;       /* the thread's CPU time at end_ns */
+	uint64_t samples;      /* samples recorded in the stack table */
+	uint64_t dropped[WS_DROP_NREASONS];
+	uint64_t unwind_errors; /* stacks that ended on an unwinder error */
+	uint64_t truncated;     /* samples whose stack hit the depth limit */
+	uint64_t handler_ns;    /* total time spent in the sample handler */
+	uint64_t handler_max_ns; /* longest single handler run */
+	uint32_t source;        /* enum ws_source used by this thread */
+	uint32_t source_errno;  /* errno of a source that failed, else 0 */
+};
+struct ws_stack {
+	uint32_t nframes;
+	uint32_t flags;  /* enum ws_stack_flags */
+	uint64_t count;  /* samples with this stack */
+};
+
+/* WS_REC_NOTE: a human-readable message from the collector (what it did
+ * about a signal, why a source is off...).  Followed by len bytes. */
+struct ws_note {
+	uint32_t len;
+	uint32_t reserved;
+};
+
+/* WS_REC_END: the process finished writing. */
+enum ws_end_reason {
+	WS_END_EXIT = 1,   /* exit(), return from main, _exit() */
+	WS_END_SIGNAL = 2, /* a fatal signal (status = signal number) */
+	WS_END_EXEC = 3,   /* replaced by exec (status = 0) */
+};
+struct ws_end {
+	uint64_t end_mono_ns;
+	uint64_t end_real_ns;
+	uint32_t reason;  /* enum ws_end_reason */
+	int32_t status;   /* exit status or signal number */
+	uint64_t process_cpu_ns; /* CLOCK_PROCESS_CPUTIME_ID at the end */
+	uint64_t collector_peak_bytes; /* most memory the collector held at once */
+	uint32_t threads; /* WS_REC_THREAD records written */
+	uint32_t modules; /* WS_REC_MODULE records written */
+};
+
+#endif

@@ -1,0 +1,7 @@
+/* The verbs of the whyslow command; each returns the process exit status. */
+#ifndef WHYSLOW_COMMANDS_H
+#define WHYSLOW_COMMANDS_H
+int cmd_record(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+#endif
