@@ -1,0 +1,344 @@
+/* The collector's life cycle (see collector.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "collector.h"
+#include "interpose.h"
+#include "modules.h"
+#include "profile_format.h"
+#include "sampler.h"
+#include "settings.h"
+#include "signals.h"
+#include "threads.h"
+#include "unwind.h"
+#include "writer.h"
+
+_Atomic int ws_phase = WS_PHASE_OFF;
+pid_t ws_pid;
+
+static _Atomic int finishing; /* 0 no, 1 in progress, 2 done */
+static struct ws_process proc;
+static char cmdline[16384];
+static size_t cmdline_len;
+static char exe[4096];
+
+/* Notes: appended outside signal handlers, read by ws_collector_finish. */
+#define NOTES_CAP 16384
+static char notes[NOTES_CAP];
+static _Atomic size_t notes_len;
+static pthread_mutex_t notes_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int ws_process_init(void); /* process.c */
+
+WS_EXPORT const char *whyslow_collector_version(void);
+WS_EXPORT const char *
+whyslow_collector_version(void)
+{
+	return PACKAGE_VERSION;
+}
+
+uint64_t
+ws_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t
+ws_realtime_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void
+vmessage(const char *fmt, va_list ap)
+{
+	char buf[1024];
+	int n = snprintf(buf, sizeof buf, "whyslow: ");
+	int m = vsnprintf(buf + n, sizeof buf - (size_t)n - 1, fmt, ap);
+	size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
+	if (len > sizeof buf - 2)
+		len = sizeof buf - 2;
+	buf[len++] = '\n';
+	(void)!write(2, buf, len);
+}
+
+void
+ws_warnf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage(fmt, ap);
+	va_end(ap);
+}
+
+void
+ws_debugf(const char *fmt, ...)
+{
+	if (!ws_cfg.debug)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage(fmt, ap);
+	va_end(ap);
+}
+
+void
+ws_notef(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	size_t len = strlen(buf);
+	ws_debugf("note: %s", buf);
+	pthread_mutex_lock(&notes_lock);
+	size_t at = atomic_load(&notes_len);
+	/* Each note once; stored NUL-separated. */
+	for (size_t i = 0; i < at; i += strlen(notes + i) + 1)
+		if (!strcmp(notes + i, buf))
+			goto out;
+	if (at + len + 1 <= NOTES_CAP) {
+		memcpy(notes + at, buf, len + 1);
+		atomic_store(&notes_len, at + len + 1);
+	}
+out:
+	pthread_mutex_unlock(&notes_lock);
+}
+
+bool
+ws_collector_owns_process(void)
+{
+	int phase = atomic_load(&ws_phase);
+	return phase != WS_PHASE_OFF && phase != WS_PHASE_STOPPED && getpid() == ws_pid;
+}
+
+int
+ws_quiesce(int phase)
+{
+	int prev = atomic_exchange(&ws_phase, phase);
+	ws_threads_wait_handlers();
+	return prev;
+}
+
+void
+ws_resume(void)
+{
+	atomic_store(&ws_phase, WS_PHASE_RUNNING);
+}
+
+static void
+read_identity(void)
+{
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	cmdline_len = 0;
+	if (fd >= 0) {
+		ssize_t n;
+		while (cmdline_len < sizeof cmdline &&
+		       (n = read(fd, cmdline + cmdline_len, sizeof cmdline - cmdline_len)) > 0)
+			cmdline_len += (size_t)n;
+		close(fd);
+	}
+	while (cmdline_len && cmdline[cmdline_len - 1] == 0)
+		cmdline_len--;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	exe[n > 0 ? n : 0] = 0;
+}
+
+static int
+write_process_record(void)
+{
+	char host[256] = "";
+	gethostname(host, sizeof host - 1);
+	uint32_t hl = (uint32_t)strlen(host), el = (uint32_t)strlen(exe),
+		 cl = (uint32_t)cmdline_len;
+	struct iovec parts[6] = {
+		{&proc, sizeof proc}, {&hl, 4}, {host, hl}, {&el, 4}, {exe, el}, {&cl, 4},
+	};
+	/* Seven parts do not fit ws_writer_record's limit: the command line
+	 * goes with its length in one buffer. */
+	static char tail[4 + sizeof cmdline];
+	memcpy(tail, &cl, 4);
+	memcpy(tail + 4, cmdline, cl);
+	parts[5].iov_base = tail;
+	parts[5].iov_len = 4 + cl;
+	return ws_writer_record(WS_REC_PROCESS, parts, 6);
+}
+
+/* Open this process's file and write its PROCESS record. */
+static int
+start_file(void)
+{
+	int rc = ws_writer_open();
+	if (rc < 0) {
+		ws_warnf("cannot create a profile file in %s: %s; this process is not profiled",
+			 ws_cfg.outdir, strerror(-rc));
+		return rc;
+	}
+	memset(&proc, 0, sizeof proc);
+	proc.pid = (uint32_t)getpid();
+	proc.ppid = (uint32_t)getppid();
+	proc.rank = ws_cfg.rank;
+	proc.clock = (uint32_t)ws_cfg.clock;
+	proc.source = (uint32_t)ws_sampler_source();
+	proc.requested_hz = ws_cfg.hz;
+	proc.signal = (uint32_t)ws_cfg.signal;
+	proc.max_depth = ws_cfg.depth;
+	proc.start_mono_ns = ws_now_ns();
+	proc.start_real_ns = ws_realtime_ns();
+	read_identity();
+	return write_process_record();
+}
+
+static void
+write_notes(void)
+{
+	if (ws_signals_mask_was_filtered())
+		ws_notef("the program tried to block the sampling signal in a thread; whyslow kept it "
+			 "unblocked so that every thread stays sampled");
+	size_t len = atomic_load(&notes_len);
+	for (size_t i = 0; i < len;) {
+		struct ws_note h = {(uint32_t)strlen(notes + i), 0};
+		struct iovec parts[2] = {{&h, sizeof h}, {notes + i, h.len}};
+		ws_writer_record(WS_REC_NOTE, parts, 2);
+		i += h.len + 1;
+	}
+}
+
+void
+ws_collector_finish(int reason, int status)
+{
+	int expected = 0;
+	if (!atomic_compare_exchange_strong(&finishing, &expected, 1)) {
+		/* Another thread is writing (e.g. two threads crash at once): let
+		 * it finish before this one dies, for at most ~2 s. */
+		for (int i = 0; i < 200 && atomic_load(&finishing) == 1; i++) {
+			struct timespec ts = {0, 10000000};
+			ws_real.nanosleep(&ts, NULL);
+		}
+		return;
+	}
+	if (getpid() != ws_pid || atomic_load(&ws_phase) == WS_PHASE_OFF) {
+		atomic_store(&finishing, 2);
+		return;
+	}
+	ws_quiesce(WS_PHASE_STOPPED);
+	uint32_t threads = ws_threads_finish();
+	struct ws_end end;
+	memset(&end, 0, sizeof end);
+	uint32_t modules = ws_modules_write();
+	if (reason != WS_END_SIGNAL)
+		write_notes(); /* snprintf and a mutex: not in a fatal-signal handler */
+	end.end_mono_ns = ws_now_ns();
+	end.end_real_ns = ws_realtime_ns();
+	end.reason = (uint32_t)reason;
+	end.status = status;
+	struct timespec ts;
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) == 0)
+		end.process_cpu_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	end.collector_peak_bytes = ws_mem_peak();
+	end.threads = threads;
+	end.modules = modules;
+	struct iovec part = {&end, sizeof end};
+	if (ws_writer_record(WS_REC_END, &part, 1) != 0 && reason != WS_END_SIGNAL)
+		ws_warnf("could not finish writing %s: %s", ws_writer_path(), strerror(errno));
+	ws_writer_close();
+	atomic_store(&finishing, 2);
+}
+
+void
+ws_collector_fork_child(void)
+{
+	ws_pid = getpid();
+	ws_writer_forget();
+	ws_threads_after_fork();
+	atomic_store(&notes_len, 0);
+	if (start_file() == 0) {
+		ws_resume();
+		struct ws_thread_state *me = ws_self;
+		if (me)
+			ws_sampler_arm(me);
+	} else {
+		atomic_store(&ws_phase, WS_PHASE_OFF);
+	}
+}
+
+void
+ws_collector_restart(void)
+{
+	/* The exec failed; the old file is complete.  Go on in a new one, with
+	 * the calling thread sampled (other threads are no longer). */
+	if (getpid() != ws_pid)
+		return;
+	atomic_store(&finishing, 0);
+	atomic_store(&ws_phase, WS_PHASE_PAUSED);
+	ws_self = NULL;
+	ws_threads_after_fork();
+	if (start_file() != 0) {
+		atomic_store(&ws_phase, WS_PHASE_OFF);
+		return;
+	}
+	ws_resume();
+	ws_thread_register(1);
+}
+
+static void
+at_exit(int status, void *arg)
+{
+	if (ws_collector_owns_process())
+		ws_collector_finish(WS_END_EXIT, status & 0xff);
+}
+
+__attribute__((constructor)) static void
+collector_start(void)
+{
+	ws_real_init();
+	if (ws_config_load() != 0)
+		return;
+	ws_pid = getpid();
+	if (ws_modules_init() != 0 || ws_unwind_init() != 0 || ws_threads_init() != 0) {
+		ws_warnf("cannot initialise the collector (out of memory?); not profiling");
+		return;
+	}
+	ws_sampler_choose();
+	atomic_store(&ws_phase, WS_PHASE_RUNNING);
+	if (ws_signals_init() != 0 || ws_process_init() != 0) {
+		atomic_store(&ws_phase, WS_PHASE_OFF);
+		ws_warnf("cannot install signal handlers; not profiling");
+		return;
+	}
+	/* Arm the main thread first: the source actually used goes into the
+	 * PROCESS record. */
+	if (!ws_thread_register(1)) {
+		atomic_store(&ws_phase, WS_PHASE_OFF);
+		return;
+	}
+	if (start_file() != 0) {
+		atomic_store(&ws_phase, WS_PHASE_OFF);
+		if (ws_self)
+			ws_sampler_disarm(ws_self);
+		return;
+	}
+	on_exit(at_exit, NULL);
+}
+
+__attribute__((destructor)) static void
+collector_stop(void)
+{
+	if (ws_collector_owns_process())
+		ws_collector_finish(WS_END_EXIT, 0);
+}

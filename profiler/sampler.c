@@ -1,0 +1,262 @@
+/* Sampling sources and the sample handler (see sampler.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collector.h"
+#include "sampler.h"
+#include "settings.h"
+#include "stacktab.h"
+#include "unwind.h"
+
+#define WS_TIMER_COOKIE ((void *)(uintptr_t)0x77687973u) /* "whys" */
+
+static _Atomic int source;     /* enum ws_source in use */
+static _Atomic int perf_works; /* a perf source has been armed once */
+
+int
+ws_sampler_source(void)
+{
+	return atomic_load(&source);
+}
+
+static int
+read_paranoid(void)
+{
+	int fd = open("/proc/sys/kernel/perf_event_paranoid", O_RDONLY | O_CLOEXEC);
+	char buf[16] = {0};
+	if (fd < 0)
+		return -99;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	return n > 0 ? atoi(buf) : -99;
+}
+
+int
+ws_sampler_choose(void)
+{
+	if (ws_cfg.clock == WS_CLOCK_WALL)
+		source = WS_SOURCE_WALL_TIMER;
+	else if (ws_cfg.source_pref == WS_PREF_TIMER)
+		source = WS_SOURCE_CPU_TIMER;
+	else
+		source = WS_SOURCE_PERF_TASK_CLOCK;
+	if (ws_cfg.clock == WS_CLOCK_WALL && ws_cfg.source_pref == WS_PREF_PERF)
+		ws_notef("--source perf counts CPU time only; wall-clock sampling uses per-thread "
+			 "CLOCK_MONOTONIC timers");
+	return source;
+}
+
+#define RING_BYTES (2 * 4096) /* metadata page + one data page */
+
+/* Overflow signals come from ring-buffer wake-ups (wakeup_events = 1); the
+ * handler only marks the records consumed, so no system call is needed to
+ * re-arm (PERF_EVENT_IOC_REFRESH costs several microseconds in a VM). */
+static int
+open_perf(void **ring)
+{
+	struct perf_event_attr a;
+	memset(&a, 0, sizeof a);
+	a.size = sizeof a;
+	a.type = PERF_TYPE_SOFTWARE;
+	a.config = PERF_COUNT_SW_TASK_CLOCK;
+	a.sample_period = 1000000000ull / ws_cfg.hz;
+	a.disabled = 1;
+	a.sample_type = 0; /* the records are only a wake-up; the handler unwinds */
+	a.exclude_kernel = 1;
+	a.exclude_hv = 1;
+	a.wakeup_events = 1;
+	int fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int high = fcntl(fd, F_DUPFD_CLOEXEC, 256);
+	if (high >= 0) {
+		close(fd);
+		fd = high;
+	}
+	struct f_owner_ex owner = {F_OWNER_TID, (pid_t)gettid()};
+	if (fcntl(fd, F_SETFL, O_ASYNC) < 0 || fcntl(fd, F_SETSIG, ws_cfg.signal) < 0 ||
+	    fcntl(fd, F_SETOWN_EX, &owner) < 0 || ioctl(fd, PERF_EVENT_IOC_RESET, 0) < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	*ring = mmap(NULL, RING_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (*ring == MAP_FAILED) {
+		int e = errno;
+		close(fd);
+		*ring = NULL;
+		return -e;
+	}
+	return fd;
+}
+
+static int
+arm_timer(struct ws_thread_state *t, int src)
+{
+	struct sigevent sev;
+	memset(&sev, 0, sizeof sev);
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = ws_cfg.signal;
+	sev.sigev_value.sival_ptr = WS_TIMER_COOKIE;
+	sev._sigev_un._tid = (pid_t)gettid();
+	clockid_t clk = src == WS_SOURCE_WALL_TIMER ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID;
+	if (timer_create(clk, &sev, &t->timer) != 0)
+		return -errno;
+	long period = 1000000000L / (long)ws_cfg.hz;
+	struct itimerspec its = {{period / 1000000000L, period % 1000000000L},
+				 {period / 1000000000L, period % 1000000000L}};
+	if (timer_settime(t->timer, 0, &its, NULL) != 0) {
+		int e = errno;
+		timer_delete(t->timer);
+		return -e;
+	}
+	atomic_store(&t->has_timer, 1);
+	return 0;
+}
+
+int
+ws_sampler_arm(struct ws_thread_state *t)
+{
+	int src = atomic_load(&source);
+	if (src == WS_SOURCE_PERF_TASK_CLOCK) {
+		void *ring = NULL;
+		int fd = open_perf(&ring);
+		if (fd >= 0) {
+			t->perf_ring = ring;
+			atomic_store(&t->perf_fd, fd);
+			t->info.source = WS_SOURCE_PERF_TASK_CLOCK;
+			atomic_store(&perf_works, 1);
+			ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
+			return 0;
+		}
+		t->info.source_errno = (uint32_t)-fd;
+		if (!atomic_load(&perf_works)) {
+			/* The kernel refuses perf events here: fall back for everyone. */
+			atomic_store(&source, WS_SOURCE_CPU_TIMER);
+			ws_notef("perf_event_open(task-clock) failed: %s (perf_event_paranoid = %d); "
+				 "sampling with POSIX CPU timers, whose rate is bound to the kernel "
+				 "tick",
+				 strerror(-fd), read_paranoid());
+		} else {
+			ws_notef("thread %u: perf_event_open failed (%s); this thread uses a POSIX "
+				 "CPU timer",
+				 t->info.tid, strerror(-fd));
+		}
+		src = WS_SOURCE_CPU_TIMER;
+	}
+	int rc = arm_timer(t, src);
+	if (rc == 0) {
+		t->info.source = (uint32_t)src;
+		return 0;
+	}
+	t->info.source = WS_SOURCE_NONE;
+	t->info.source_errno = (uint32_t)-rc;
+	ws_notef("thread %u is not sampled: timer_create failed: %s", t->info.tid, strerror(-rc));
+	return rc;
+}
+
+void
+ws_sampler_disarm(struct ws_thread_state *t)
+{
+	int fd = atomic_exchange(&t->perf_fd, -1);
+	if (fd >= 0) {
+		ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
+		munmap(t->perf_ring, RING_BYTES);
+		t->perf_ring = NULL;
+		close(fd);
+	}
+	if (atomic_exchange(&t->has_timer, 0))
+		timer_delete(t->timer);
+}
+
+void
+ws_sampler_forget(struct ws_thread_state *t)
+{
+	int fd = atomic_exchange(&t->perf_fd, -1);
+	if (fd >= 0) {
+		munmap(t->perf_ring, RING_BYTES);
+		t->perf_ring = NULL;
+		close(fd);
+	}
+	atomic_store(&t->has_timer, 0);
+}
+
+bool
+ws_sampler_is_ours(const siginfo_t *info)
+{
+	if (info->si_code == SI_TIMER)
+		return info->si_value.sival_ptr == WS_TIMER_COOKIE;
+	if (info->si_code == POLL_IN || info->si_code == POLL_HUP || info->si_code == POLL_OUT) {
+		struct ws_thread_state *t = ws_self;
+		return !t || info->si_fd == atomic_load(&t->perf_fd);
+	}
+	return false;
+}
+
+/* Mark every record of the ring read, so the kernel never finds it full. */
+static void
+consume_ring(struct ws_thread_state *t)
+{
+	struct perf_event_mmap_page *pg = t->perf_ring;
+	if (!pg)
+		return;
+	uint64_t head = __atomic_load_n(&pg->data_head, __ATOMIC_ACQUIRE);
+	__atomic_store_n(&pg->data_tail, head, __ATOMIC_RELEASE);
+}
+
+void
+ws_sampler_take(const siginfo_t *info, ucontext_t *uc)
+{
+	struct ws_thread_state *t = ws_self;
+	if (!t)
+		return;
+	if (atomic_exchange(&t->in_handler, 1)) {
+		t->info.dropped[WS_DROP_REENTRY]++;
+		return;
+	}
+	int phase = atomic_load(&ws_phase);
+	int fd = atomic_load(&t->perf_fd);
+	if (phase != WS_PHASE_RUNNING) {
+		if (phase == WS_PHASE_PAUSED) /* after the end is not a loss */
+			t->info.dropped[WS_DROP_PAUSED]++;
+		if (fd >= 0)
+			consume_ring(t);
+		atomic_store(&t->in_handler, 0);
+		return;
+	}
+	uint64_t t0 = ws_now_ns();
+	uint32_t flags;
+	uint32_t n = ws_unwind(uc, t->stack_lo, t->stack_hi, t->scratch, ws_cfg.depth, &flags);
+	if (flags & WS_STK_UNWIND_ERR)
+		t->info.unwind_errors++;
+	if (flags & WS_STK_TRUNCATED)
+		t->info.truncated++;
+	int64_t id = ws_stacktab_add(&t->tab, t->scratch, n, flags);
+	if (id < 0) {
+		t->info.dropped[WS_DROP_TABLE_FULL]++;
+	} else {
+		t->info.samples++;
+		struct ws_sample *s = &t->timeline[t->timeline_count++];
+		s->time_ns = t0;
+		s->stack = (uint32_t)id;
+		s->flags = 0;
+		if (t->timeline_count == WS_TIMELINE_CAP)
+			ws_thread_flush_timeline(t);
+	}
+	if (fd >= 0)
+		consume_ring(t);
+	uint64_t dt = ws_now_ns() - t0;
+	t->info.handler_ns += dt;
+	if (dt > t->info.handler_max_ns)
+		t->info.handler_max_ns = dt;
+	atomic_store(&t->in_handler, 0);
+}

@@ -1,0 +1,28 @@
+/* The collector's configuration, read once from WHYSLOW_* environment
+ * variables at start-up (never from the target's argv).  docs/cli.md lists
+ * the variables.  Not async-signal-safe; the result is read-only after. */
+#ifndef WHYSLOW_SETTINGS_H
+#define WHYSLOW_SETTINGS_H
+
+#include <stdbool.h>
+
+enum ws_source_pref { WS_PREF_AUTO, WS_PREF_PERF, WS_PREF_TIMER };
+
+struct ws_config {
+	char outdir[4096];
+	unsigned hz;          /* requested rate */
+	int clock;            /* enum ws_clock */
+	int source_pref;      /* enum ws_source_pref */
+	unsigned depth;       /* stack depth limit */
+	int signal;           /* sampling signal */
+	unsigned max_stacks;  /* distinct stacks per thread (power of two) */
+	int rank;             /* MPI rank from the environment, -1 if none */
+	bool debug;           /* WHYSLOW_DEBUG: diagnostics on stderr */
+};
+
+extern struct ws_config ws_cfg;
+
+/* Fill ws_cfg.  Returns 0, or -1 after printing why profiling is off. */
+int ws_config_load(void);
+
+#endif

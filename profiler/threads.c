@@ -1,0 +1,334 @@
+/* Thread registry, pthread_create interposition, per-thread records. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "collector.h"
+#include "interpose.h"
+#include "sampler.h"
+#include "settings.h"
+#include "textbuf.h"
+#include "threads.h"
+#include "unwind.h"
+#include "writer.h"
+
+__thread struct ws_thread_state *ws_self __attribute__((tls_model("initial-exec")));
+
+#define MAX_SLOTS 65536u
+enum { SLOT_FREE = 0, SLOT_LIVE = 1, SLOT_CLAIMED = 2 };
+
+struct slot {
+	_Atomic(struct ws_thread_state *) state;
+	_Atomic int status;
+};
+
+static struct slot *slots;
+static _Atomic uint32_t slot_hint;
+static _Atomic uint32_t next_index;
+static _Atomic uint32_t written_by_exit;
+static pthread_key_t key;
+
+static size_t
+state_bytes(void)
+{
+	size_t page = 4096;
+	return (sizeof(struct ws_thread_state) + page - 1) / page * page;
+}
+
+static void
+read_name(struct ws_thread_state *t, int is_self)
+{
+	if (is_self) {
+		prctl(PR_GET_NAME, t->info.name, 0, 0, 0);
+		return;
+	}
+	char path[64];
+	struct ws_textbuf b = ws_textbuf_init(path, sizeof path);
+	ws_text_str(&b, "/proc/self/task/");
+	ws_text_u64(&b, t->info.tid);
+	ws_text_str(&b, "/comm");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	char buf[16];
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	if (buf[n - 1] == '\n')
+		n--;
+	memset(t->info.name, 0, sizeof t->info.name);
+	memcpy(t->info.name, buf, (size_t)n);
+}
+
+void
+ws_thread_flush_timeline(struct ws_thread_state *t)
+{
+	if (!t->timeline_count)
+		return;
+	struct ws_samples h = {t->info.thread_index, t->timeline_count};
+	struct iovec parts[2] = {{&h, sizeof h},
+				 {t->timeline, t->timeline_count * sizeof(struct ws_sample)}};
+	if (ws_writer_record(WS_REC_SAMPLES, parts, 2) != 0)
+		t->info.dropped[WS_DROP_TIMELINE] += t->timeline_count;
+	t->timeline_count = 0;
+}
+
+/* Write t's samples and THREAD record.  Sampling of t must be stopped. */
+static int
+write_thread(struct ws_thread_state *t, int is_self, uint32_t flags)
+{
+	ws_thread_flush_timeline(t);
+	t->info.end_ns = ws_now_ns();
+	struct timespec ts;
+	clockid_t cid = CLOCK_THREAD_CPUTIME_ID;
+	if ((is_self || pthread_getcpuclockid(t->self, &cid) == 0) && clock_gettime(cid, &ts) == 0)
+		t->info.cpu_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	read_name(t, is_self);
+	t->info.flags |= flags;
+	t->info.stack_count = t->tab.count;
+	struct iovec parts[2] = {{&t->info, sizeof t->info},
+				 {t->tab.words, ws_stacktab_bytes(&t->tab)}};
+	return ws_writer_record(WS_REC_THREAD, parts, 2);
+}
+
+static void
+release_state(struct ws_thread_state *t)
+{
+	ws_stacktab_free(&t->tab);
+	ws_mem_account(-(int64_t)state_bytes());
+	ws_unmap(t, state_bytes());
+}
+
+/* Key destructor: the thread is ending (return, pthread_exit, cancel). */
+static void
+thread_exit(void *p)
+{
+	struct ws_thread_state *t = p;
+	sigset_t block;
+	sigemptyset(&block);
+	sigaddset(&block, ws_cfg.signal);
+	ws_real.pthread_sigmask(SIG_BLOCK, &block, NULL);
+	ws_self = NULL;
+	ws_sampler_disarm(t);
+	int expected = SLOT_LIVE;
+	if (!atomic_compare_exchange_strong(&slots[t->slot].status, &expected, SLOT_CLAIMED))
+		return; /* the end of the process claimed it first and writes it */
+	if (write_thread(t, 1, WS_THR_EXITED) == 0)
+		atomic_fetch_add(&written_by_exit, 1);
+	atomic_store(&slots[t->slot].state, NULL);
+	atomic_store(&slots[t->slot].status, SLOT_FREE);
+	release_state(t);
+}
+
+int
+ws_threads_init(void)
+{
+	slots = ws_map(MAX_SLOTS * sizeof *slots);
+	if (!slots)
+		return -1;
+	ws_mem_account(64 * 1024); /* the part of the registry in use, roughly */
+	return pthread_key_create(&key, thread_exit) == 0 ? 0 : -1;
+}
+
+static int
+take_slot(struct ws_thread_state *t)
+{
+	uint32_t start = atomic_load(&slot_hint);
+	for (uint32_t i = 0; i < MAX_SLOTS; i++) {
+		uint32_t s = (start + i) % MAX_SLOTS;
+		int expected = SLOT_FREE;
+		if (atomic_load(&slots[s].status) == SLOT_FREE &&
+		    atomic_compare_exchange_strong(&slots[s].status, &expected, SLOT_LIVE)) {
+			t->slot = s;
+			atomic_store(&slots[s].state, t);
+			atomic_store(&slot_hint, s + 1);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void
+find_stack(struct ws_thread_state *t)
+{
+	pthread_attr_t attr;
+	void *addr;
+	size_t size;
+	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+		if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+			t->stack_lo = (uint64_t)addr;
+			t->stack_hi = (uint64_t)addr + size;
+		}
+		pthread_attr_destroy(&attr);
+	}
+}
+
+static void
+reset_info(struct ws_thread_state *t, int is_main)
+{
+	memset(&t->info, 0, sizeof t->info);
+	t->info.thread_index = is_main ? 0 : atomic_fetch_add(&next_index, 1);
+	t->info.tid = (uint32_t)gettid();
+	t->info.flags = is_main ? WS_THR_MAIN : 0;
+	t->info.start_ns = ws_now_ns();
+	prctl(PR_GET_NAME, t->info.name, 0, 0, 0);
+	t->timeline_count = 0;
+}
+
+struct ws_thread_state *
+ws_thread_register(int is_main)
+{
+	if (atomic_load(&ws_phase) != WS_PHASE_RUNNING || !slots)
+		return NULL;
+	struct ws_thread_state *t = ws_map(state_bytes());
+	if (!t)
+		return NULL;
+	ws_mem_account((int64_t)state_bytes());
+	if (ws_stacktab_init(&t->tab, ws_cfg.max_stacks) != 0) {
+		ws_mem_account(-(int64_t)state_bytes());
+		ws_unmap(t, state_bytes());
+		return NULL;
+	}
+	if (is_main)
+		atomic_store(&next_index, 1);
+	reset_info(t, is_main);
+	t->self = pthread_self();
+	t->perf_fd = -1;
+	find_stack(t);
+	ws_unwind_warm(t->stack_lo, t->stack_hi);
+	if (take_slot(t) != 0) {
+		ws_notef("more than %u threads alive at once: later ones are not sampled", MAX_SLOTS);
+		release_state(t);
+		return NULL;
+	}
+	ws_self = t;
+	pthread_setspecific(key, t);
+	ws_sampler_arm(t);
+	return t;
+}
+
+void
+ws_threads_wait_handlers(void)
+{
+	for (uint32_t s = 0; s < MAX_SLOTS && slots; s++) {
+		if (atomic_load(&slots[s].status) == SLOT_FREE)
+			continue;
+		struct ws_thread_state *t = atomic_load(&slots[s].state);
+		/* A handler runs for microseconds; give up after ~1 s. */
+		for (int spin = 0; t && atomic_load(&t->in_handler) && spin < 100000; spin++)
+			sched_yield();
+	}
+}
+
+void
+ws_threads_disarm_all(void)
+{
+	for (uint32_t s = 0; s < MAX_SLOTS && slots; s++) {
+		if (atomic_load(&slots[s].status) != SLOT_CLAIMED)
+			continue;
+		struct ws_thread_state *t = atomic_load(&slots[s].state);
+		if (t)
+			ws_sampler_disarm(t);
+	}
+}
+
+uint32_t
+ws_threads_finish(void)
+{
+	/* Claim every live thread first: a thread exiting now then leaves its
+	 * state to us instead of unmapping it under our feet. */
+	static uint8_t mine[MAX_SLOTS];
+	for (uint32_t s = 0; s < MAX_SLOTS && slots; s++) {
+		int expected = SLOT_LIVE;
+		mine[s] = atomic_compare_exchange_strong(&slots[s].status, &expected, SLOT_CLAIMED);
+	}
+	ws_threads_disarm_all();
+	ws_threads_wait_handlers();
+	uint32_t n = atomic_load(&written_by_exit);
+	struct ws_thread_state *me = ws_self;
+	for (uint32_t s = 0; s < MAX_SLOTS && slots; s++) {
+		if (!mine[s])
+			continue;
+		struct ws_thread_state *t = atomic_load(&slots[s].state);
+		if (t && write_thread(t, t == me, 0) == 0)
+			n++;
+	}
+	return n;
+}
+
+uint32_t
+ws_threads_written(void)
+{
+	return atomic_load(&written_by_exit);
+}
+
+void
+ws_threads_after_fork(void)
+{
+	struct ws_thread_state *me = ws_self;
+	/* Other threads do not exist in the child: forget them (their pages
+	 * are copy-on-write copies of the parent's, never touched). */
+	for (uint32_t s = 0; s < MAX_SLOTS && slots; s++) {
+		if (atomic_load(&slots[s].status) == SLOT_FREE)
+			continue;
+		if (me && s == me->slot)
+			continue;
+		atomic_store(&slots[s].state, NULL);
+		atomic_store(&slots[s].status, SLOT_FREE);
+	}
+	atomic_store(&written_by_exit, 0);
+	atomic_store(&next_index, 1);
+	if (!me)
+		return;
+	ws_sampler_forget(me); /* timers are not inherited; perf events are */
+	atomic_store(&me->in_handler, 0);
+	ws_stacktab_free(&me->tab);
+	ws_mem_reset(state_bytes() + 64 * 1024);
+	if (ws_stacktab_init(&me->tab, ws_cfg.max_stacks) != 0) {
+		ws_self = NULL;
+		return;
+	}
+	reset_info(me, 1);
+	atomic_store(&slots[me->slot].status, SLOT_LIVE);
+}
+
+/* ---- pthread_create interposition ---- */
+
+struct start {
+	void *(*fn)(void *);
+	void *arg;
+};
+
+static void *
+thread_start(void *p)
+{
+	struct start s = *(struct start *)p;
+	free(p);
+	ws_thread_register(0);
+	return s.fn(s.arg);
+}
+
+WS_EXPORT int
+pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
+{
+	ws_real_init();
+	if (atomic_load(&ws_phase) != WS_PHASE_RUNNING)
+		return ws_real.pthread_create(thread, attr, fn, arg);
+	struct start *s = malloc(sizeof *s);
+	if (!s)
+		return ws_real.pthread_create(thread, attr, fn, arg);
+	s->fn = fn;
+	s->arg = arg;
+	int rc = ws_real.pthread_create(thread, attr, thread_start, s);
+	if (rc != 0)
+		free(s);
+	return rc;
+}

@@ -1,0 +1,69 @@
+/* The threads of the process: their sampling state and the registry.
+ *
+ * A thread is registered before its first instruction of user code (the
+ * pthread_create wrapper runs ws_thread_register() in the new thread before
+ * the start routine; the constructor registers the initial thread) and is
+ * finished by a pthread key destructor, which runs on return, pthread_exit
+ * and cancellation alike.  Each thread's state lives in its own mapping.
+ *
+ * Ownership: exactly one party writes a thread's record, either the thread
+ * at its exit or ws_threads_finish() at the end of the process; a per-slot
+ * claim flag decides which.  The sampling handler reaches the state only
+ * through the thread's own TLS pointer.
+ */
+#ifndef WHYSLOW_THREADS_H
+#define WHYSLOW_THREADS_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "profile_format.h"
+#include "stacktab.h"
+
+#define WS_TIMELINE_CAP 4096 /* samples per SAMPLES chunk */
+
+struct ws_thread_state {
+	struct ws_thread info; /* the counters the handler updates live here */
+	pthread_t self;
+	uint64_t stack_lo, stack_hi;
+	struct ws_stacktab tab;
+	uint32_t timeline_count;
+	struct ws_sample timeline[WS_TIMELINE_CAP];
+	_Atomic int perf_fd; /* -1 unless the perf source runs */
+	void *perf_ring;     /* its mapped ring buffer (consumed, never read) */
+	timer_t timer;
+	_Atomic int has_timer;
+	_Atomic int in_handler;
+	uint32_t slot;      /* registry slot */
+	uint64_t scratch[1024 + 1]; /* unwinder output */
+};
+
+/* The calling thread's state, NULL when it is not sampled.  TLS with the
+ * initial-exec model: reading it is async-signal-safe. */
+extern __thread struct ws_thread_state *ws_self __attribute__((tls_model("initial-exec")));
+
+/* Once per process (not signal-safe). */
+int ws_threads_init(void);
+/* Register and start sampling the calling thread (not signal-safe). */
+struct ws_thread_state *ws_thread_register(int is_main);
+/* Wait until no registered thread is inside the sampling handler
+ * (bounded); async-signal-safe. */
+void ws_threads_wait_handlers(void);
+/* Write every live thread's data (after sampling stopped); async-signal-safe.
+ * Returns the number of THREAD records written. */
+uint32_t ws_threads_finish(void);
+/* Stop every thread's sampling source; async-signal-safe. */
+void ws_threads_disarm_all(void);
+/* Write the calling thread's pending timeline samples; async-signal-safe,
+ * only from that thread's handler or with its sampling stopped. */
+void ws_thread_flush_timeline(struct ws_thread_state *t);
+/* Fork child: forget every other thread, reset the caller's data and
+ * restart its sampling (not signal-safe). */
+void ws_threads_after_fork(void);
+/* Records written so far by exiting threads. */
+uint32_t ws_threads_written(void);
+
+#endif

@@ -1,0 +1,252 @@
+/* libunwind with a lock-free, checked address space (see unwind.h). */
+
+
+
+#include <dlfcn.h>
+#include <libunwind.h>
+#include <signal.h>
+#include <string.h>
+#include <ucontext.h>
+
+#include "profile_format.h"
+#include "unwind.h"
+
+/* Exported by libunwind (its ptrace and coredump back-ends use it) but not
+ * declared in its public headers. */
+extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as, unw_word_t ip,
+					      unw_dyn_info_t *di, unw_proc_info_t *pi,
+					      int need_unwind_info, void *arg);
+
+struct unwind_ctx {
+	const ucontext_t *uc;
+	uint64_t stack_lo, stack_hi;
+	uint64_t alt_lo, alt_hi;
+	uint64_t mod_lo, mod_hi; /* the last module seen, to spare lookups */
+};
+
+static unw_addr_space_t as;
+
+/* libunwind x86_64 register numbers -> ucontext gregs indexes. */
+static const int greg_of[17] = {
+	REG_RAX, REG_RDX, REG_RCX, REG_RBX, REG_RSI, REG_RDI, REG_RBP, REG_RSP, REG_R8,
+	REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15, REG_RIP,
+};
+
+static int
+module_range(uint64_t addr, uint64_t *lo, uint64_t *hi, const uint8_t **eh_frame_hdr)
+{
+#ifdef HAVE__DL_FIND_OBJECT
+	struct dl_find_object d;
+	if (_dl_find_object((void *)addr, &d) != 0)
+		return -1;
+	*lo = (uint64_t)d.dlfo_map_start;
+	*hi = (uint64_t)d.dlfo_map_end;
+	if (eh_frame_hdr)
+		*eh_frame_hdr = d.dlfo_eh_frame;
+	return 0;
+#else
+	return -1;
+#endif
+}
+
+static int
+readable(struct unwind_ctx *c, uint64_t a)
+{
+	if (a + 8 < a)
+		return 0;
+	if (a >= c->stack_lo && a + 8 <= c->stack_hi)
+		return 1;
+	if (a >= c->alt_lo && a + 8 <= c->alt_hi)
+		return 1;
+	if (a >= c->mod_lo && a + 8 <= c->mod_hi)
+		return 1;
+	uint64_t lo, hi;
+	if (module_range(a, &lo, &hi, NULL) == 0 && a + 8 <= hi) {
+		c->mod_lo = lo;
+		c->mod_hi = hi;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+access_mem(unw_addr_space_t as_, unw_word_t addr, unw_word_t *val, int write, void *arg)
+{
+	if (write || !readable(arg, addr))
+		return -UNW_EINVAL;
+	memcpy(val, (const void *)addr, sizeof *val);
+	return 0;
+}
+
+static int
+access_reg(unw_addr_space_t as_, unw_regnum_t reg, unw_word_t *val, int write, void *arg)
+{
+	struct unwind_ctx *c = arg;
+	if (write || reg < 0 || reg > 16)
+		return -UNW_EBADREG;
+	*val = (unw_word_t)c->uc->uc_mcontext.gregs[greg_of[reg]];
+	return 0;
+}
+
+static int
+access_fpreg(unw_addr_space_t as_, unw_regnum_t reg, unw_fpreg_t *val, int write, void *arg)
+{
+	return -UNW_EBADREG;
+}
+
+static int
+resume(unw_addr_space_t as_, unw_cursor_t *c, void *arg)
+{
+	return -UNW_EINVAL;
+}
+
+static int
+get_proc_name(unw_addr_space_t as_, unw_word_t ip, char *buf, size_t len, unw_word_t *off,
+	      void *arg)
+{
+	return -UNW_ENOINFO;
+}
+
+static void
+put_unwind_info(unw_addr_space_t as_, unw_proc_info_t *pi, void *arg)
+{
+	/* libunwind frees table-format info itself (its own memory pool). */
+}
+
+static int
+get_dyn_info_list_addr(unw_addr_space_t as_, unw_word_t *addr, void *arg)
+{
+	return -UNW_ENOINFO;
+}
+
+/* Size in bytes of a DW_EH_PE-encoded value we accept in .eh_frame_hdr. */
+static int
+enc_size(uint8_t enc)
+{
+	switch (enc & 0x0f) {
+	case 0x02: case 0x0a: return 2; /* udata2, sdata2 */
+	case 0x03: case 0x0b: return 4; /* udata4, sdata4 */
+	case 0x04: case 0x0c: return 8; /* udata8, sdata8 */
+	default: return -1;
+	}
+}
+
+static int
+find_proc_info(unw_addr_space_t as_, unw_word_t ip, unw_proc_info_t *pi, int need_unwind_info,
+	       void *arg)
+{
+	struct unwind_ctx *c = arg;
+	uint64_t lo, hi;
+	const uint8_t *hdr = NULL;
+	if (module_range(ip, &lo, &hi, &hdr) != 0 || !hdr)
+		return -UNW_ENOINFO;
+	c->mod_lo = lo;
+	c->mod_hi = hi;
+	/* .eh_frame_hdr: version, eh_frame_ptr_enc, fde_count_enc, table_enc. */
+	if (hdr[0] != 1 || hdr[3] != 0x3b /* DW_EH_PE_datarel | DW_EH_PE_sdata4 */)
+		return -UNW_ENOINFO;
+	int ptr_size = enc_size(hdr[1]), count_size = enc_size(hdr[2]);
+	if (ptr_size < 0 || count_size < 0 || (hdr[2] & 0x70) != 0)
+		return -UNW_ENOINFO;
+	const uint8_t *p = hdr + 4 + ptr_size;
+	uint64_t fde_count = 0;
+	memcpy(&fde_count, p, (size_t)count_size); /* little-endian */
+	if (count_size == 2)
+		fde_count &= 0xffff;
+	else if (count_size == 4)
+		fde_count &= 0xffffffffu;
+	p += count_size;
+	if (fde_count == 0)
+		return -UNW_ENOINFO;
+
+	unw_dyn_info_t di;
+	memset(&di, 0, sizeof di);
+	di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
+	di.start_ip = lo;
+	di.end_ip = hi;
+	di.u.rti.segbase = (unw_word_t)hdr;
+	di.u.rti.table_data = (unw_word_t)p;
+	di.u.rti.table_len = fde_count * 8 / sizeof(unw_word_t);
+	return _Ux86_64_dwarf_search_unwind_table(as_, ip, &di, pi, need_unwind_info, arg);
+}
+
+int
+ws_unwind_init(void)
+{
+	static unw_accessors_t acc = {
+		.find_proc_info = find_proc_info,
+		.put_unwind_info = put_unwind_info,
+		.get_dyn_info_list_addr = get_dyn_info_list_addr,
+		.access_mem = access_mem,
+		.access_reg = access_reg,
+		.access_fpreg = access_fpreg,
+		.resume = resume,
+		.get_proc_name = get_proc_name,
+	};
+	as = unw_create_addr_space(&acc, 0);
+	if (!as)
+		return -1;
+	unw_set_caching_policy(as, UNW_CACHE_PER_THREAD);
+	return 0;
+}
+
+void
+ws_unwind_flush(void)
+{
+	if (as)
+		unw_flush_cache(as, 0, 0);
+}
+
+uint32_t
+ws_unwind(const ucontext_t *uc, uint64_t stack_lo, uint64_t stack_hi, uint64_t *ips, uint32_t max,
+	  uint32_t *flags)
+{
+	struct unwind_ctx c = {uc, stack_lo, stack_hi, 0, 0, 0, 0};
+	uint64_t sp = (uint64_t)uc->uc_mcontext.gregs[REG_RSP];
+	*flags = 0;
+	ips[0] = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+	if (max <= 1 || !as)
+		return 1;
+	if (sp < stack_lo || sp >= stack_hi) {
+		/* Interrupted on an alternate signal stack (or an unknown one). */
+		stack_t ss;
+		if (sigaltstack(NULL, &ss) == 0 && ss.ss_size) {
+			c.alt_lo = (uint64_t)ss.ss_sp;
+			c.alt_hi = c.alt_lo + ss.ss_size;
+		}
+	}
+	unw_cursor_t cur;
+	if (unw_init_remote(&cur, as, &c) < 0) {
+		*flags |= WS_STK_UNWIND_ERR;
+		return 1;
+	}
+	uint32_t n = 1;
+	for (;;) {
+		int r = unw_step(&cur);
+		if (r == 0)
+			break;
+		if (r < 0) {
+			*flags |= WS_STK_UNWIND_ERR;
+			break;
+		}
+		unw_word_t ip;
+		if (unw_get_reg(&cur, UNW_REG_IP, &ip) < 0 || ip == 0)
+			break;
+		if (n == max) {
+			*flags |= WS_STK_TRUNCATED;
+			break;
+		}
+		ips[n++] = ip;
+	}
+	return n;
+}
+
+void
+ws_unwind_warm(uint64_t stack_lo, uint64_t stack_hi)
+{
+	ucontext_t uc;
+	uint64_t ips[8];
+	uint32_t flags;
+	if (getcontext(&uc) == 0)
+		ws_unwind(&uc, stack_lo, stack_hi, ips, 8, &flags);
+}

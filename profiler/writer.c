@@ -1,0 +1,142 @@
+/* The profile file: creation and async-signal-safe record writing. */
+#include "writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "settings.h"
+#include "profile_format.h"
+#include "textbuf.h"
+
+static int fd = -1;
+static char path[4096 + 256];
+
+const char *
+ws_writer_path(void)
+{
+	return path;
+}
+
+/* <dir>/<host>[.r<rank>].<pid>[.<n>].wsp */
+static void
+make_name(char *out, size_t cap, int attempt)
+{
+	struct ws_textbuf b = ws_textbuf_init(out, cap);
+	char host[256] = "host";
+	gethostname(host, sizeof host - 1);
+	host[sizeof host - 1] = 0;
+	char *dot = strchr(host, '.');
+	if (dot)
+		*dot = 0;
+	ws_text_str(&b, ws_cfg.outdir);
+	ws_text_str(&b, "/");
+	ws_text_str(&b, host);
+	if (ws_cfg.rank >= 0) {
+		ws_text_str(&b, ".r");
+		ws_text_u64(&b, (uint64_t)ws_cfg.rank);
+	}
+	ws_text_str(&b, ".");
+	ws_text_u64(&b, (uint64_t)getpid());
+	if (attempt > 0) {
+		ws_text_str(&b, ".");
+		ws_text_u64(&b, (uint64_t)attempt);
+	}
+	ws_text_str(&b, WS_FILE_SUFFIX);
+}
+
+static int
+write_all_v(struct iovec *iov, int n)
+{
+	while (n > 0) {
+		ssize_t w = writev(fd, iov, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		while (n > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
+int
+ws_writer_open(void)
+{
+	for (int attempt = 0; attempt < 1000; attempt++) {
+		make_name(path, sizeof path, attempt);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+		if (fd >= 0)
+			break;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	if (fd < 0)
+		return -EEXIST;
+	/* Keep the descriptor away from the low numbers a program may dup2 over. */
+	int high = fcntl(fd, F_DUPFD_CLOEXEC, 512);
+	if (high >= 0) {
+		close(fd);
+		fd = high;
+	}
+	struct ws_file_header h;
+	memset(&h, 0, sizeof h);
+	memcpy(h.magic, WS_MAGIC, sizeof WS_MAGIC);
+	h.version = WS_FORMAT_VERSION;
+	h.header_size = sizeof h;
+	h.endian = WS_ENDIAN_CHECK;
+	struct iovec iov = {&h, sizeof h};
+	return write_all_v(&iov, 1);
+}
+
+int
+ws_writer_record(uint32_t type, const struct iovec *parts, int nparts)
+{
+	static const char zeros[8];
+	struct iovec iov[8];
+	struct ws_record_header rh = {type, 0, 0};
+	if (fd < 0)
+		return -EBADF;
+	if (nparts > 6)
+		return -EINVAL;
+	iov[0].iov_base = &rh;
+	iov[0].iov_len = sizeof rh;
+	for (int i = 0; i < nparts; i++) {
+		iov[i + 1] = parts[i];
+		rh.size += parts[i].iov_len;
+	}
+	int n = nparts + 1;
+	size_t pad = (8 - rh.size % 8) % 8;
+	if (pad) {
+		iov[n].iov_base = (void *)zeros;
+		iov[n].iov_len = pad;
+		n++;
+	}
+	return write_all_v(iov, n);
+}
+
+void
+ws_writer_close(void)
+{
+	if (fd >= 0)
+		close(fd);
+	fd = -1;
+}
+
+void
+ws_writer_forget(void)
+{
+	if (fd >= 0)
+		close(fd);
+	fd = -1;
+	path[0] = 0;
+}
