@@ -1,4 +1,5 @@
 /* The collector's life cycle (see collector.h). */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -333,12 +334,40 @@ collector_start(void)
 			ws_sampler_disarm(ws_self);
 		return;
 	}
-	on_exit(at_exit, NULL);
+}
+
+/* exit() status: an on_exit() handler registered from our own wrapper of
+ * main.  Registered from the constructor it would run after _dl_fini (the
+ * loader runs preloaded constructors before __libc_start_main registers
+ * _dl_fini), too late to learn the status. */
+typedef int (*main_fn)(int, char **, char **);
+static main_fn real_main;
+
+static int
+main_wrapper(int argc, char **argv, char **envp)
+{
+	if (ws_collector_owns_process())
+		on_exit(at_exit, NULL);
+	return real_main(argc, argv, envp);
+}
+
+WS_EXPORT int __libc_start_main(main_fn main, int argc, char **argv, void (*init)(void),
+				void (*fini)(void), void (*rtld_fini)(void), void *stack_end);
+WS_EXPORT int
+__libc_start_main(main_fn main, int argc, char **argv, void (*init)(void), void (*fini)(void),
+		  void (*rtld_fini)(void), void *stack_end)
+{
+	int (*real)(main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void),
+		    void *) = dlsym(RTLD_NEXT, "__libc_start_main");
+	real_main = main;
+	return real(main_wrapper, argc, argv, init, fini, rtld_fini, stack_end);
 }
 
 __attribute__((destructor)) static void
 collector_stop(void)
 {
+	/* Reached only when exit() ran no on_exit handler of ours (a program
+	 * not started through __libc_start_main): the status is unknown. */
 	if (ws_collector_owns_process())
-		ws_collector_finish(WS_END_EXIT, 0);
+		ws_collector_finish(WS_END_EXIT, -1);
 }

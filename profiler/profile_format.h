@@ -177,7 +177,7 @@ struct ws_end {
 	uint64_t end_mono_ns;
 	uint64_t end_real_ns;
 	uint32_t reason;  /* enum ws_end_reason */
-	int32_t status;   /* exit status or signal number */
+	int32_t status;   /* exit status or signal number; -1 unknown */
 	uint64_t process_cpu_ns; /* CLOCK_PROCESS_CPUTIME_ID at the end */
 	uint64_t collector_peak_bytes; /* most memory the collector held at once */
 	uint32_t threads; /* WS_REC_THREAD records written */
