@@ -1,0 +1,209 @@
+/* The analyses behind `whyslow report` and `whyslow export`: pure functions
+ * from a loaded profile (profile.h), a thread filter and a symboliser
+ * (symbolize.h, which only memoises) to tables.  Renderers (render.h)
+ * turn the tables into text or JSON.
+ *
+ * Common rules:
+ *  - Samples are the counts of the recorded stack tables of the threads
+ *    that pass the filter; every percentage is of the filtered total.
+ *  - A stack is expanded with ws_symbolize_stack(): inlined functions are
+ *    frames of their own (inlined = true).  A function is identified by
+ *    (name, module, inlined); names and modules are interned by the
+ *    symboliser, so identity is pointer equality.
+ *  - "self" counts the innermost expanded frame of each sample; "total"
+ *    counts each sample once for every distinct function on its stack,
+ *    however often the function recurs.
+ *  - *_error is the half-width of the 95 % Wilson score interval of a
+ *    percentage, in percentage points.
+ *  - Tables own their memory (free with the matching *_free); strings from
+ *    the profile or the symboliser are borrowed and must outlive them.
+ */
+#ifndef WHYSLOW_ANALYSIS_H
+#define WHYSLOW_ANALYSIS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "profile.h"
+#include "symbolize.h"
+
+/* ---- filters ---- */
+
+struct ws_filter {
+	const uint32_t *pids; /* only these processes (none: all) */
+	size_t npids;
+	const uint32_t *tids; /* only these threads (none: all) */
+	size_t ntids;
+};
+
+bool ws_filter_thread(const struct ws_filter *f, const struct wsr_process *p,
+		      const struct wsr_thread *t);
+bool ws_filter_process(const struct ws_filter *f, const struct wsr_process *p);
+/* Samples of thread t (the sum of its stack counts). */
+uint64_t ws_thread_samples(const struct wsr_thread *t);
+/* Samples of every thread that passes the filter. */
+uint64_t ws_filtered_samples(const struct wsr_profile *prof, const struct ws_filter *f);
+
+/* 100 * k / n, 0 when n is 0. */
+double ws_percent(uint64_t k, uint64_t n);
+/* Half-width of the 95 % Wilson interval of k/n, in percentage points
+ * (0 when n is 0). */
+double ws_error_margin(uint64_t k, uint64_t n);
+
+/* Calls fn for every stack of every thread that passes the filter, with the
+ * stack expanded (innermost first) and its sample count.  Stacks with a
+ * count of 0 are skipped. */
+typedef void (*ws_stack_fn)(void *arg, const struct wsr_process *p, const struct wsr_thread *t,
+			    const struct wsr_stack *st, const struct ws_chain *c);
+void ws_for_each_stack(const struct wsr_profile *prof, const struct ws_filter *f,
+		       struct ws_symbolizer *sym, ws_stack_fn fn, void *arg);
+
+/* ---- flat profile ---- */
+
+struct ws_flat_row {
+	const char *function, *module;
+	bool inlined;
+	const char *file; /* the declaration, or the lowest sampled line; NULL */
+	unsigned line;
+	uint64_t self, total;
+	double self_percent, total_percent, self_error, total_error;
+};
+
+struct ws_flat {
+	uint64_t samples;	  /* the filtered total */
+	struct ws_flat_row *rows; /* by self, then total, then name */
+	size_t nrows;
+	size_t nfunctions; /* rows before --top cut them */
+};
+
+/* top: at most this many rows (0: all). */
+void ws_flat_build(const struct wsr_profile *prof, const struct ws_filter *f,
+		   struct ws_symbolizer *sym, size_t top, struct ws_flat *out);
+void ws_flat_free(struct ws_flat *fl);
+
+/* ---- call tree ---- */
+
+struct ws_tree_node {
+	const char *function, *module; /* "[root]", "" for the root */
+	bool inlined;
+	const char *file; /* the function's declaration, NULL if unknown */
+	unsigned line;
+	uint64_t self, total;
+	double self_percent, total_percent;
+	struct ws_tree_node *children; /* by total, then name */
+	size_t nchildren;
+	size_t hidden; /* children pruned below min_percent */
+};
+
+struct ws_tree {
+	struct ws_tree_node root; /* total = the filtered samples */
+};
+
+/* Top-down: from the outermost frame in.  Nodes whose total is below
+ * min_percent of all samples are left out (counted in their parent's
+ * hidden). */
+void ws_tree_build(const struct wsr_profile *prof, const struct ws_filter *f,
+		   struct ws_symbolizer *sym, double min_percent, struct ws_tree *out);
+void ws_tree_free(struct ws_tree *t);
+
+/* ---- hottest source lines ---- */
+
+struct ws_line_row {
+	const char *file; /* as in the debug info */
+	unsigned line;
+	const char *function, *module; /* of the innermost frame there */
+	uint64_t samples;
+	double percent, error;
+	char *text; /* the source line without its newline; "" if unreadable */
+};
+
+struct ws_lines {
+	uint64_t samples;	  /* the filtered total */
+	uint64_t unknown;	  /* samples whose innermost frame has no line */
+	struct ws_line_row *rows; /* by samples, then file and line */
+	size_t nrows;
+	size_t nlines; /* rows before top cut them */
+};
+
+void ws_lines_build(const struct wsr_profile *prof, const struct ws_filter *f,
+		    struct ws_symbolizer *sym, size_t top, struct ws_lines *out);
+void ws_lines_free(struct ws_lines *l);
+
+/* ---- threads and processes ---- */
+
+struct ws_thread_row {
+	uint32_t pid, tid;
+	const char *name;
+	uint64_t samples;
+	double percent, error;
+	double cpu_seconds, wall_seconds;
+};
+
+struct ws_threads {
+	uint64_t samples;
+	struct ws_thread_row *rows; /* by samples, then pid and tid */
+	size_t nrows;
+};
+
+void ws_threads_build(const struct wsr_profile *prof, const struct ws_filter *f,
+		      struct ws_threads *out);
+void ws_threads_free(struct ws_threads *t);
+
+struct ws_process_row {
+	uint32_t pid, ppid;
+	const char *file; /* basename of the profile file */
+	char *const *argv;
+	int argc;
+	bool complete;
+	const char *end; /* "exit", "signal", "exec"; NULL when incomplete */
+	int32_t status;
+	uint64_t samples; /* of its threads that pass the filter */
+	size_t threads;	  /* thread records that pass the filter */
+};
+
+struct ws_processes {
+	struct ws_process_row *rows; /* in start order */
+	size_t nrows;
+};
+
+void ws_processes_build(const struct wsr_profile *prof, const struct ws_filter *f,
+			struct ws_processes *out);
+void ws_processes_free(struct ws_processes *p);
+
+/* ---- header ---- */
+
+struct ws_header {
+	const char *dir;
+	char *const *command; /* argv of the earliest process */
+	int argc;
+	double wall_seconds, cpu_seconds;
+	const char *clock;  /* "cpu", "wall" */
+	const char *source; /* "perf-task-clock", "cpu-timer", "wall-timer", "none" */
+	uint32_t requested_hz;
+	double achieved_hz;
+	size_t processes, threads;
+	uint64_t samples;
+	uint64_t dropped, dropped_by[WS_DROP_NREASONS];
+	uint64_t unwind_failures, truncated;
+	double overhead_seconds, overhead_percent;
+	uint64_t collector_peak_bytes;
+	size_t incomplete_processes;
+	char **warnings;
+	size_t nwarnings;
+	char **notes;
+	size_t nnotes;
+};
+
+/* The run's summary, with warnings about the data's quality (too few
+ * samples, drops, incomplete files, unwind failures, modules without
+ * unwind tables, files changed since recording) and the collector's notes.
+ * With a filter, counts and times are those of the selected threads. */
+void ws_header_build(const struct wsr_profile *prof, const struct ws_filter *f,
+		     struct ws_symbolizer *sym, struct ws_header *out);
+void ws_header_free(struct ws_header *h);
+
+const char *ws_clock_name(uint32_t clock);
+const char *ws_source_name(uint32_t source);
+
+#endif

@@ -1,0 +1,29 @@
+/* Exports of a recording to other tools' formats (`whyslow export`).
+ *
+ * Contract: each exporter writes the threads that pass the filter (NULL:
+ * all) to f and returns 0, or -1 with a message in err (a write failed,
+ * compression failed).  Names come from the symboliser, inlined functions
+ * included.
+ *  - folded: one line per distinct symbolised stack, outermost function
+ *    first, frames joined by ';', then a space and the sample count (the
+ *    input of flamegraph.pl and speedscope).  Equal stacks are merged,
+ *    lines are sorted.  Inlined functions carry the suffix "_[i]"
+ *    (flamegraph.pl colours them); ';' and line breaks in names become
+ *    ':' and ' '.
+ *  - pprof: perftools.profiles.Profile (profile.proto), gzipped.
+ */
+#ifndef WHYSLOW_EXPORT_H
+#define WHYSLOW_EXPORT_H
+
+#include <stdio.h>
+
+#include "analysis.h"
+#include "profile.h"
+#include "symbolize.h"
+
+int ws_export_folded(FILE *f, const struct wsr_profile *prof, const struct ws_filter *filter,
+		     struct ws_symbolizer *sym, struct ws_error *err);
+int ws_export_pprof(FILE *f, const struct wsr_profile *prof, const struct ws_filter *filter,
+		    struct ws_symbolizer *sym, struct ws_error *err);
+
+#endif

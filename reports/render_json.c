@@ -1,0 +1,214 @@
+/* The report as JSON: schema "whyslow-report", version 1 (docs/cli.md). */
+#include "config.h"
+
+#include "json.h"
+#include "render.h"
+
+enum { PCT = 2, SECONDS = 6, HZ = 1 };
+
+static void
+key_str(struct json *j, const char *k, const char *v)
+{
+	json_key(j, k);
+	json_string(j, v);
+}
+
+static void
+key_uint(struct json *j, const char *k, uint64_t v)
+{
+	json_key(j, k);
+	json_uint(j, v);
+}
+
+static void
+key_double(struct json *j, const char *k, double v, int decimals)
+{
+	json_key(j, k);
+	json_double(j, v, decimals);
+}
+
+static void
+key_line(struct json *j, const char *file, unsigned line)
+{
+	key_str(j, "file", file);
+	json_key(j, "line");
+	if (file && line)
+		json_uint(j, line);
+	else
+		json_null(j);
+}
+
+static void
+strings(struct json *j, const char *k, char *const *v, size_t n)
+{
+	json_key(j, k);
+	json_begin_array(j);
+	for (size_t i = 0; i < n; i++)
+		json_string(j, v[i]);
+	json_end_array(j);
+}
+
+static void
+header(struct json *j, const struct ws_header *h)
+{
+	json_key(j, "header");
+	json_begin_object(j);
+	key_str(j, "dir", h->dir);
+	strings(j, "command", h->command, (size_t)h->argc);
+	key_double(j, "wall_seconds", h->wall_seconds, SECONDS);
+	key_double(j, "cpu_seconds", h->cpu_seconds, SECONDS);
+	key_str(j, "clock", h->clock);
+	key_str(j, "source", h->source);
+	key_uint(j, "requested_hz", h->requested_hz);
+	key_double(j, "achieved_hz", h->achieved_hz, HZ);
+	key_uint(j, "processes", h->processes);
+	key_uint(j, "threads", h->threads);
+	key_uint(j, "samples", h->samples);
+	key_uint(j, "dropped", h->dropped);
+	key_uint(j, "unwind_failures", h->unwind_failures);
+	key_uint(j, "truncated", h->truncated);
+	key_double(j, "overhead_seconds", h->overhead_seconds, SECONDS);
+	key_double(j, "overhead_percent", h->overhead_percent, PCT);
+	key_uint(j, "collector_peak_bytes", h->collector_peak_bytes);
+	key_uint(j, "incomplete_processes", h->incomplete_processes);
+	strings(j, "warnings", h->warnings, h->nwarnings);
+	strings(j, "notes", h->notes, h->nnotes);
+	json_end_object(j);
+}
+
+static void
+flat(struct json *j, const struct ws_flat *fl)
+{
+	json_key(j, "flat");
+	json_begin_array(j);
+	for (size_t i = 0; i < fl->nrows; i++) {
+		const struct ws_flat_row *r = &fl->rows[i];
+		json_begin_object(j);
+		key_str(j, "function", r->function);
+		key_str(j, "module", r->module);
+		key_line(j, r->file, r->line);
+		json_key(j, "inlined");
+		json_bool(j, r->inlined);
+		key_uint(j, "self_samples", r->self);
+		key_uint(j, "total_samples", r->total);
+		key_double(j, "self_percent", r->self_percent, PCT);
+		key_double(j, "total_percent", r->total_percent, PCT);
+		key_double(j, "self_error", r->self_error, PCT);
+		key_double(j, "total_error", r->total_error, PCT);
+		json_end_object(j);
+	}
+	json_end_array(j);
+}
+
+static void
+tree_node(struct json *j, const struct ws_tree_node *n, bool root)
+{
+	json_begin_object(j);
+	key_str(j, "function", n->function);
+	key_str(j, "module", root ? NULL : n->module);
+	json_key(j, "inlined");
+	json_bool(j, n->inlined);
+	key_line(j, n->file, n->line);
+	key_uint(j, "total_samples", n->total);
+	key_uint(j, "self_samples", n->self);
+	key_double(j, "total_percent", n->total_percent, PCT);
+	key_double(j, "self_percent", n->self_percent, PCT);
+	key_uint(j, "hidden_children", n->hidden);
+	json_key(j, "children");
+	json_begin_array(j);
+	for (size_t i = 0; i < n->nchildren; i++)
+		tree_node(j, &n->children[i], false);
+	json_end_array(j);
+	json_end_object(j);
+}
+
+static void
+lines(struct json *j, const struct ws_lines *l)
+{
+	json_key(j, "lines");
+	json_begin_array(j);
+	for (size_t i = 0; i < l->nrows; i++) {
+		const struct ws_line_row *r = &l->rows[i];
+		json_begin_object(j);
+		key_line(j, r->file, r->line);
+		key_str(j, "function", r->function);
+		key_str(j, "module", r->module);
+		key_uint(j, "samples", r->samples);
+		key_double(j, "percent", r->percent, PCT);
+		key_double(j, "error", r->error, PCT);
+		key_str(j, "text", r->text);
+		json_end_object(j);
+	}
+	json_end_array(j);
+}
+
+static void
+threads(struct json *j, const struct ws_threads *t)
+{
+	json_key(j, "threads");
+	json_begin_array(j);
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct ws_thread_row *r = &t->rows[i];
+		json_begin_object(j);
+		key_uint(j, "pid", r->pid);
+		key_uint(j, "tid", r->tid);
+		key_str(j, "name", r->name);
+		key_uint(j, "samples", r->samples);
+		key_double(j, "percent", r->percent, PCT);
+		key_double(j, "error", r->error, PCT);
+		key_double(j, "cpu_seconds", r->cpu_seconds, SECONDS);
+		key_double(j, "wall_seconds", r->wall_seconds, SECONDS);
+		json_end_object(j);
+	}
+	json_end_array(j);
+}
+
+static void
+processes(struct json *j, const struct ws_processes *p)
+{
+	json_key(j, "processes");
+	json_begin_array(j);
+	for (size_t i = 0; i < p->nrows; i++) {
+		const struct ws_process_row *r = &p->rows[i];
+		json_begin_object(j);
+		key_uint(j, "pid", r->pid);
+		key_uint(j, "ppid", r->ppid);
+		key_str(j, "file", r->file);
+		strings(j, "command", r->argv, (size_t)r->argc);
+		json_key(j, "complete");
+		json_bool(j, r->complete);
+		key_str(j, "end", r->end);
+		json_key(j, "status");
+		if (r->complete)
+			json_int(j, r->status);
+		else
+			json_null(j);
+		key_uint(j, "samples", r->samples);
+		key_uint(j, "threads", r->threads);
+		json_end_object(j);
+	}
+	json_end_array(j);
+}
+
+int
+ws_render_json(FILE *f, const struct ws_report *r)
+{
+	struct json j;
+	json_init(&j, f, true);
+	json_begin_object(&j);
+	key_str(&j, "schema", "whyslow-report");
+	key_uint(&j, "version", 1);
+	header(&j, r->header);
+	flat(&j, r->flat);
+	if (r->tree) {
+		json_key(&j, "tree");
+		tree_node(&j, &r->tree->root, true);
+	}
+	if (r->lines)
+		lines(&j, r->lines);
+	if (r->threads)
+		threads(&j, r->threads);
+	processes(&j, r->processes);
+	json_end_object(&j);
+	return json_finish(&j);
+}

@@ -1,0 +1,297 @@
+/* `whyslow report`: load a recording, run the analyses asked for, render
+ * them as text or JSON (docs/cli.md). */
+#include "config.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "analysis.h"
+#include "commands.h"
+#include "profile.h"
+#include "render.h"
+#include "symbolize.h"
+#include "util.h"
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: whyslow report [options] [DIR]\n"
+	      "\n"
+	      "Print the profile recorded in DIR (default: the newest whyslow-* directory\n"
+	      "in the current directory): a header with the run's facts and warnings about\n"
+	      "the data, then the flat profile, functions by self samples.  Percentages are\n"
+	      "of the samples that pass --pid/--tid; '\xc2\xb1' is the 95 % error margin in\n"
+	      "percentage points.  Inlined functions are rows of their own.\n"
+	      "\n"
+	      "options:\n"
+	      "  --top N              rows of the flat profile and of --lines (default 20;\n"
+	      "                       0 = all)\n"
+	      "  --tree               also the call tree, top-down, with total and self %\n"
+	      "  --lines              also the hottest source lines, with their text\n"
+	      "  --by-thread          also each thread's share of the samples, CPU and wall time\n"
+	      "  --pid PID            only process PID (repeatable)\n"
+	      "  --tid TID            only thread TID (repeatable)\n"
+	      "  --min-percent X      hide call tree nodes below X % of samples (default 0.5)\n"
+	      "  --json               the report as JSON (schema whyslow-report, version 1,\n"
+	      "                       in docs/cli.md) instead of text\n"
+	      "  --color WHEN         auto (default: on a terminal unless NO_COLOR is set),\n"
+	      "                       always or never\n"
+	      "  -h, --help           this help\n"
+	      "\n"
+	      "Exit status: 0 success, 1 unreadable recording or unknown --pid/--tid,\n"
+	      "2 usage error.\n",
+	      f);
+}
+
+enum {
+	OPT_TOP = 256,
+	OPT_TREE,
+	OPT_LINES,
+	OPT_BY_THREAD,
+	OPT_PID,
+	OPT_TID,
+	OPT_MIN_PERCENT,
+	OPT_JSON,
+	OPT_COLOR,
+};
+
+static const struct option options[] = {
+    {"top", required_argument, NULL, OPT_TOP},
+    {"tree", no_argument, NULL, OPT_TREE},
+    {"lines", no_argument, NULL, OPT_LINES},
+    {"by-thread", no_argument, NULL, OPT_BY_THREAD},
+    {"pid", required_argument, NULL, OPT_PID},
+    {"tid", required_argument, NULL, OPT_TID},
+    {"min-percent", required_argument, NULL, OPT_MIN_PERCENT},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"colour", required_argument, NULL, OPT_COLOR},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static bool
+parse_percent(const char *s, double *out)
+{
+	char *end;
+	if (!s || !*s)
+		return false;
+	double v = strtod(s, &end);
+	if (*end || !isfinite(v) || v < 0 || v > 100)
+		return false;
+	*out = v;
+	return true;
+}
+
+static void
+push_id(uint32_t **v, size_t *n, long id)
+{
+	*v = ws_xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[(*n)++] = (uint32_t)id;
+}
+
+/* Every --pid and --tid must name something in the recording. */
+static bool
+check_filter(const struct wsr_profile *prof, const struct ws_filter *f)
+{
+	for (size_t i = 0; i < f->npids; i++) {
+		bool found = false;
+		for (size_t k = 0; k < prof->nprocs && !found; k++)
+			found = prof->procs[k].info.pid == f->pids[i];
+		if (!found) {
+			ws_errorf("--pid %" PRIu32 ": no such process in %s", f->pids[i],
+				  prof->dir);
+			return false;
+		}
+	}
+	for (size_t i = 0; i < f->ntids; i++) {
+		bool found = false;
+		for (size_t k = 0; k < prof->nprocs && !found; k++) {
+			const struct wsr_process *p = &prof->procs[k];
+			if (!ws_filter_process(f, p))
+				continue;
+			for (size_t t = 0; t < p->nthreads && !found; t++)
+				found = p->threads[t].info.tid == f->tids[i];
+		}
+		if (!found) {
+			ws_errorf("--tid %" PRIu32 ": no such thread in %s%s", f->tids[i],
+				  prof->dir, f->npids ? " (in the processes of --pid)" : "");
+			return false;
+		}
+	}
+	return true;
+}
+
+static int
+terminal_width(FILE *f)
+{
+	struct winsize ws;
+	if (isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 0;
+}
+
+int
+cmd_report(int argc, char **argv)
+{
+	long top = 20;
+	bool want_tree = false, want_lines = false, want_threads = false, json = false;
+	double min_percent = 0.5;
+	int color = -1; /* auto */
+	uint32_t *pids = NULL, *tids = NULL;
+	size_t npids = 0, ntids = 0;
+	long v;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		switch (c) {
+		case OPT_TOP:
+			if (!ws_parse_long(optarg, 0, 1000000000, &top)) {
+				ws_errorf("--top: '%s' is not a number >= 0", optarg);
+				return WS_EXIT_USAGE;
+			}
+			break;
+		case OPT_TREE:
+			want_tree = true;
+			break;
+		case OPT_LINES:
+			want_lines = true;
+			break;
+		case OPT_BY_THREAD:
+			want_threads = true;
+			break;
+		case OPT_PID:
+		case OPT_TID:
+			if (!ws_parse_long(optarg, 0, UINT32_MAX, &v)) {
+				ws_errorf("--%s: '%s' is not a %s id", c == OPT_PID ? "pid" : "tid",
+					  optarg, c == OPT_PID ? "process" : "thread");
+				return WS_EXIT_USAGE;
+			}
+			if (c == OPT_PID)
+				push_id(&pids, &npids, v);
+			else
+				push_id(&tids, &ntids, v);
+			break;
+		case OPT_MIN_PERCENT:
+			if (!parse_percent(optarg, &min_percent)) {
+				ws_errorf("--min-percent: '%s' is not a percentage (0..100)",
+					  optarg);
+				return WS_EXIT_USAGE;
+			}
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_COLOR:
+			if (!strcmp(optarg, "auto"))
+				color = -1;
+			else if (!strcmp(optarg, "always"))
+				color = 1;
+			else if (!strcmp(optarg, "never"))
+				color = 0;
+			else {
+				ws_errorf("--color: '%s' is not auto, always or never", optarg);
+				return WS_EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return WS_EXIT_OK;
+		case ':':
+			ws_errorf("report: %s needs an argument (see whyslow report --help)",
+				  argv[optind - 1]);
+			return WS_EXIT_USAGE;
+		default:
+			ws_errorf("report: unknown option '%s' (see whyslow report --help)",
+				  argv[optind - 1]);
+			return WS_EXIT_USAGE;
+		}
+	}
+	if (argc - optind > 1) {
+		ws_errorf("report: one recording directory at most (got '%s' and '%s')",
+			  argv[optind], argv[optind + 1]);
+		return WS_EXIT_USAGE;
+	}
+	char *dir = optind < argc ? ws_xstrdup(argv[optind]) : ws_latest_recording();
+	if (!dir) {
+		ws_errorf("no recording given and no whyslow-* directory here");
+		return WS_EXIT_USAGE;
+	}
+
+	struct wsr_profile prof;
+	struct ws_error err;
+	if (ws_load_dir(dir, &prof, &err) < 0) {
+		ws_errorf("%s", err.msg);
+		free(dir);
+		return WS_EXIT_FAIL;
+	}
+	struct ws_filter filter = {pids, npids, tids, ntids};
+	if (!check_filter(&prof, &filter)) {
+		ws_profile_free(&prof);
+		free(dir);
+		free(pids);
+		free(tids);
+		return WS_EXIT_FAIL;
+	}
+
+	struct ws_symbolizer *sym = ws_symbolizer_new();
+	struct ws_flat flat;
+	struct ws_tree tree;
+	struct ws_lines lines;
+	struct ws_threads threads;
+	struct ws_processes procs;
+	struct ws_header header;
+	ws_flat_build(&prof, &filter, sym, (size_t)top, &flat);
+	if (want_tree)
+		ws_tree_build(&prof, &filter, sym, min_percent, &tree);
+	if (want_lines)
+		ws_lines_build(&prof, &filter, sym, (size_t)top, &lines);
+	if (want_threads)
+		ws_threads_build(&prof, &filter, &threads);
+	ws_processes_build(&prof, &filter, &procs);
+	ws_header_build(&prof, &filter, sym, &header);
+
+	struct ws_report r = {
+	    .header = &header,
+	    .flat = &flat,
+	    .tree = want_tree ? &tree : NULL,
+	    .lines = want_lines ? &lines : NULL,
+	    .threads = want_threads ? &threads : NULL,
+	    .processes = &procs,
+	    .min_percent = min_percent,
+	};
+	int rc;
+	if (json) {
+		rc = ws_render_json(stdout, &r);
+	} else {
+		struct ws_text_options o = {
+		    .color = color < 0 ? ws_use_color(stdout) : color == 1,
+		    .width = terminal_width(stdout),
+		};
+		rc = ws_render_text(stdout, &r, &o);
+	}
+	if (rc < 0)
+		ws_errorf("report: writing the report failed");
+
+	ws_header_free(&header);
+	ws_processes_free(&procs);
+	if (want_threads)
+		ws_threads_free(&threads);
+	if (want_lines)
+		ws_lines_free(&lines);
+	if (want_tree)
+		ws_tree_free(&tree);
+	ws_flat_free(&flat);
+	ws_symbolizer_free(sym);
+	ws_profile_free(&prof);
+	free(dir);
+	free(pids);
+	free(tids);
+	return rc < 0 ? WS_EXIT_FAIL : WS_EXIT_OK;
+}

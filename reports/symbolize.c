@@ -1,0 +1,593 @@
+/* Offline symbolisation with elfutils libdwfl (see symbolize.h). */
+#include "config.h"
+
+#include "symbolize.h"
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "demangle.h"
+#include "hmap.h"
+#include "util.h"
+
+/* One module file at one load bias, shared by the processes that mapped it. */
+struct image {
+	const char *path; /* interned */
+	uint64_t bias;	  /* recorded load bias */
+	uint8_t *build_id;
+	uint32_t build_id_len;
+	bool vdso;
+	bool opened; /* open attempted */
+	Dwfl *dwfl;
+	Dwfl_Module *mod; /* NULL when the file could not be used */
+	int64_t delta;	  /* Dwfl address = run-time address + delta */
+	bool have_offset;
+	uint64_t file_offset; /* of the recorded start address */
+	uint64_t start;
+	bool dwarf_checked;
+};
+
+/* Cache entry: the frames of one lookup address in one image. */
+struct entry {
+	const struct image *im;
+	uint64_t addr;
+	size_t n;
+	struct ws_frame frames[];
+};
+
+/* Which image a module of a process is. */
+struct modlink {
+	const struct wsr_module *m;
+	struct image *im;
+};
+
+struct ws_symbolizer {
+	struct ws_strpool strings;
+	struct ws_hmap images;	 /* struct image, by path/bias/build-id */
+	struct ws_hmap modlinks; /* struct modlink, by module address */
+	struct ws_hmap cache;	 /* struct entry, by image and address */
+	struct image **all_images;
+	size_t nimages;
+	struct modlink **all_links;
+	size_t nlinks;
+	struct entry **all_entries;
+	size_t nentries;
+	const char **warnings;
+	size_t nwarnings;
+	struct ws_frame unknown; /* "[unknown]" */
+	char *debuginfo_path;
+	Dwfl_Callbacks callbacks;
+};
+
+const char *
+ws_basename(const char *path)
+{
+	if (!path)
+		return "";
+	const char *s = strrchr(path, '/');
+	return s && s[1] ? s + 1 : path;
+}
+
+struct ws_symbolizer *
+ws_symbolizer_new(void)
+{
+	struct ws_symbolizer *s = ws_xcalloc(1, sizeof *s);
+	ws_strpool_init(&s->strings);
+	ws_hmap_init(&s->images);
+	ws_hmap_init(&s->modlinks);
+	ws_hmap_init(&s->cache);
+	s->unknown.function = ws_intern(&s->strings, "[unknown]");
+	s->unknown.module = s->unknown.function;
+	s->callbacks.find_elf = dwfl_build_id_find_elf;
+	s->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+	s->callbacks.section_address = dwfl_offline_section_address;
+	s->callbacks.debuginfo_path = &s->debuginfo_path; /* NULL: the default path */
+	return s;
+}
+
+void
+ws_symbolizer_free(struct ws_symbolizer *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nimages; i++) {
+		if (s->all_images[i]->dwfl)
+			dwfl_end(s->all_images[i]->dwfl);
+		free(s->all_images[i]->build_id);
+		free(s->all_images[i]);
+	}
+	free(s->all_images);
+	for (size_t i = 0; i < s->nlinks; i++)
+		free(s->all_links[i]);
+	free(s->all_links);
+	for (size_t i = 0; i < s->nentries; i++)
+		free(s->all_entries[i]);
+	free(s->all_entries);
+	free(s->warnings);
+	ws_hmap_free(&s->images);
+	ws_hmap_free(&s->modlinks);
+	ws_hmap_free(&s->cache);
+	ws_strpool_free(&s->strings);
+	free(s);
+}
+
+static void warnf(struct ws_symbolizer *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+warnf(struct ws_symbolizer *s, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		ws_die(WS_EXIT_FAIL, "out of memory");
+	va_end(ap);
+	s->warnings = ws_xrealloc(s->warnings, (s->nwarnings + 1) * sizeof *s->warnings);
+	s->warnings[s->nwarnings++] = ws_intern(&s->strings, msg);
+	free(msg);
+}
+
+size_t
+ws_symbolizer_warnings(const struct ws_symbolizer *s, const char *const **warnings)
+{
+	*warnings = s->warnings;
+	return s->nwarnings;
+}
+
+/* ---- images ---- */
+
+struct image_key {
+	const char *path; /* interned */
+	uint64_t bias;
+	const uint8_t *build_id;
+	uint32_t build_id_len;
+	bool vdso;
+};
+
+static bool
+image_eq(const void *entry, const void *key)
+{
+	const struct image *im = entry;
+	const struct image_key *k = key;
+	return im->path == k->path && im->bias == k->bias && im->vdso == k->vdso &&
+	       im->build_id_len == k->build_id_len &&
+	       (!k->build_id_len || !memcmp(im->build_id, k->build_id, k->build_id_len));
+}
+
+static bool
+link_eq(const void *entry, const void *key)
+{
+	return ((const struct modlink *)entry)->m == key;
+}
+
+static void
+hex(char *out, size_t outsz, const uint8_t *b, size_t n)
+{
+	size_t i = 0;
+	for (; i < n && 2 * i + 2 < outsz; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	out[2 * i] = '\0';
+}
+
+/* Compute the file offset of the image's start address from the program
+ * headers: the first PT_LOAD segment maps p_offset at p_vaddr. */
+static void
+compute_file_offset(struct image *im)
+{
+	GElf_Addr bias;
+	Elf *elf = dwfl_module_getelf(im->mod, &bias);
+	size_t phnum;
+	if (!elf || elf_getphdrnum(elf, &phnum))
+		return;
+	uint64_t start_vaddr = im->start - im->bias;
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr mem, *ph = gelf_getphdr(elf, i, &mem);
+		if (!ph || ph->p_type != PT_LOAD)
+			continue;
+		if (start_vaddr <= ph->p_vaddr && ph->p_vaddr - start_vaddr <= ph->p_offset) {
+			im->file_offset = ph->p_offset - (ph->p_vaddr - start_vaddr);
+			im->have_offset = true;
+		}
+		return; /* the lowest PT_LOAD comes first */
+	}
+}
+
+static void
+open_image(struct ws_symbolizer *s, struct image *im)
+{
+	im->opened = true;
+	if (im->vdso)
+		return;
+	im->dwfl = dwfl_begin(&s->callbacks);
+	if (!im->dwfl) {
+		warnf(s, "%s: cannot start libdwfl: %s; its frames show as module+offset", im->path,
+		      dwfl_errmsg(-1));
+		return;
+	}
+	dwfl_report_begin(im->dwfl);
+	/* add_p_vaddr = true: for ET_DYN the bias is exactly `base`; for
+	 * ET_EXEC libdwfl ignores base and uses the file's own addresses
+	 * (bias 0), which is also what a non-PIE executable runs at. */
+	im->mod = dwfl_report_elf(im->dwfl, ws_basename(im->path), im->path, -1, im->bias, true);
+	if (!im->mod) {
+		int e = dwfl_errno();
+		warnf(s, "%s: cannot read the module: %s; its frames show as module+offset",
+		      im->path, e ? dwfl_errmsg(e) : strerror(errno));
+		dwfl_report_end(im->dwfl, NULL, NULL);
+		return;
+	}
+	dwfl_report_end(im->dwfl, NULL, NULL);
+
+	GElf_Addr mbias = 0;
+	if (dwfl_module_getelf(im->mod, &mbias))
+		im->delta = (int64_t)(mbias - im->bias);
+	if (im->delta)
+		warnf(s,
+		      "%s: recorded load bias 0x%" PRIx64 " but the file is not relocatable "
+		      "(links at bias 0x%" PRIx64 "); addresses are translated",
+		      im->path, im->bias, (uint64_t)mbias);
+
+	if (im->build_id_len) {
+		const unsigned char *bits;
+		GElf_Addr vaddr;
+		int n = dwfl_module_build_id(im->mod, &bits, &vaddr);
+		if (n <= 0 || (uint32_t)n != im->build_id_len || memcmp(bits, im->build_id, n)) {
+			char rec[2 * 20 + 1], now[2 * 20 + 1];
+			hex(rec, sizeof rec, im->build_id, im->build_id_len);
+			if (n > 0)
+				hex(now, sizeof now, bits, n);
+			else
+				strcpy(now, "none");
+			warnf(s,
+			      "%s: file changed since recording (build-id %s recorded, %s on "
+			      "disk): its symbols and lines may be wrong",
+			      im->path, rec, now);
+		}
+	}
+	compute_file_offset(im);
+}
+
+static struct image *
+image_of(struct ws_symbolizer *s, const struct wsr_module *m)
+{
+	uint64_t lh = ws_hash_ptr(m, 0);
+	struct modlink *l = ws_hmap_find(&s->modlinks, lh, link_eq, m);
+	if (l)
+		return l->im;
+
+	struct image_key k = {
+	    .path = ws_intern(&s->strings, m->path ? m->path : ""),
+	    .bias = m->info.bias,
+	    .build_id = m->build_id,
+	    .build_id_len = m->build_id ? m->info.build_id_len : 0,
+	    .vdso = (m->info.flags & WS_MOD_VDSO) != 0,
+	};
+	uint64_t h = ws_hash_ptr(k.path, k.bias);
+	h = ws_hash_bytes(k.build_id, k.build_id_len, h ^ k.vdso);
+	struct image *im = ws_hmap_find(&s->images, h, image_eq, &k);
+	if (!im) {
+		im = ws_xcalloc(1, sizeof *im);
+		im->path = k.path;
+		im->bias = k.bias;
+		im->vdso = k.vdso;
+		im->start = m->info.start;
+		im->build_id_len = k.build_id_len;
+		if (k.build_id_len) {
+			im->build_id = ws_xmalloc(k.build_id_len);
+			memcpy(im->build_id, k.build_id, k.build_id_len);
+		}
+		ws_hmap_insert(&s->images, h, im);
+		s->all_images =
+		    ws_xrealloc(s->all_images, (s->nimages + 1) * sizeof *s->all_images);
+		s->all_images[s->nimages++] = im;
+	}
+	l = ws_xmalloc(sizeof *l);
+	l->m = m;
+	l->im = im;
+	ws_hmap_insert(&s->modlinks, lh, l);
+	s->all_links = ws_xrealloc(s->all_links, (s->nlinks + 1) * sizeof *s->all_links);
+	s->all_links[s->nlinks++] = l;
+	return im;
+}
+
+void
+ws_symbolizer_check_module(struct ws_symbolizer *s, const struct wsr_process *p,
+			   const struct wsr_module *m)
+{
+	struct image *im = image_of(s, m);
+	if (!im->opened)
+		open_image(s, im);
+	if ((m->info.flags & WS_MOD_MAIN) && im->mod && !im->dwarf_checked) {
+		im->dwarf_checked = true;
+		Dwarf_Addr b;
+		if (!dwfl_module_getdwarf(im->mod, &b))
+			warnf(s,
+			      "%s has no debug information: no source lines or inlined "
+			      "functions (compile with -g)",
+			      im->path);
+	}
+}
+
+bool
+ws_symbolizer_file_offset(struct ws_symbolizer *s, const struct wsr_process *p,
+			  const struct wsr_module *m, uint64_t *offset)
+{
+	struct image *im = image_of(s, m);
+	if (!im->opened)
+		open_image(s, im);
+	*offset = im->file_offset;
+	return im->have_offset;
+}
+
+/* ---- lookups ---- */
+
+struct frame_vec {
+	struct ws_frame *v;
+	size_t n, cap;
+};
+
+static struct ws_frame *
+push_frame(struct frame_vec *fv)
+{
+	if (fv->n == fv->cap) {
+		fv->cap = fv->cap ? fv->cap * 2 : 8;
+		fv->v = ws_xrealloc(fv->v, fv->cap * sizeof *fv->v);
+	}
+	struct ws_frame *f = &fv->v[fv->n++];
+	memset(f, 0, sizeof *f);
+	return f;
+}
+
+/* A function name for display: demangled when possible, interned. */
+static const char *
+func_name(struct ws_symbolizer *s, const char *raw)
+{
+	char *d = ws_demangle(raw);
+	const char *r = ws_intern(&s->strings, d ? d : raw);
+	free(d);
+	return r;
+}
+
+static const char *
+die_name(struct ws_symbolizer *s, Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+	const char *name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
+	if (!name)
+		name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
+	if (!name)
+		name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr));
+	return name ? func_name(s, name) : NULL;
+}
+
+static void
+set_decl(struct ws_symbolizer *s, struct ws_frame *f, Dwarf_Die *die)
+{
+	int line = 0;
+	const char *file = dwarf_decl_file(die);
+	if (file && dwarf_decl_line(die, &line) == 0 && line > 0) {
+		f->decl_file = ws_intern(&s->strings, file);
+		f->decl_line = (unsigned)line;
+	}
+}
+
+static bool
+is_function_tag(int tag)
+{
+	return tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine ||
+	       tag == DW_TAG_entry_point;
+}
+
+/* The DWARF view: inlined chain + containing function.  Returns false when
+ * no function DIE covers the address. */
+static bool
+dwarf_frames(struct ws_symbolizer *s, struct image *im, Dwarf_Addr a, const char *module,
+	     struct frame_vec *fv)
+{
+	Dwarf_Addr cubias;
+	Dwarf_Die *cudie = dwfl_module_addrdie(im->mod, a, &cubias);
+	if (!cudie)
+		return false;
+	Dwarf_Die *scopes = NULL;
+	int n = dwarf_getscopes(cudie, a - cubias, &scopes);
+	if (n <= 0) {
+		free(scopes);
+		return false;
+	}
+	Dwarf_Die innermost = scopes[0];
+	free(scopes);
+	scopes = NULL;
+	/* The physical nesting of the innermost scope, out to the CU: inlined
+	 * subroutines sit inside the DIE of the function they were inlined
+	 * into. */
+	n = dwarf_getscopes_die(&innermost, &scopes);
+	if (n <= 0) {
+		free(scopes);
+		return false;
+	}
+
+	Dwarf_Files *files = NULL;
+	size_t nfiles = 0;
+	if (dwarf_getsrcfiles(cudie, &files, &nfiles) != 0)
+		files = NULL;
+
+	/* The innermost line comes from the line table. */
+	const char *file = NULL;
+	int line = 0;
+	Dwfl_Line *dl = dwfl_module_getsrc(im->mod, a);
+	if (dl)
+		file = dwfl_lineinfo(dl, NULL, &line, NULL, NULL, NULL);
+
+	size_t first = fv->n;
+	for (int i = 0; i < n; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+		if (!is_function_tag(tag))
+			continue;
+		struct ws_frame *f = push_frame(fv);
+		f->module = module;
+		f->function = die_name(s, &scopes[i]);
+		f->has_symbol = true;
+		f->inlined = tag == DW_TAG_inlined_subroutine;
+		f->file = file ? ws_intern(&s->strings, file) : NULL;
+		f->line = line > 0 ? (unsigned)line : 0;
+		set_decl(s, f, &scopes[i]);
+		if (!f->inlined)
+			break; /* the containing function: done */
+		/* This function was called from the next one out, at: */
+		Dwarf_Attribute attr;
+		Dwarf_Word val;
+		file = NULL;
+		line = 0;
+		if (files &&
+		    dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &attr), &val) == 0 &&
+		    val < nfiles)
+			file = dwarf_filesrc(files, val, NULL, NULL);
+		if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &attr), &val) == 0)
+			line = (int)val;
+	}
+	free(scopes);
+	if (fv->n == first)
+		return false;
+	/* An outermost function without a name: take the symbol table's. */
+	struct ws_frame *outer = &fv->v[fv->n - 1];
+	if (!outer->function) {
+		GElf_Off off;
+		GElf_Sym sym;
+		const char *name = dwfl_module_addrinfo(im->mod, a, &off, &sym, NULL, NULL, NULL);
+		outer->function = name ? func_name(s, name) : NULL;
+	}
+	for (size_t i = first; i < fv->n; i++)
+		if (!fv->v[i].function)
+			fv->v[i].function = ws_intern(&s->strings, "[anonymous]");
+	return true;
+}
+
+static void
+resolve(struct ws_symbolizer *s, struct image *im, uint64_t addr, struct frame_vec *fv)
+{
+	const char *module = im->vdso ? ws_intern(&s->strings, "[vdso]") : im->path;
+	if (im->vdso) {
+		struct ws_frame *f = push_frame(fv);
+		f->function = module;
+		f->module = module;
+		return;
+	}
+	if (im->mod) {
+		Dwarf_Addr a = addr + im->delta;
+		if (dwarf_frames(s, im, a, module, fv))
+			return;
+		GElf_Off off;
+		GElf_Sym sym;
+		const char *name = dwfl_module_addrinfo(im->mod, a, &off, &sym, NULL, NULL, NULL);
+		if (name) {
+			struct ws_frame *f = push_frame(fv);
+			f->function = func_name(s, name);
+			f->module = module;
+			f->has_symbol = true;
+			/* A line table without a covering CU DIE is rare, but use it. */
+			Dwfl_Line *dl = dwfl_module_getsrc(im->mod, a);
+			int line = 0;
+			const char *file =
+			    dl ? dwfl_lineinfo(dl, NULL, &line, NULL, NULL, NULL) : NULL;
+			if (file && line > 0) {
+				f->file = ws_intern(&s->strings, file);
+				f->line = (unsigned)line;
+			}
+			return;
+		}
+	}
+	const char *base = ws_basename(im->path);
+	char *name = ws_xasprintf("%s+0x%" PRIx64, *base ? base : "[anon]", addr - im->bias);
+	struct ws_frame *f = push_frame(fv);
+	f->function = ws_intern(&s->strings, name);
+	f->module = module;
+	free(name);
+}
+
+struct entry_key {
+	const struct image *im;
+	uint64_t addr;
+};
+
+static bool
+entry_eq(const void *entry, const void *key)
+{
+	const struct entry *e = entry;
+	const struct entry_key *k = key;
+	return e->im == k->im && e->addr == k->addr;
+}
+
+size_t
+ws_symbolize(struct ws_symbolizer *s, const struct wsr_process *p, uint64_t ip, bool return_address,
+	     const struct ws_frame **frames)
+{
+	uint64_t addr = return_address && ip ? ip - 1 : ip;
+	const struct wsr_module *m = ws_module_for(p, addr);
+	if (!m) {
+		*frames = &s->unknown;
+		return 1;
+	}
+	struct image *im = image_of(s, m);
+	struct entry_key k = {im, addr};
+	uint64_t h = ws_hash_ptr(im, addr);
+	struct entry *e = ws_hmap_find(&s->cache, h, entry_eq, &k);
+	if (!e) {
+		if (!im->opened)
+			open_image(s, im);
+		struct frame_vec fv = {0};
+		resolve(s, im, addr, &fv);
+		e = ws_xmalloc(sizeof *e + fv.n * sizeof e->frames[0]);
+		e->im = im;
+		e->addr = addr;
+		e->n = fv.n;
+		memcpy(e->frames, fv.v, fv.n * sizeof e->frames[0]);
+		free(fv.v);
+		ws_hmap_insert(&s->cache, h, e);
+		s->all_entries =
+		    ws_xrealloc(s->all_entries, (s->nentries + 1) * sizeof *s->all_entries);
+		s->all_entries[s->nentries++] = e;
+	}
+	*frames = e->frames;
+	return e->n;
+}
+
+void
+ws_symbolize_stack(struct ws_symbolizer *s, const struct wsr_process *p, const struct wsr_stack *st,
+		   struct ws_chain *c)
+{
+	c->n = 0;
+	if (st->nframes == 0) {
+		if (!c->cap) {
+			c->cap = 16;
+			c->frames = ws_xrealloc(c->frames, c->cap * sizeof *c->frames);
+		}
+		c->frames[c->n++] = &s->unknown;
+		return;
+	}
+	for (uint32_t i = 0; i < st->nframes; i++) {
+		const struct ws_frame *fr;
+		size_t n = ws_symbolize(s, p, st->ips[i], i > 0, &fr);
+		if (c->n + n > c->cap) {
+			c->cap = (c->n + n) * 2;
+			c->frames = ws_xrealloc(c->frames, c->cap * sizeof *c->frames);
+		}
+		for (size_t j = 0; j < n; j++)
+			c->frames[c->n++] = &fr[j];
+	}
+}
+
+void
+ws_chain_free(struct ws_chain *c)
+{
+	free(c->frames);
+	memset(c, 0, sizeof *c);
+}
