@@ -132,6 +132,7 @@ ws_sampler_arm(struct ws_thread_state *t)
 		int fd = open_perf(&ring);
 		if (fd >= 0) {
 			t->perf_ring = ring;
+			t->perf_fd_last = fd;
 			atomic_store(&t->perf_fd, fd);
 			t->info.source = WS_SOURCE_PERF_TASK_CLOCK;
 			atomic_store(&perf_works, 1);
@@ -197,7 +198,8 @@ ws_sampler_is_ours(const siginfo_t *info)
 		return info->si_value.sival_ptr == WS_TIMER_COOKIE;
 	if (info->si_code == POLL_IN || info->si_code == POLL_HUP || info->si_code == POLL_OUT) {
 		struct ws_thread_state *t = ws_self;
-		return !t || info->si_fd == atomic_load(&t->perf_fd);
+		return !t || info->si_fd == atomic_load(&t->perf_fd) || info->si_fd == t->perf_fd_last ||
+		       atomic_load(&ws_phase) != WS_PHASE_RUNNING;
 	}
 	return false;
 }

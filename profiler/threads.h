@@ -34,6 +34,8 @@ struct ws_thread_state {
 	struct ws_sample timeline[WS_TIMELINE_CAP];
 	_Atomic int perf_fd; /* -1 unless the perf source runs */
 	void *perf_ring;     /* its mapped ring buffer (consumed, never read) */
+	int perf_fd_last;    /* the last perf fd, kept after disarm: a signal
+				queued before the disarm arrives after it */
 	timer_t timer;
 	_Atomic int has_timer;
 	_Atomic int in_handler;
