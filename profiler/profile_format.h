@@ -114,7 +114,9 @@ struct ws_samples {
 struct ws_sample {
 	uint64_t time_ns; /* CLOCK_MONOTONIC */
 	uint32_t stack;   /* index in the thread's stack table */
-	uint32_t flags;   /* 0 */
+	uint32_t weight;  /* sampling periods this sample stands for: more than 1
+			     when the kernel merged signals (a thread waiting
+			     for a CPU, a busy machine); 0 is read as 1 */
 };
 
 /* WS_REC_THREAD: one thread's summary and its stack table.  Followed by
@@ -145,7 +147,7 @@ struct ws_thread {
 	uint64_t start_ns;     /* CLOCK_MONOTONIC at registration */
 	uint64_t end_ns;       /* at exit or at the end of the process */
 	uint64_t cpu_ns;       /* the thread's CPU time at end_ns */
-	uint64_t samples;      /* samples recorded in the stack table */
+	uint64_t samples;      /* sampling periods recorded (sum of weights) */
 	uint64_t dropped[WS_DROP_NREASONS];
 	uint64_t unwind_errors; /* stacks that ended on an unwinder error */
 	uint64_t truncated;     /* samples whose stack hit the depth limit */
@@ -157,7 +159,7 @@ struct ws_thread {
 struct ws_stack {
 	uint32_t nframes;
 	uint32_t flags;  /* enum ws_stack_flags */
-	uint64_t count;  /* samples with this stack */
+	uint64_t count;  /* sampling periods with this stack (sum of weights) */
 };
 
 /* WS_REC_NOTE: a human-readable message from the collector (what it did

@@ -21,6 +21,7 @@
 
 static _Atomic int source;     /* enum ws_source in use */
 static _Atomic int perf_works; /* a perf source has been armed once */
+static _Atomic int exclude_kernel; /* the kernel refused kernel-mode samples */
 
 int
 ws_sampler_source(void)
@@ -61,7 +62,7 @@ ws_sampler_choose(void)
  * handler only marks the records consumed, so no system call is needed to
  * re-arm (PERF_EVENT_IOC_REFRESH costs several microseconds in a VM). */
 static int
-open_perf(void **ring)
+open_perf(void **ring, int exclude_kernel)
 {
 	struct perf_event_attr a;
 	memset(&a, 0, sizeof a);
@@ -71,7 +72,10 @@ open_perf(void **ring)
 	a.sample_period = 1000000000ull / ws_cfg.hz;
 	a.disabled = 1;
 	a.sample_type = 0; /* the records are only a wake-up; the handler unwinds */
-	a.exclude_kernel = 1;
+	/* With exclude_kernel the task clock only ticks in user mode, and CPU
+	 * time spent in system calls is never sampled; perf_event_paranoid >= 2
+	 * demands it from unprivileged users. */
+	a.exclude_kernel = (unsigned)exclude_kernel;
 	a.exclude_hv = 1;
 	a.wakeup_events = 1;
 	int fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
@@ -129,7 +133,16 @@ ws_sampler_arm(struct ws_thread_state *t)
 	int src = atomic_load(&source);
 	if (src == WS_SOURCE_PERF_TASK_CLOCK) {
 		void *ring = NULL;
-		int fd = open_perf(&ring);
+		int ek = atomic_load(&exclude_kernel);
+		int fd = open_perf(&ring, ek);
+		if (fd == -EACCES && !ek) {
+			fd = open_perf(&ring, 1);
+			if (fd >= 0 && !atomic_exchange(&exclude_kernel, 1))
+				ws_notef("perf_event_paranoid = %d allows user time only: CPU time "
+					 "spent inside system calls is not sampled (--source timer "
+					 "samples it, at the kernel tick's rate)",
+					 read_paranoid());
+		}
 		if (fd >= 0) {
 			t->perf_ring = ring;
 			t->perf_fd_last = fd;
@@ -204,15 +217,30 @@ ws_sampler_is_ours(const siginfo_t *info)
 	return false;
 }
 
-/* Mark every record of the ring read, so the kernel never finds it full. */
-static void
+/* Mark every record of the ring read, so the kernel never finds it full.
+ * Each record is one overflow (an 8-byte header: sample_type is 0), so
+ * their number is how many sampling periods this one signal stands for
+ * (signals merge while one is pending).  Returns that number, at least 1. */
+static uint32_t
 consume_ring(struct ws_thread_state *t)
 {
 	struct perf_event_mmap_page *pg = t->perf_ring;
 	if (!pg)
-		return;
+		return 1;
 	uint64_t head = __atomic_load_n(&pg->data_head, __ATOMIC_ACQUIRE);
+	uint64_t tail = pg->data_tail;
+	uint64_t n = (head - tail) / sizeof(struct perf_event_header);
 	__atomic_store_n(&pg->data_tail, head, __ATOMIC_RELEASE);
+	return n == 0 ? 1 : n > 4096 ? 4096 : (uint32_t)n;
+}
+
+/* Periods a timer signal stands for: 1 + the overruns the kernel counted. */
+static uint32_t
+timer_weight(const siginfo_t *info)
+{
+	if (info->si_code != SI_TIMER || info->si_overrun <= 0)
+		return 1;
+	return info->si_overrun > 100000 ? 100001u : 1u + (uint32_t)info->si_overrun;
 }
 
 void
@@ -236,26 +264,25 @@ ws_sampler_take(const siginfo_t *info, ucontext_t *uc)
 		return;
 	}
 	uint64_t t0 = ws_now_ns();
+	uint32_t weight = fd >= 0 ? consume_ring(t) : timer_weight(info);
 	uint32_t flags;
 	uint32_t n = ws_unwind(uc, t->stack_lo, t->stack_hi, t->scratch, ws_cfg.depth, &flags);
 	if (flags & WS_STK_UNWIND_ERR)
 		t->info.unwind_errors++;
 	if (flags & WS_STK_TRUNCATED)
 		t->info.truncated++;
-	int64_t id = ws_stacktab_add(&t->tab, t->scratch, n, flags);
+	int64_t id = ws_stacktab_add(&t->tab, t->scratch, n, flags, weight);
 	if (id < 0) {
-		t->info.dropped[WS_DROP_TABLE_FULL]++;
+		t->info.dropped[WS_DROP_TABLE_FULL] += weight;
 	} else {
-		t->info.samples++;
+		t->info.samples += weight;
 		struct ws_sample *s = &t->timeline[t->timeline_count++];
 		s->time_ns = t0;
 		s->stack = (uint32_t)id;
-		s->flags = 0;
+		s->weight = weight;
 		if (t->timeline_count == WS_TIMELINE_CAP)
 			ws_thread_flush_timeline(t);
 	}
-	if (fd >= 0)
-		consume_ring(t);
 	uint64_t dt = ws_now_ns() - t0;
 	t->info.handler_ns += dt;
 	if (dt > t->info.handler_max_ns)

@@ -52,7 +52,7 @@ ws_config_load(void)
 		return -1;
 	}
 	strcpy(ws_cfg.outdir, dir);
-	ws_cfg.hz = (unsigned)env_long("WHYSLOW_FREQUENCY", 1000, 1, 100000);
+	ws_cfg.hz = (unsigned)env_long("WHYSLOW_FREQUENCY", 1000, 1, WS_MAX_HZ);
 	ws_cfg.depth = (unsigned)env_long("WHYSLOW_DEPTH", 128, 1, 1024);
 	ws_cfg.signal = (int)env_long("WHYSLOW_SIGNAL", SIGPROF, 1, SIGRTMAX);
 	if (ws_cfg.signal == SIGKILL || ws_cfg.signal == SIGSTOP || ws_cfg.signal == SIGSEGV ||

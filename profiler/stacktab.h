@@ -27,9 +27,10 @@ struct ws_stacktab {
 
 int ws_stacktab_init(struct ws_stacktab *t, uint32_t cap);
 void ws_stacktab_free(struct ws_stacktab *t);
-/* Count one sample of this stack; returns its id, or -1 when the table or
- * arena is full (the caller counts the drop). */
-int64_t ws_stacktab_add(struct ws_stacktab *t, const uint64_t *ips, uint32_t n, uint32_t flags);
+/* Count `weight` sampling periods of this stack; returns its id, or -1 when
+ * the table or arena is full (the caller counts the drop). */
+int64_t ws_stacktab_add(struct ws_stacktab *t, const uint64_t *ips, uint32_t n, uint32_t flags,
+			uint32_t weight);
 /* Bytes of the arena, ready to be written after a struct ws_thread. */
 static inline size_t
 ws_stacktab_bytes(const struct ws_stacktab *t)

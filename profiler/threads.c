@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -183,10 +184,19 @@ reset_info(struct ws_thread_state *t, int is_main)
 	t->timeline_count = 0;
 }
 
+/* Threads are taken on while sampling runs, and also while another thread
+ * forks (PAUSED): a thread created then lives on in the parent. */
+static bool
+taking_threads(void)
+{
+	int phase = atomic_load(&ws_phase);
+	return phase == WS_PHASE_RUNNING || phase == WS_PHASE_PAUSED;
+}
+
 struct ws_thread_state *
 ws_thread_register(int is_main)
 {
-	if (atomic_load(&ws_phase) != WS_PHASE_RUNNING || !slots)
+	if (!taking_threads() || !slots)
 		return NULL;
 	struct ws_thread_state *t = ws_map(state_bytes());
 	if (!t)
@@ -320,7 +330,7 @@ WS_EXPORT int
 pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
 {
 	ws_real_init();
-	if (atomic_load(&ws_phase) != WS_PHASE_RUNNING)
+	if (!taking_threads())
 		return ws_real.pthread_create(thread, attr, fn, arg);
 	struct start *s = malloc(sizeof *s);
 	if (!s)

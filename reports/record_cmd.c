@@ -54,7 +54,7 @@ usage(FILE *f)
 	    "Run PROGRAM with the sampling collector and write one profile file per process.\n\n"
 	    "  -o, --output DIR        where the profile goes (default whyslow-YYYYmmdd-HHMMSS);\n"
 	    "                          refused if DIR exists and is not empty\n"
-	    "  -F, --frequency HZ      samples per second, 1..100000 (default 1000)\n"
+	    "  -F, --frequency HZ      samples per second, 1..20000 (default 1000)\n"
 	    "      --clock cpu|wall    sample CPU time or elapsed time (default cpu)\n"
 	    "      --source auto|perf|timer\n"
 	    "                          perf_event task clock, POSIX timers, or perf with\n"
@@ -162,9 +162,9 @@ parse_options(int argc, char **argv, struct record_opts *o, int *status)
 			o->output = optarg;
 			break;
 		case 'F':
-			if (!ws_parse_long(optarg, 1, 100000, &o->frequency))
+			if (!ws_parse_long(optarg, 1, 20000, &o->frequency))
 				return usage_error("--frequency: '%s' is not a whole number of "
-						   "samples per second in 1..100000",
+						   "samples per second in 1..20000",
 						   optarg);
 			break;
 		case 'c':

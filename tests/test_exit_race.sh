@@ -3,7 +3,7 @@
 # a thread or the process stops sampling (thread exit, exit(), the final
 # write) must be absorbed by the collector, never delivered to the
 # program's default SIGPROF action.  Short programs sampled at the highest
-# rate (-F 100000) end right in that window: t_crash (3 ms, then returns
+# rate (-F 20000) end right in that window: t_crash (3 ms, then returns
 # 0) 8 times and t_threads8 (8 threads of 3 ms each) 3 times.  Every run
 # must exit 0 and leave complete profiles.  Stops at the 3rd failure.
 # (Before the fix of 2d7b0fa about a quarter of such runs died of SIGPROF;
@@ -19,7 +19,7 @@ run() { # NAME COUNT PROGRAM ARGS...
 	_i=1
 	while [ $_i -le "$_count" ] && [ $nfail -lt 3 ]; do
 		_d=$WORK/$_name$_i
-		ws_record "$_d" -F 100000 -- "$@" >"$_d.out" 2>&1
+		ws_record "$_d" -F 20000 -- "$@" >"$_d.out" 2>&1
 		_rc=$?
 		if [ $_rc -ne 0 ]; then
 			nfail=$((nfail + 1))
