@@ -121,6 +121,21 @@ out:
 	pthread_mutex_unlock(&notes_lock);
 }
 
+void
+ws_notes_lock_for_fork(void)
+{
+	pthread_mutex_lock(&notes_lock);
+}
+
+void
+ws_notes_unlock_after_fork(int child)
+{
+	if (child)
+		pthread_mutex_init(&notes_lock, NULL);
+	else
+		pthread_mutex_unlock(&notes_lock);
+}
+
 bool
 ws_collector_owns_process(void)
 {
@@ -223,6 +238,8 @@ write_notes(void)
 void
 ws_collector_finish(int reason, int status)
 {
+	if (getpid() != ws_pid)
+		return; /* a vfork child: the memory is the parent's */
 	int expected = 0;
 	if (!atomic_compare_exchange_strong(&finishing, &expected, 1)) {
 		/* Another thread is writing (e.g. two threads crash at once): let
@@ -233,7 +250,7 @@ ws_collector_finish(int reason, int status)
 		}
 		return;
 	}
-	if (getpid() != ws_pid || atomic_load(&ws_phase) == WS_PHASE_OFF) {
+	if (atomic_load(&ws_phase) == WS_PHASE_OFF) {
 		atomic_store(&finishing, 2);
 		return;
 	}

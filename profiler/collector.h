@@ -42,6 +42,10 @@ bool ws_collector_owns_process(void);
 int ws_quiesce(int phase);
 void ws_resume(void);
 
+/* Hold the notes' lock across fork. */
+void ws_notes_lock_for_fork(void);
+void ws_notes_unlock_after_fork(int child);
+
 /* "whyslow: ..." on stderr (printf-style; not signal-safe). */
 void ws_warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Same, only with WHYSLOW_DEBUG set. */

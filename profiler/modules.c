@@ -154,6 +154,21 @@ ws_modules_scan(void)
 	return vanished;
 }
 
+void
+ws_modules_lock_for_fork(void)
+{
+	pthread_mutex_lock(&scan_lock);
+}
+
+void
+ws_modules_unlock_after_fork(int child)
+{
+	if (child)
+		pthread_mutex_init(&scan_lock, NULL);
+	else
+		pthread_mutex_unlock(&scan_lock);
+}
+
 int
 ws_modules_init(void)
 {

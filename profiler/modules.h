@@ -18,6 +18,9 @@ int ws_modules_init(void);
  * ones unloaded.  Returns how many vanished (the caller then flushes the
  * unwinder's cache). */
 int ws_modules_scan(void);
+/* Hold the table's lock across fork (not inherited held by the child). */
+void ws_modules_lock_for_fork(void);
+void ws_modules_unlock_after_fork(int child);
 /* Write one WS_REC_MODULE per entry; returns how many were written. */
 uint32_t ws_modules_write(void);
 

@@ -26,27 +26,53 @@
 #include "collector.h"
 #include "interpose.h"
 #include "profile_format.h"
+#include "modules.h"
 #include "settings.h"
+#include "signals.h"
 
 extern char **environ;
 
 static __thread sigset_t fork_mask;
 
+static __thread int fork_locked;
+
+/* Pause sampling, then take the collector's locks (whatever the phase: a
+ * fork child must never inherit one held by a thread it does not have). */
 static void
 fork_prepare(void)
 {
-	if (!ws_collector_owns_process())
+	if (ws_collector_owns_process()) {
+		sigset_t s;
+		sigemptyset(&s);
+		sigaddset(&s, ws_cfg.signal);
+		ws_real.pthread_sigmask(SIG_BLOCK, &s, &fork_mask);
+		ws_quiesce(WS_PHASE_PAUSED);
+	}
+	/* Taken last, released first: the signal lock saves and restores the
+	 * mask set just above. */
+	fork_locked = atomic_load(&ws_phase) != WS_PHASE_OFF;
+	if (fork_locked) {
+		ws_notes_lock_for_fork();
+		ws_modules_lock_for_fork();
+		ws_signals_lock_for_fork();
+	}
+}
+
+static void
+fork_unlock(int child)
+{
+	if (!fork_locked)
 		return;
-	sigset_t s;
-	sigemptyset(&s);
-	sigaddset(&s, ws_cfg.signal);
-	ws_real.pthread_sigmask(SIG_BLOCK, &s, &fork_mask);
-	ws_quiesce(WS_PHASE_PAUSED);
+	fork_locked = 0;
+	ws_signals_unlock_after_fork();
+	ws_modules_unlock_after_fork(child);
+	ws_notes_unlock_after_fork(child);
 }
 
 static void
 fork_parent(void)
 {
+	fork_unlock(0);
 	if (atomic_load(&ws_phase) != WS_PHASE_PAUSED)
 		return;
 	ws_resume();
@@ -58,6 +84,7 @@ void ws_collector_fork_child(void); /* collector.c */
 static void
 fork_child(void)
 {
+	fork_unlock(1);
 	if (atomic_load(&ws_phase) != WS_PHASE_PAUSED)
 		return;
 	ws_collector_fork_child();

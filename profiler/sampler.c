@@ -133,16 +133,15 @@ ws_sampler_arm(struct ws_thread_state *t)
 	int src = atomic_load(&source);
 	if (src == WS_SOURCE_PERF_TASK_CLOCK) {
 		void *ring = NULL;
-		int ek = atomic_load(&exclude_kernel);
-		int fd = open_perf(&ring, ek);
-		if (fd == -EACCES && !ek) {
-			fd = open_perf(&ring, 1);
-			if (fd >= 0 && !atomic_exchange(&exclude_kernel, 1))
-				ws_notef("perf_event_paranoid = %d allows user time only: CPU time "
-					 "spent inside system calls is not sampled (--source timer "
-					 "samples it, at the kernel tick's rate)",
-					 read_paranoid());
-		}
+		/* User time only: an overflow in kernel mode leaves the signal
+		 * pending inside a system call, and calls that are never restarted
+		 * (ppoll, pselect, semop...) would return EINTR to a program that
+		 * handles no signal at all. */
+		int fd = open_perf(&ring, 1);
+		if (fd >= 0 && !atomic_exchange(&exclude_kernel, 1))
+			ws_notef("the perf task clock samples user time: CPU time spent inside "
+				 "system calls is not sampled (--source timer samples it, at the "
+				 "kernel tick's rate)");
 		if (fd >= 0) {
 			t->perf_ring = ring;
 			t->perf_fd_last = fd;

@@ -1,6 +1,7 @@
 /* Signal virtualisation (see signals.h). */
 #include <errno.h>
 #include <link.h>
+#include <ucontext.h>
 #include <stdint.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -28,11 +29,15 @@ static _Atomic int owned[NSIGS];         /* the kernel has our trampoline */
 static _Atomic int lock;
 static bool ready;
 static bool warned_handler, noted_mask;
+static __thread sigset_t fork_saved_mask;
 
 static int note_trusted(struct dl_phdr_info *info, size_t size, void *self);
 
-static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE,  SIGILL,  SIGABRT,
-				    SIGINT,  SIGTERM, SIGQUIT, SIGHUP, SIGXCPU};
+/* Signals whose default action ends the process: the profile is written
+ * first when the program leaves them at SIG_DFL. */
+static const int fatal_signals[] = {SIGSEGV, SIGBUS,  SIGFPE,  SIGILL,    SIGABRT, SIGINT,
+				    SIGTERM, SIGQUIT, SIGHUP,  SIGXCPU,   SIGPIPE, SIGALRM,
+				    SIGUSR1, SIGUSR2, SIGXFSZ, SIGVTALRM, SIGSYS,  SIGPWR};
 
 static bool
 is_fatal(int sig)
@@ -67,7 +72,16 @@ trampoline(int sig, siginfo_t *info, void *ucv)
 	}
 	ws_program_signals++;
 	struct sigaction ua = user_act[sig];
-	if (ua.sa_flags & SA_RESETHAND) {
+	if (sig == ws_cfg.signal && ua.sa_handler != SIG_DFL && ua.sa_handler != SIG_IGN) {
+		/* The kernel blocked everything for our handler; the program's
+		 * handler gets the mask it asked for. */
+		sigset_t m = ((ucontext_t *)ucv)->uc_sigmask;
+		sigorset(&m, &m, &ua.sa_mask);
+		if (!(ua.sa_flags & SA_NODEFER))
+			sigaddset(&m, sig);
+		ws_real.pthread_sigmask(SIG_SETMASK, &m, NULL);
+	}
+	if ((ua.sa_flags & SA_RESETHAND) && getpid() == ws_pid) {
 		/* Emulated: the kernel never sees SA_RESETHAND from us. */
 		memset(&user_act[sig].sa_handler, 0, sizeof user_act[sig].sa_handler);
 		user_act[sig].sa_flags &= ~(SA_RESETHAND | SA_SIGINFO);
@@ -130,9 +144,19 @@ apply(int sig)
 		memset(&k, 0, sizeof k);
 		k.sa_sigaction = trampoline;
 		k.sa_mask = ua->sa_mask;
-		k.sa_flags = SA_SIGINFO | (ua->sa_flags & (SA_ONSTACK | SA_NODEFER | SA_RESTART));
-		if (sig == ws_cfg.signal)
-			k.sa_flags |= SA_RESTART; /* samples must not interrupt system calls */
+		k.sa_flags = SA_SIGINFO | (ua->sa_flags & (SA_ONSTACK | SA_NODEFER | SA_RESTART |
+							   SA_NOCLDSTOP | SA_NOCLDWAIT));
+		if (sig == ws_cfg.signal) {
+			/* Nothing may interrupt a sample (a siglongjmp out of a
+			 * program's handler would leave it half done), except a
+			 * fault in it. */
+			sigfillset(&k.sa_mask);
+			sigdelset(&k.sa_mask, SIGSEGV);
+			sigdelset(&k.sa_mask, SIGBUS);
+			sigdelset(&k.sa_mask, SIGFPE);
+			sigdelset(&k.sa_mask, SIGILL);
+			k.sa_flags = (k.sa_flags & ~SA_NODEFER) | SA_RESTART;
+		}
 		int rc = ws_real.sigaction(sig, &k, NULL);
 		if (rc == 0)
 			atomic_store(&owned[sig], 1);
@@ -170,7 +194,9 @@ WS_EXPORT int
 sigaction(int sig, const struct sigaction *act, struct sigaction *oldact)
 {
 	ws_real_init();
-	if (!ready || sig <= 0 || sig >= NSIGS || sig == SIGKILL || sig == SIGSTOP)
+	/* In a vfork child the table is the parent's: leave it alone. */
+	if (!ready || sig <= 0 || sig >= NSIGS || sig == SIGKILL || sig == SIGSTOP ||
+	    getpid() != ws_pid)
 		return ws_real.sigaction(sig, act, oldact);
 	sigset_t old;
 	spin_lock(&old);
@@ -256,6 +282,54 @@ trusted_caller(const void *ret)
 		if ((uintptr_t)ret >= trusted[i].lo && (uintptr_t)ret < trusted[i].hi)
 			return true;
 	return false;
+}
+
+/* System V semantics (signal() under -std=c99, sysv_signal): one-shot. */
+static __sighandler_t
+sysv(int sig, __sighandler_t handler)
+{
+	struct sigaction act, old;
+	memset(&act, 0, sizeof act);
+	act.sa_handler = handler;
+	act.sa_flags = SA_RESETHAND | SA_NODEFER;
+	sigemptyset(&act.sa_mask);
+	if (sigaction(sig, &act, &old) != 0)
+		return SIG_ERR;
+	return old.sa_handler;
+}
+
+WS_EXPORT __sighandler_t
+sysv_signal(int sig, __sighandler_t handler)
+{
+	return sysv(sig, handler);
+}
+
+WS_EXPORT __sighandler_t
+__sysv_signal(int sig, __sighandler_t handler)
+{
+	return sysv(sig, handler);
+}
+
+WS_EXPORT __sighandler_t
+bsd_signal(int sig, __sighandler_t handler)
+{
+	return signal(sig, handler);
+}
+
+/* fork: no lock of ours may be inherited held by a thread that does not
+ * exist in the child. */
+void
+ws_signals_lock_for_fork(void)
+{
+	sigset_t old;
+	spin_lock(&old);
+	fork_saved_mask = old;
+}
+
+void
+ws_signals_unlock_after_fork(void)
+{
+	spin_unlock(&fork_saved_mask);
 }
 
 /* Remove the sampling signal from a set the program wants blocked. */

@@ -26,6 +26,10 @@
 /* Install the trampoline (not signal-safe; once, from the constructor). */
 int ws_signals_init(void);
 
+/* Hold / release the signal table's lock across fork (atfork handlers). */
+void ws_signals_lock_for_fork(void);
+void ws_signals_unlock_after_fork(void);
+
 /* True once the program tried to block the sampling signal. */
 bool ws_signals_mask_was_filtered(void);
 

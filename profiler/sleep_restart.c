@@ -44,12 +44,18 @@ nanosleep(const struct timespec *req, struct timespec *rem)
 	uint64_t before = ws_program_signals;
 	struct timespec left = req ? *req : (struct timespec){0, 0}, r;
 	for (;;) {
+		int saved = errno;
 		int rc = ws_real.nanosleep(req ? &left : NULL, &r);
-		if (rc == 0 || !ours_only(errno, before)) {
-			if (rc != 0 && rem)
+		if (rc == 0) {
+			errno = saved; /* a retried sleep leaves errno as it found it */
+			return 0;
+		}
+		if (!ours_only(errno, before)) {
+			if (errno == EINTR && rem)
 				*rem = r;
 			return rc;
 		}
+		errno = saved;
 		left = r;
 	}
 }
@@ -63,7 +69,7 @@ clock_nanosleep(clockid_t clk, int flags, const struct timespec *req, struct tim
 	for (;;) {
 		int rc = ws_real.clock_nanosleep(clk, flags, req ? &left : NULL, &r);
 		if (rc == 0 || !ours_only(rc, before)) {
-			if (rc != 0 && rem && !(flags & TIMER_ABSTIME))
+			if (rc == EINTR && rem && !(flags & TIMER_ABSTIME))
 				*rem = r;
 			return rc;
 		}
@@ -85,7 +91,7 @@ sleep(unsigned int seconds)
 	struct timespec ts = {seconds, 0}, rem = {0, 0};
 	if (nanosleep(&ts, &rem) == 0)
 		return 0;
-	return (unsigned int)rem.tv_sec + (rem.tv_nsec > 0);
+	return (unsigned int)rem.tv_sec; /* as glibc: whole seconds left */
 }
 
 /* Remaining milliseconds of a poll-style timeout (negative = forever). */

@@ -35,6 +35,9 @@ static _Atomic uint32_t slot_hint;
 static _Atomic uint32_t next_index;
 static _Atomic uint32_t written_by_exit;
 static pthread_key_t key;
+/* Loops over the slots running now: an exiting thread must not unmap its
+ * state while one of them may still read it. */
+static _Atomic int scanners;
 
 static size_t
 state_bytes(void)
@@ -126,6 +129,8 @@ thread_exit(void *p)
 		atomic_fetch_add(&written_by_exit, 1);
 	atomic_store(&slots[t->slot].state, NULL);
 	atomic_store(&slots[t->slot].status, SLOT_FREE);
+	while (atomic_load(&scanners))
+		sched_yield();
 	release_state(t);
 }
 
@@ -228,19 +233,25 @@ ws_thread_register(int is_main)
 void
 ws_threads_wait_handlers(void)
 {
+	atomic_fetch_add(&scanners, 1);
+	struct ws_thread_state *me = ws_self;
+	uint64_t give_up = ws_now_ns() + 1000000000ull; /* a handler takes microseconds */
 	for (uint32_t s = 0; s < MAX_SLOTS && slots; s++) {
 		if (atomic_load(&slots[s].status) == SLOT_FREE)
 			continue;
 		struct ws_thread_state *t = atomic_load(&slots[s].state);
-		/* A handler runs for microseconds; give up after ~1 s. */
-		for (int spin = 0; t && atomic_load(&t->in_handler) && spin < 100000; spin++)
+		if (t == me)
+			continue; /* we may be inside our own handler (a fault there) */
+		while (t && atomic_load(&t->in_handler) && ws_now_ns() < give_up)
 			sched_yield();
 	}
+	atomic_fetch_sub(&scanners, 1);
 }
 
 void
 ws_threads_disarm_all(void)
 {
+	atomic_fetch_add(&scanners, 1);
 	for (uint32_t s = 0; s < MAX_SLOTS && slots; s++) {
 		if (atomic_load(&slots[s].status) != SLOT_CLAIMED)
 			continue;
@@ -248,6 +259,7 @@ ws_threads_disarm_all(void)
 		if (t)
 			ws_sampler_disarm(t);
 	}
+	atomic_fetch_sub(&scanners, 1);
 }
 
 uint32_t
@@ -262,6 +274,7 @@ ws_threads_finish(void)
 	}
 	ws_threads_disarm_all();
 	ws_threads_wait_handlers();
+	atomic_fetch_add(&scanners, 1);
 	uint32_t n = atomic_load(&written_by_exit);
 	struct ws_thread_state *me = ws_self;
 	for (uint32_t s = 0; s < MAX_SLOTS && slots; s++) {
@@ -271,6 +284,7 @@ ws_threads_finish(void)
 		if (t && write_thread(t, t == me, 0) == 0)
 			n++;
 	}
+	atomic_fetch_sub(&scanners, 1);
 	return n;
 }
 
@@ -295,6 +309,7 @@ ws_threads_after_fork(void)
 		atomic_store(&slots[s].status, SLOT_FREE);
 	}
 	atomic_store(&written_by_exit, 0);
+	atomic_store(&scanners, 0);
 	atomic_store(&next_index, 1);
 	if (!me)
 		return;

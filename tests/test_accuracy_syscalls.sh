@@ -10,7 +10,7 @@ ws_workdir
 
 attempt() {
 	d=$WORK/rec$1 j=$WORK/report$1.json t=$WORK/truth$1
-	ws_record "$d" -F 2000 -- "$(prog t_syscalls)" "$t" || { echo "$ws_name: whyslow record -- t_syscalls failed"; return 1; }
+	ws_record "$d" -F 2000 --source timer -- "$(prog t_syscalls)" "$t" || { echo "$ws_name: whyslow record -- t_syscalls failed"; return 1; }
 	ws_report "$d" "$j" || return 1
 	ok=0
 	su=$(fn_self "$j" user_part) ts=$(fn_total "$j" sys_part)
