@@ -185,52 +185,57 @@ env_for_exec(char *const *envp)
 	return out;
 }
 
-WS_EXPORT int
-execve(const char *path, char *const argv[], char *const envp[])
+/* One exec of the old image: write its profile, exec with an environment
+ * that keeps the collector, and start a new file if the exec failed. */
+struct exec_call {
+	int kind; /* 0 execve, 1 execvpe, 2 fexecve */
+	const char *file;
+	int fd;
+	char *const *argv;
+};
+
+static int
+real_exec(const struct exec_call *c, char *const envp[])
+{
+	switch (c->kind) {
+	case 0: return ws_real.execve(c->file, c->argv, envp);
+	case 1: return ws_real.execvpe(c->file, c->argv, envp);
+	default: return ws_real.fexecve(c->fd, c->argv, envp);
+	}
+}
+
+static int
+exec_profiled(const struct exec_call *c, char *const envp[])
 {
 	ws_real_init();
 	if (!ws_collector_owns_process())
-		return ws_real.execve(path, argv, envp);
+		return real_exec(c, envp);
 	char **env = env_for_exec(envp);
 	ws_collector_finish(WS_END_EXEC, 0);
-	int rc = ws_real.execve(path, argv, env ? env : envp);
+	int rc = real_exec(c, env ? env : envp);
 	int e = errno;
 	free(env);
 	ws_collector_restart();
 	errno = e;
 	return rc;
+}
+
+WS_EXPORT int
+execve(const char *path, char *const argv[], char *const envp[])
+{
+	return exec_profiled(&(struct exec_call){0, path, -1, argv}, envp);
 }
 
 WS_EXPORT int
 execvpe(const char *file, char *const argv[], char *const envp[])
 {
-	ws_real_init();
-	if (!ws_collector_owns_process())
-		return ws_real.execvpe(file, argv, envp);
-	char **env = env_for_exec(envp);
-	ws_collector_finish(WS_END_EXEC, 0);
-	int rc = ws_real.execvpe(file, argv, env ? env : envp);
-	int e = errno;
-	free(env);
-	ws_collector_restart();
-	errno = e;
-	return rc;
+	return exec_profiled(&(struct exec_call){1, file, -1, argv}, envp);
 }
 
 WS_EXPORT int
 fexecve(int fd, char *const argv[], char *const envp[])
 {
-	ws_real_init();
-	if (!ws_collector_owns_process())
-		return ws_real.fexecve(fd, argv, envp);
-	char **env = env_for_exec(envp);
-	ws_collector_finish(WS_END_EXEC, 0);
-	int rc = ws_real.fexecve(fd, argv, env ? env : envp);
-	int e = errno;
-	free(env);
-	ws_collector_restart();
-	errno = e;
-	return rc;
+	return exec_profiled(&(struct exec_call){2, NULL, fd, argv}, envp);
 }
 
 WS_EXPORT int
