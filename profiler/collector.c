@@ -272,8 +272,11 @@ ws_collector_finish(int reason, int status)
 	end.threads = threads;
 	end.modules = modules;
 	struct iovec part = {&end, sizeof end};
-	if (ws_writer_record(WS_REC_END, &part, 1) != 0 && reason != WS_END_SIGNAL)
-		ws_warnf("could not finish writing %s: %s", ws_writer_path(), strerror(errno));
+	int rc = ws_writer_record(WS_REC_END, &part, 1);
+	if (rc == -EBADF && reason != WS_END_SIGNAL)
+		ws_warnf("%s is incomplete: the program closed its descriptor", ws_writer_path());
+	else if (rc != 0 && reason != WS_END_SIGNAL)
+		ws_warnf("could not finish writing %s: %s", ws_writer_path(), strerror(-rc));
 	ws_writer_close();
 	atomic_store(&finishing, 2);
 }

@@ -305,6 +305,9 @@ ws_threads_after_fork(void)
 			continue;
 		if (me && s == me->slot)
 			continue;
+		struct ws_thread_state *t = atomic_load(&slots[s].state);
+		if (t)
+			ws_sampler_forget(t); /* the parent's descriptors: close our copies */
 		atomic_store(&slots[s].state, NULL);
 		atomic_store(&slots[s].status, SLOT_FREE);
 	}

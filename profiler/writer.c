@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "settings.h"
@@ -11,6 +13,23 @@
 #include "textbuf.h"
 
 static int fd = -1;
+/* The file's identity: a program that closes every descriptor (closefrom)
+ * may reuse the number, and whyslow must then neither write into nor close
+ * the program's file. */
+static dev_t file_dev;
+static ino_t file_ino;
+
+static bool
+still_ours(void)
+{
+	struct stat st;
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) == 0 && st.st_dev == file_dev && st.st_ino == file_ino)
+		return true;
+	fd = -1; /* not ours any more: forget it, touch nothing */
+	return false;
+}
 static char path[4096 + 256];
 
 const char *
@@ -88,6 +107,11 @@ ws_writer_open(void)
 		close(fd);
 		fd = high;
 	}
+	struct stat st;
+	if (fstat(fd, &st) == 0) {
+		file_dev = st.st_dev;
+		file_ino = st.st_ino;
+	}
 	struct ws_file_header h;
 	memset(&h, 0, sizeof h);
 	memcpy(h.magic, WS_MAGIC, sizeof WS_MAGIC);
@@ -104,7 +128,7 @@ ws_writer_record(uint32_t type, const struct iovec *parts, int nparts)
 	static const char zeros[8];
 	struct iovec iov[8];
 	struct ws_record_header rh = {type, 0, 0};
-	if (fd < 0)
+	if (!still_ours())
 		return -EBADF;
 	if (nparts > 6)
 		return -EINVAL;
@@ -127,7 +151,7 @@ ws_writer_record(uint32_t type, const struct iovec *parts, int nparts)
 void
 ws_writer_close(void)
 {
-	if (fd >= 0)
+	if (still_ours())
 		close(fd);
 	fd = -1;
 }
