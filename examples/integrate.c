@@ -39,6 +39,9 @@
 
 #ifdef _OPENMP
 #include <omp.h>
+
+#define EXAMPLE_NAME "integrate"
+#include "example_util.h"
 #endif
 
 #define EXACT 0.4
@@ -65,21 +68,6 @@ integrate_range(long first, long last, double h)
 	for (long i = first; i < last; i++)
 		sum += integrand((i + 0.5) * h);
 	return sum;
-}
-
-static double
-now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static void
-die_errno(int err, const char *what)
-{
-	fprintf(stderr, "integrate: %s: %s\n", what, strerror(err));
-	exit(2);
 }
 
 /* ---- serial ---- */
@@ -221,21 +209,6 @@ usage(FILE *f)
 		DEFAULT_N, TOLERANCE);
 }
 
-static int
-parse_count(const char *s, double min, double max, const char *what, long *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || *end || v != floor(v) || v < min || v > max) {
-		fprintf(stderr, "integrate: %s must be a whole number in [%.0f, %.0f], not '%s'\n",
-			what, min, max, s);
-		return -1;
-	}
-	*out = (long)v;
-	return 0;
-}
-
 /* Runs one variant; returns its exit status. */
 static int
 run(const char *variant, long n, int threads)
@@ -286,13 +259,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	long n = DEFAULT_N, threads = 4;
-	const char *env = getenv("OMP_NUM_THREADS");
-	if (env && *env) {
-		/* "8" or a nesting list "8,2": the first level counts here. */
-		long v = strtol(env, NULL, 10);
-		if (v >= 1 && v <= MAX_THREADS)
-			threads = v;
-	}
+	threads = default_threads(MAX_THREADS);
 	if (argc > 2 && parse_count(argv[2], 1, 1e15, "N", &n))
 		return 2;
 	if (argc > 3 && parse_count(argv[3], 1, MAX_THREADS, "THREADS", &threads))

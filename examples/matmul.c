@@ -32,6 +32,9 @@
 
 #ifdef _OPENMP
 #include <omp.h>
+
+#define EXAMPLE_NAME "matmul"
+#include "example_util.h"
 #endif
 
 #define NOINLINE __attribute__((noinline))
@@ -156,14 +159,6 @@ static const struct variant {
 };
 #define NVARIANTS (sizeof variants / sizeof *variants)
 
-static double
-now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static double *
 new_matrix(long n)
 {
@@ -219,21 +214,6 @@ usage(FILE *f)
 		DEFAULT_N);
 }
 
-static int
-parse_count(const char *s, double min, double max, const char *what, long *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || *end || v != floor(v) || v < min || v > max) {
-		fprintf(stderr, "matmul: %s must be a whole number in [%.0f, %.0f], not '%s'\n",
-			what, min, max, s);
-		return -1;
-	}
-	*out = (long)v;
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -246,12 +226,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	long n = DEFAULT_N, threads = 4;
-	const char *env = getenv("OMP_NUM_THREADS");
-	if (env && *env) {
-		long v = strtol(env, NULL, 10);
-		if (v >= 1 && v <= MAX_THREADS)
-			threads = v;
-	}
+	threads = default_threads(MAX_THREADS);
 	if (argc > 2 && parse_count(argv[2], 1, 100000, "N", &n))
 		return 2;
 	if (argc > 3 && parse_count(argv[3], 1, MAX_THREADS, "THREADS", &threads))

@@ -38,6 +38,9 @@
 #include <string.h>
 #include <time.h>
 
+#define EXAMPLE_NAME "race"
+#include "example_util.h"
+
 #define NOINLINE __attribute__((noinline))
 #define CACHE_LINE 64
 #define MAX_THREADS 1024
@@ -151,21 +154,6 @@ static const struct variant {
 };
 #define NVARIANTS (sizeof variants / sizeof *variants)
 
-static double
-now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static void
-die_errno(int err, const char *what)
-{
-	fprintf(stderr, "race: %s: %s\n", what, strerror(err));
-	exit(2);
-}
-
 static int
 run(const struct variant *v, long increments, int threads)
 {
@@ -242,21 +230,6 @@ usage(FILE *f)
 		DEFAULT_INCREMENTS, DEFAULT_SHARING_INCREMENTS);
 }
 
-static int
-parse_count(const char *s, double min, double max, const char *what, long *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || *end || v != floor(v) || v < min || v > max) {
-		fprintf(stderr, "race: %s must be a whole number in [%.0f, %.0f], not '%s'\n", what,
-			min, max, s);
-		return -1;
-	}
-	*out = (long)v;
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -269,12 +242,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	long increments = 0, threads = 4;
-	const char *env = getenv("OMP_NUM_THREADS");
-	if (env && *env) {
-		long v = strtol(env, NULL, 10);
-		if (v >= 1 && v <= MAX_THREADS)
-			threads = v;
-	}
+	threads = default_threads(MAX_THREADS);
 	if (argc > 2 && parse_count(argv[2], 1, 1e12, "INCREMENTS", &increments))
 		return 2;
 	if (argc > 3 && parse_count(argv[3], 1, MAX_THREADS, "THREADS", &threads))

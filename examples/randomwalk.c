@@ -32,6 +32,9 @@
 #include <string.h>
 #include <time.h>
 
+#define EXAMPLE_NAME "randomwalk"
+#include "example_util.h"
+
 #define NOINLINE __attribute__((noinline))
 #define DEFAULT_STEPS 1000000L
 #define DEFAULT_SEED 42UL
@@ -169,14 +172,6 @@ static const struct variant {
     {"setup", walk_setup},
 };
 #define NVARIANTS (sizeof variants / sizeof *variants)
-
-static double
-now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static long *
 new_path(long steps)

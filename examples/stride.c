@@ -26,6 +26,9 @@
 #include <string.h>
 #include <time.h>
 
+#define EXAMPLE_NAME "stride"
+#include "example_util.h"
+
 #define NOINLINE __attribute__((noinline))
 #define DEFAULT_N 10000L
 
@@ -62,14 +65,6 @@ sum_columns(const double *a, long n)
 		for (long i = 0; i < n; i++)
 			sum += a[i * n + j];
 	return sum;
-}
-
-static double
-now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 static int
