@@ -40,7 +40,8 @@ parse_count(const char *s, double min, double max, const char *what, long *out)
 	errno = 0;
 	double v = strtod(s, &end);
 	if (errno || end == s || *end || v != floor(v) || v < min || v > max) {
-		fprintf(stderr, EXAMPLE_NAME ": %s must be a whole number in [%.0f, %.0f], not '%s'\n",
+		fprintf(stderr,
+			EXAMPLE_NAME ": %s must be a whole number in [%.0f, %.0f], not '%s'\n",
 			what, min, max, s);
 		return -1;
 	}
