@@ -39,10 +39,10 @@
 
 #ifdef _OPENMP
 #include <omp.h>
+#endif
 
 #define EXAMPLE_NAME "integrate"
 #include "example_util.h"
-#endif
 
 #define EXACT 0.4
 #define TOLERANCE 1e-6

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install what whyslow needs to build, test and benchmark on Debian 12
-# (run as root).  Optional parts (OpenMP is in gcc; MPI, PAPI) are included
-# so that configure finds them; the core needs only the first line.
+# (run as root).  Optional parts (OpenMP is in gcc; MPI and OpenBLAS for the
+# examples) are included so that configure finds them; the core needs only
+# the first line.
 set -e
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
@@ -9,5 +10,6 @@ apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config make git ca-certificates \
 	libunwind-dev libdw-dev libelf-dev zlib1g-dev \
 	jq protobuf-compiler binutils file \
+	libopenmpi-dev openmpi-bin libopenblas-dev \
 	>/dev/null
 echo "whyslow: build dependencies installed"
