@@ -32,10 +32,10 @@
 
 #ifdef _OPENMP
 #include <omp.h>
+#endif
 
 #define EXAMPLE_NAME "matmul"
 #include "example_util.h"
-#endif
 
 #define NOINLINE __attribute__((noinline))
 #define DEFAULT_N 1000L
