@@ -203,6 +203,49 @@ void ws_header_build(const struct wsr_profile *prof, const struct ws_filter *f,
 		     struct ws_symbolizer *sym, struct ws_header *out);
 void ws_header_free(struct ws_header *h);
 
+/* ---- two recordings side by side (whyslow compare) ---- */
+
+enum ws_presence { WS_IN_BOTH, WS_ONLY_BEFORE, WS_ONLY_AFTER };
+
+/* Times are seconds of the recording's clock (CPU or wall): samples over
+ * the achieved rate. */
+struct ws_compare_fn {
+	const char *function, *module; /* module: after's, else before's */
+	bool inlined;
+	const char *file; /* the declaration, as in the flat profile */
+	unsigned line;
+	uint64_t self[2], total[2]; /* [0] before, [1] after */
+	double self_s[2], total_s[2];
+	double self_percent[2];
+	enum ws_presence presence;
+};
+
+struct ws_compare_line {
+	const char *file;
+	unsigned line;
+	const char *function;
+	const char *text; /* borrowed from the lines tables */
+	uint64_t samples[2];
+	double seconds[2];
+	enum ws_presence presence;
+};
+
+struct ws_compare {
+	double speedup, cpu_speedup;   /* before / after; 0 when unknown */
+	struct ws_compare_fn *fns;     /* by |self change|, then |total change| */
+	size_t nfns, nfunctions;       /* shown, and before the cut */
+	struct ws_compare_line *lines; /* by |change|; NULL without lines */
+	size_t nlines, nall_lines;
+};
+
+/* From the tables of each recording: flat built with top 0, lines (top 0)
+ * or NULL for both.  Functions match by name and inlined-ness, lines by
+ * file and line, whatever module holds them (the two runs may be two
+ * different programs).  top: rows kept (0: all). */
+void ws_compare_build(const struct ws_header *const h[2], const struct ws_flat *const fl[2],
+		      const struct ws_lines *const ln[2], size_t top, struct ws_compare *out);
+void ws_compare_free(struct ws_compare *c);
+
 const char *ws_clock_name(uint32_t clock);
 const char *ws_source_name(uint32_t source);
 

@@ -12,6 +12,14 @@
 #include <stdio.h>
 
 #include "analysis.h"
+#include "expect.h"
+
+/* Expectations given with --expect and how each came out. */
+struct ws_expectations {
+	const struct ws_expect *expect;
+	const struct ws_expect_result *result;
+	size_t n;
+};
 
 struct ws_report {
 	const struct ws_header *header;
@@ -20,7 +28,15 @@ struct ws_report {
 	const struct ws_lines *lines;	  /* NULL unless asked for */
 	const struct ws_threads *threads; /* NULL unless asked for */
 	const struct ws_processes *processes;
-	double min_percent; /* the tree's cut-off, for the text */
+	double min_percent;			    /* the tree's cut-off, for the text */
+	const struct ws_expectations *expectations; /* NULL: none given */
+};
+
+/* whyslow compare: schema "whyslow-compare" version 1 for JSON. */
+struct ws_compare_report {
+	const struct ws_header *header[2]; /* before, after */
+	const struct ws_compare *cmp;
+	const struct ws_expectations *expectations; /* NULL: none given */
 };
 
 struct ws_text_options {
@@ -30,5 +46,12 @@ struct ws_text_options {
 
 int ws_render_text(FILE *f, const struct ws_report *r, const struct ws_text_options *o);
 int ws_render_json(FILE *f, const struct ws_report *r);
+int ws_render_compare_text(FILE *f, const struct ws_compare_report *r,
+			   const struct ws_text_options *o);
+int ws_render_compare_json(FILE *f, const struct ws_compare_report *r);
+
+/* The text of the expectations section (both verbs). */
+struct out;
+void ws_text_expectations(struct out *o, const struct ws_expectations *x);
 
 #endif

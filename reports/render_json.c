@@ -190,6 +190,24 @@ processes(struct json *j, const struct ws_processes *p)
 	json_end_array(j);
 }
 
+static void
+expectations(struct json *j, const struct ws_expectations *x)
+{
+	if (!x)
+		return;
+	json_key(j, "expectations");
+	json_begin_array(j);
+	for (size_t i = 0; i < x->n; i++) {
+		json_begin_object(j);
+		key_str(j, "expect", x->expect[i].text);
+		json_key(j, "passed");
+		json_bool(j, x->result[i].passed);
+		key_str(j, "measured", x->result[i].measured);
+		json_end_object(j);
+	}
+	json_end_array(j);
+}
+
 int
 ws_render_json(FILE *f, const struct ws_report *r)
 {
@@ -209,6 +227,88 @@ ws_render_json(FILE *f, const struct ws_report *r)
 	if (r->threads)
 		threads(&j, r->threads);
 	processes(&j, r->processes);
+	expectations(&j, r->expectations);
+	json_end_object(&j);
+	return json_finish(&j);
+}
+
+static const char *const presence_name[] = {"both", "before", "after"};
+
+static void
+pair(struct json *j, const char *k, const double v[2], int decimals)
+{
+	json_key(j, k);
+	json_begin_array(j);
+	json_double(j, v[0], decimals);
+	json_double(j, v[1], decimals);
+	json_end_array(j);
+}
+
+static void
+upair(struct json *j, const char *k, const uint64_t v[2])
+{
+	json_key(j, k);
+	json_begin_array(j);
+	json_uint(j, v[0]);
+	json_uint(j, v[1]);
+	json_end_array(j);
+}
+
+int
+ws_render_compare_json(FILE *f, const struct ws_compare_report *r)
+{
+	const struct ws_compare *c = r->cmp;
+	struct json j;
+	json_init(&j, f, true);
+	json_begin_object(&j);
+	key_str(&j, "schema", "whyslow-compare");
+	key_uint(&j, "version", 1);
+	json_key(&j, "before");
+	json_begin_object(&j);
+	header(&j, r->header[0]);
+	json_end_object(&j);
+	json_key(&j, "after");
+	json_begin_object(&j);
+	header(&j, r->header[1]);
+	json_end_object(&j);
+	key_double(&j, "speedup", c->speedup, 3);
+	key_double(&j, "cpu_speedup", c->cpu_speedup, 3);
+	json_key(&j, "functions");
+	json_begin_array(&j);
+	for (size_t i = 0; i < c->nfns; i++) {
+		const struct ws_compare_fn *fn = &c->fns[i];
+		json_begin_object(&j);
+		key_str(&j, "function", fn->function);
+		key_str(&j, "module", fn->module);
+		key_line(&j, fn->file, fn->line);
+		json_key(&j, "inlined");
+		json_bool(&j, fn->inlined);
+		key_str(&j, "in", presence_name[fn->presence]);
+		upair(&j, "self_samples", fn->self);
+		upair(&j, "total_samples", fn->total);
+		pair(&j, "self_seconds", fn->self_s, SECONDS);
+		pair(&j, "total_seconds", fn->total_s, SECONDS);
+		pair(&j, "self_percent", fn->self_percent, PCT);
+		json_end_object(&j);
+	}
+	json_end_array(&j);
+	if (c->lines) {
+		json_key(&j, "lines");
+		json_begin_array(&j);
+		for (size_t i = 0; i < c->nlines; i++) {
+			const struct ws_compare_line *l = &c->lines[i];
+			json_begin_object(&j);
+			key_line(&j, l->file, l->line);
+			key_str(&j, "function", l->function);
+			key_str(&j, "in", presence_name[l->presence]);
+			upair(&j, "samples", l->samples);
+			pair(&j, "seconds", l->seconds, SECONDS);
+			key_str(&j, "text", l->text);
+			json_end_object(&j);
+		}
+		json_end_array(&j);
+	}
+	expectations(&j, r->expectations);
 	json_end_object(&j);
 	return json_finish(&j);
 }

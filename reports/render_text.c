@@ -247,6 +247,26 @@ processes(struct out *o, const struct ws_processes *p)
 	tt_print(o, &tb, "  ");
 }
 
+void
+ws_text_expectations(struct out *o, const struct ws_expectations *x)
+{
+	if (!x || !x->n)
+		return;
+	tt_title(o, "Expectations");
+	struct table tb = {0};
+	tt_col(&tb, "", false, 0);
+	tt_col(&tb, "expectation", false, 0);
+	tt_col(&tb, "measured", false, 0);
+	for (size_t i = 0; i < x->n; i++) {
+		struct cell *row = tt_row(&tb);
+		bool ok = x->result[i].passed;
+		tt_set(&tb, row, 0, ok ? GREEN : RED, ws_xstrdup(ok ? "pass" : "FAIL"));
+		tt_set(&tb, row, 1, PLAIN, ws_xstrdup(x->expect[i].text));
+		tt_set(&tb, row, 2, ok ? PLAIN : BOLD, ws_xstrdup(x->result[i].measured));
+	}
+	tt_print(o, &tb, "  ");
+}
+
 int
 ws_render_text(FILE *f, const struct ws_report *r, const struct ws_text_options *opt)
 {
@@ -262,6 +282,7 @@ ws_render_text(FILE *f, const struct ws_report *r, const struct ws_text_options 
 	if (r->threads)
 		threads(&o, r->threads);
 	processes(&o, r->processes);
+	ws_text_expectations(&o, r->expectations);
 	fflush(f);
 	return ferror(f) ? -1 : 0;
 }

@@ -12,6 +12,7 @@
 
 #include "analysis.h"
 #include "commands.h"
+#include "expect.h"
 #include "profile.h"
 #include "render.h"
 #include "symbolize.h"
@@ -20,32 +21,40 @@
 static void
 usage(FILE *f)
 {
-	fputs("usage: whyslow report [options] [DIR]\n"
-	      "\n"
-	      "Print the profile recorded in DIR (default: the newest whyslow-* directory\n"
-	      "in the current directory): a header with the run's facts and warnings about\n"
-	      "the data, then the flat profile, functions by self samples.  Percentages are\n"
-	      "of the samples that pass --pid/--tid; '\xc2\xb1' is the 95 % error margin in\n"
-	      "percentage points.  Inlined functions are rows of their own.\n"
-	      "\n"
-	      "options:\n"
-	      "  --top N              rows of the flat profile and of --lines (default 20;\n"
-	      "                       0 = all)\n"
-	      "  --tree               also the call tree, top-down, with total and self %\n"
-	      "  --lines              also the hottest source lines, with their text\n"
-	      "  --by-thread          also each thread's share of the samples, CPU and wall time\n"
-	      "  --pid PID            only process PID (repeatable)\n"
-	      "  --tid TID            only thread TID (repeatable)\n"
-	      "  --min-percent X      hide call tree nodes below X % of samples (default 0.5)\n"
-	      "  --json               the report as JSON (schema whyslow-report, version 1,\n"
-	      "                       in docs/cli.md) instead of text\n"
-	      "  --color WHEN         auto (default: on a terminal unless NO_COLOR is set),\n"
-	      "                       always or never\n"
-	      "  -h, --help           this help\n"
-	      "\n"
-	      "Exit status: 0 success, 1 unreadable recording or unknown --pid/--tid,\n"
-	      "2 usage error.\n",
-	      f);
+	fprintf(
+	    f,
+	    "usage: whyslow report [options] [DIR]\n"
+	    "\n"
+	    "Print the profile recorded in DIR (default: the newest whyslow-* directory\n"
+	    "in the current directory): a header with the run's facts and warnings about\n"
+	    "the data, then the flat profile, functions by self samples.  Percentages are\n"
+	    "of the samples that pass --pid/--tid; '\xc2\xb1' is the 95 %% error margin in\n"
+	    "percentage points.  Inlined functions are rows of their own.\n"
+	    "\n"
+	    "options:\n"
+	    "  --top N              rows of the flat profile and of --lines (default 20;\n"
+	    "                       0 = all)\n"
+	    "  --tree               also the call tree, top-down, with total and self %%\n"
+	    "  --lines              also the hottest source lines, with their text\n"
+	    "  --by-thread          also each thread's share of the samples, CPU and wall time\n"
+	    "  --pid PID            only process PID (repeatable)\n"
+	    "  --tid TID            only thread TID (repeatable)\n"
+	    "  --min-percent X      hide call tree nodes below X %% of samples (default 0.5)\n"
+	    "  --expect EXPR        check an expectation, e.g. 'hot==walk_fixed' or\n"
+	    "                       'self(path_stats)<5' (repeatable); the report ends with\n"
+	    "                       each one's result and the exit status is 1 when one\n"
+	    "                       fails.  EXPR is METRIC OP VALUE, OP one of == != >= <=\n"
+	    "                       > <; the metrics:\n"
+	    "%s"
+	    "  --json               the report as JSON (schema whyslow-report, version 1,\n"
+	    "                       in docs/cli.md) instead of text\n"
+	    "  --color WHEN         auto (default: on a terminal unless NO_COLOR is set),\n"
+	    "                       always or never\n"
+	    "  -h, --help           this help\n"
+	    "\n"
+	    "Exit status: 0 success, 1 unreadable recording, unknown --pid/--tid or a\n"
+	    "failed expectation, 2 usage error.\n",
+	    ws_expect_metrics(false));
 }
 
 enum {
@@ -58,6 +67,7 @@ enum {
 	OPT_MIN_PERCENT,
 	OPT_JSON,
 	OPT_COLOR,
+	OPT_EXPECT,
 };
 
 static const struct option options[] = {
@@ -71,6 +81,7 @@ static const struct option options[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"color", required_argument, NULL, OPT_COLOR},
     {"colour", required_argument, NULL, OPT_COLOR},
+    {"expect", required_argument, NULL, OPT_EXPECT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -145,6 +156,8 @@ cmd_report(int argc, char **argv)
 	int color = -1; /* auto */
 	uint32_t *pids = NULL, *tids = NULL;
 	size_t npids = 0, ntids = 0;
+	char **expect_texts = NULL;
+	size_t nexpect = 0;
 	long v;
 	int c;
 
@@ -200,6 +213,11 @@ cmd_report(int argc, char **argv)
 				return WS_EXIT_USAGE;
 			}
 			break;
+		case OPT_EXPECT:
+			expect_texts =
+			    ws_xrealloc(expect_texts, (nexpect + 1) * sizeof *expect_texts);
+			expect_texts[nexpect++] = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return WS_EXIT_OK;
@@ -217,6 +235,15 @@ cmd_report(int argc, char **argv)
 		ws_errorf("report: one recording directory at most (got '%s' and '%s')",
 			  argv[optind], argv[optind + 1]);
 		return WS_EXIT_USAGE;
+	}
+	struct ws_expect *expects = NULL;
+	if (!ws_expect_parse_all(expect_texts, nexpect, false, &expects))
+		return WS_EXIT_USAGE;
+	free(expect_texts);
+	bool need_lines = false, need_threads = false;
+	for (size_t i = 0; i < nexpect; i++) {
+		need_lines |= ws_expect_needs_lines(&expects[i]);
+		need_threads |= ws_expect_needs_threads(&expects[i]);
 	}
 	char *dir = optind < argc ? ws_xstrdup(argv[optind]) : ws_latest_recording();
 	if (!dir) {
@@ -250,12 +277,26 @@ cmd_report(int argc, char **argv)
 	ws_flat_build(&prof, &filter, sym, (size_t)top, &flat);
 	if (want_tree)
 		ws_tree_build(&prof, &filter, sym, min_percent, &tree);
-	if (want_lines)
+	if (want_lines || need_lines)
 		ws_lines_build(&prof, &filter, sym, (size_t)top, &lines);
-	if (want_threads)
+	if (want_threads || need_threads)
 		ws_threads_build(&prof, &filter, &threads);
 	ws_processes_build(&prof, &filter, &procs);
 	ws_header_build(&prof, &filter, sym, &header);
+
+	/* expectations see every function, whatever --top shows */
+	struct ws_flat all_flat;
+	struct ws_expect_result *results = ws_xcalloc(nexpect + 1, sizeof *results);
+	size_t failed = 0;
+	if (nexpect) {
+		ws_flat_build(&prof, &filter, sym, 0, &all_flat);
+		struct ws_facts facts = {&header, &all_flat,
+					 want_lines || need_lines ? &lines : NULL,
+					 want_threads || need_threads ? &threads : NULL};
+		failed = ws_expect_run(expects, nexpect, NULL, &facts, results);
+		ws_flat_free(&all_flat);
+	}
+	struct ws_expectations expectations = {expects, results, nexpect};
 
 	struct ws_report r = {
 	    .header = &header,
@@ -265,6 +306,7 @@ cmd_report(int argc, char **argv)
 	    .threads = want_threads ? &threads : NULL,
 	    .processes = &procs,
 	    .min_percent = min_percent,
+	    .expectations = nexpect ? &expectations : NULL,
 	};
 	int rc;
 	if (json) {
@@ -281,10 +323,11 @@ cmd_report(int argc, char **argv)
 
 	ws_header_free(&header);
 	ws_processes_free(&procs);
-	if (want_threads)
+	if (want_threads || need_threads)
 		ws_threads_free(&threads);
-	if (want_lines)
+	if (want_lines || need_lines)
 		ws_lines_free(&lines);
+	ws_expect_free_all(expects, results, nexpect);
 	if (want_tree)
 		ws_tree_free(&tree);
 	ws_flat_free(&flat);
@@ -293,5 +336,5 @@ cmd_report(int argc, char **argv)
 	free(dir);
 	free(pids);
 	free(tids);
-	return rc < 0 ? WS_EXIT_FAIL : WS_EXIT_OK;
+	return rc < 0 || failed ? WS_EXIT_FAIL : WS_EXIT_OK;
 }

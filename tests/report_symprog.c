@@ -9,7 +9,7 @@
  *
  *   report_symprog check full|nodebug|stripped pie|nopie DIR
  *       symbolise and compare with what the source says (exit 0 / 1)
- *   report_symprog write DIR [incomplete|damaged]
+ *   report_symprog write DIR [incomplete|damaged|fast]
  *       write DIR/<host>.<pid>.wsp with known stacks (for the CLI tests):
  *       thread 1001: hot_leaf <- inl_helper [inlined] <- outer_fn <- main  x60
  *                    cold_leaf <- main                                    x30
@@ -17,7 +17,9 @@
  *       thread 1002: cold_leaf <- main <- main (recursion)                x50
  *       incomplete: no thread records and no end record (a killed process);
  *       damaged: the main module without PT_GNU_EH_FRAME, the x30 stack
- *       ended on an unwind error, the x50 one truncated, 5 samples dropped
+ *       ended on an unwind error, the x50 one truncated, 5 samples dropped;
+ *       fast: the x60 stack only x6, 100 ms of wall time instead of 250
+ *       (the "after" of whyslow compare's tests)
  *       as re-entries.
  *   report_symprog lines
  *       print the source lines the CLI tests expect, as shell variables
@@ -270,8 +272,11 @@ thread_record(struct buf *out, uint32_t index, uint32_t tid, const char *name, u
 }
 
 static int
-write_profile(const char *dir, int argc, char **argv, bool complete, bool damaged)
+write_profile(const char *dir, int argc, char **argv, bool complete, bool damaged, bool fast)
 {
+	/* fast: hot_leaf takes 6 samples instead of 60 (the "after" of a
+	 * comparison: 96 samples, 96 ms of CPU, 100 ms of wall time) */
+	uint32_t nhot = fast ? 6 : 60, nmain = nhot + 40;
 	nmods = 0;
 	dl_iterate_phdr(add_module, NULL);
 	if (damaged)
@@ -333,7 +338,7 @@ write_profile(const char *dir, int argc, char **argv, bool complete, bool damage
 	uint64_t rh = (uint64_t)(uintptr_t)ra_helper, rm = (uint64_t)(uintptr_t)ra_main,
 		 rm2 = (uint64_t)(uintptr_t)ra_main2;
 	struct stk main_stacks[] = {
-	    {0, 60, 3, {hot, rh, rm}},
+	    {0, nhot, 3, {hot, rh, rm}},
 	    {damaged ? WS_STK_UNWIND_ERR : 0, 30, 2, {cold, rm2}},
 	    {WS_STK_UNWIND_ERR, 10, 1, {0x10}},
 	};
@@ -341,29 +346,30 @@ write_profile(const char *dir, int argc, char **argv, bool complete, bool damage
 	    {damaged ? WS_STK_TRUNCATED : 0, 50, 3, {cold, rm2, rm2}},
 	};
 
-	/* a timeline for the main thread: 100 samples, 1 ms apart */
+	/* a timeline for the main thread: one sample a millisecond */
 	b.n = 0;
-	struct ws_samples sh = {.thread_index = 0, .count = 100};
+	struct ws_samples sh = {.thread_index = 0, .count = nmain};
 	put(&b, &sh, sizeof sh);
-	for (uint32_t i = 0; i < 100; i++) {
+	for (uint32_t i = 0; i < nmain; i++) {
 		struct ws_sample s = {.time_ns = t0 + 1000000u * (i + 1),
-				      .stack = i < 60	? 0
-					       : i < 90 ? 1
-							: 2};
+				      .stack = i < nhot	       ? 0
+					       : i < nhot + 30 ? 1
+							       : 2};
 		put(&b, &s, sizeof s);
 	}
 	record(&out, WS_REC_SAMPLES, &b);
 
 	if (complete) {
-		thread_record(&out, 0, 1001, "symprog", t0, 100000000u, main_stacks, 3,
+		thread_record(&out, 0, 1001, "symprog", t0, 1000000u * nmain, main_stacks, 3,
 			      damaged ? 5 : 0);
 		thread_record(&out, 1, 1002, "worker", t0, 50000000u, worker_stacks, 1, 0);
 		b.n = 0;
-		struct ws_end e = {.end_mono_ns = t0 + 250000000u,
-				   .end_real_ns = pr.start_real_ns + 250000000u,
+		uint64_t wall = fast ? 100000000u : 250000000u;
+		struct ws_end e = {.end_mono_ns = t0 + wall,
+				   .end_real_ns = pr.start_real_ns + wall,
 				   .reason = WS_END_EXIT,
 				   .status = 0,
-				   .process_cpu_ns = 150000000u,
+				   .process_cpu_ns = 1000000u * (nmain + 50),
 				   .collector_peak_bytes = 1 << 20,
 				   .threads = 2,
 				   .modules = (uint32_t)nmods};
@@ -433,7 +439,7 @@ check(const char *mode, const char *type, const char *dir)
 	      type);
 
 	char *argv0[] = {"report_symprog", (char *)mode, NULL};
-	if (write_profile(dir, 2, argv0, true, false))
+	if (write_profile(dir, 2, argv0, true, false, false))
 		return 99;
 	struct wsr_profile prof;
 	struct ws_error err;
@@ -642,7 +648,8 @@ main(int argc, char **argv)
 	if (argc >= 3 && !strcmp(argv[1], "write"))
 		return write_profile(argv[2], argc, argv,
 				     !(argc >= 4 && !strcmp(argv[3], "incomplete")),
-				     argc >= 4 && !strcmp(argv[3], "damaged"));
+				     argc >= 4 && !strcmp(argv[3], "damaged"),
+				     argc >= 4 && !strcmp(argv[3], "fast"));
 	if (argc >= 2 && !strcmp(argv[1], "lines")) {
 		printf("hot_leaf_line=%d\ncold_leaf_line=%d\nhelper_call_line=%d\nouter_call_line=%"
 		       "d\n",
@@ -651,7 +658,7 @@ main(int argc, char **argv)
 	}
 	fprintf(stderr,
 		"usage: %s check full|nodebug|stripped pie|nopie DIR | write DIR "
-		"[incomplete|damaged] | lines\n",
+		"[incomplete|damaged|fast] | lines\n",
 		argv[0]);
 	return 99;
 }

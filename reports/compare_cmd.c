@@ -1,0 +1,224 @@
+/* `whyslow compare BEFORE AFTER`: two recordings side by side, with
+ * expectations for graders (docs/cli.md). */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "analysis.h"
+#include "commands.h"
+#include "expect.h"
+#include "profile.h"
+#include "render.h"
+#include "symbolize.h"
+#include "util.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: whyslow compare [options] BEFORE AFTER\n"
+		"\n"
+		"Two recordings side by side: wall and CPU time with the speedup, then every\n"
+		"function's time before and after (seconds of the sampled clock: samples over\n"
+		"the achieved rate), biggest change first, with the functions that appeared\n"
+		"('new') or vanished ('gone').  Functions match by name and lines by file and\n"
+		"line, so BEFORE and AFTER may be two different programs.\n"
+		"\n"
+		"options:\n"
+		"  --top N          rows of functions and lines (default 20; 0 = all)\n"
+		"  --lines          also the source lines whose time changed most\n"
+		"  --expect EXPR    check an expectation (repeatable), e.g. 'speedup>=5',\n"
+		"                   'hot!=walk_slow', 'after.self(path_stats)<5'; the exit\n"
+		"                   status is 1 when one fails, each failure named on stderr.\n"
+		"                   EXPR is [before.|after.]METRIC OP VALUE, OP one of\n"
+		"                   == != >= <= > <; a bare METRIC is after's.  The metrics:\n"
+		"%s"
+		"  --json           as JSON (schema whyslow-compare, version 1, docs/cli.md)\n"
+		"  --color WHEN     auto (default), always or never\n"
+		"  -h, --help       this help\n"
+		"\n"
+		"Exit status: 0 success, 1 unreadable recording or a failed expectation,\n"
+		"2 usage error.\n",
+		ws_expect_metrics(true));
+}
+
+enum { OPT_TOP = 256, OPT_LINES, OPT_EXPECT, OPT_JSON, OPT_COLOR };
+
+static const struct option options[] = {
+    {"top", required_argument, NULL, OPT_TOP},
+    {"lines", no_argument, NULL, OPT_LINES},
+    {"expect", required_argument, NULL, OPT_EXPECT},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"colour", required_argument, NULL, OPT_COLOR},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* One recording with the tables that compare and the expectations use. */
+struct side {
+	struct wsr_profile prof;
+	bool loaded;
+	struct ws_header header;
+	struct ws_flat flat;
+	struct ws_lines lines;
+	struct ws_threads threads;
+	bool have_lines, have_threads;
+};
+
+static void
+side_build(struct side *s, struct ws_symbolizer *sym, bool lines)
+{
+	ws_header_build(&s->prof, NULL, sym, &s->header);
+	ws_flat_build(&s->prof, NULL, sym, 0, &s->flat);
+	if ((s->have_lines = lines))
+		ws_lines_build(&s->prof, NULL, sym, 0, &s->lines);
+	s->have_threads = true;
+	ws_threads_build(&s->prof, NULL, &s->threads);
+}
+
+static void
+side_free(struct side *s)
+{
+	if (!s->loaded)
+		return;
+	ws_header_free(&s->header);
+	ws_flat_free(&s->flat);
+	if (s->have_lines)
+		ws_lines_free(&s->lines);
+	if (s->have_threads)
+		ws_threads_free(&s->threads);
+	ws_profile_free(&s->prof);
+}
+
+int
+cmd_compare(int argc, char **argv)
+{
+	long top = 20;
+	bool want_lines = false, json = false;
+	int color = -1;
+	char **texts = NULL;
+	size_t nexpect = 0;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		switch (c) {
+		case OPT_TOP:
+			if (!ws_parse_long(optarg, 0, 1000000000, &top)) {
+				ws_errorf("--top: '%s' is not a number >= 0", optarg);
+				return WS_EXIT_USAGE;
+			}
+			break;
+		case OPT_LINES:
+			want_lines = true;
+			break;
+		case OPT_EXPECT:
+			texts = ws_xrealloc(texts, (nexpect + 1) * sizeof *texts);
+			texts[nexpect++] = optarg;
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_COLOR:
+			if (!strcmp(optarg, "auto"))
+				color = -1;
+			else if (!strcmp(optarg, "always"))
+				color = 1;
+			else if (!strcmp(optarg, "never"))
+				color = 0;
+			else {
+				ws_errorf("--color: '%s' is not auto, always or never", optarg);
+				return WS_EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return WS_EXIT_OK;
+		case ':':
+			ws_errorf("compare: %s needs an argument (see whyslow compare --help)",
+				  argv[optind - 1]);
+			return WS_EXIT_USAGE;
+		default:
+			ws_errorf("compare: unknown option '%s' (see whyslow compare --help)",
+				  argv[optind - 1]);
+			return WS_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2) {
+		ws_errorf("compare: needs two recordings, BEFORE and AFTER (got %d; see whyslow "
+			  "compare --help)",
+			  argc - optind);
+		return WS_EXIT_USAGE;
+	}
+	struct ws_expect *expects;
+	if (!ws_expect_parse_all(texts, nexpect, true, &expects))
+		return WS_EXIT_USAGE;
+	free(texts);
+	bool need_lines = want_lines;
+	for (size_t i = 0; i < nexpect; i++)
+		need_lines |= ws_expect_needs_lines(&expects[i]);
+
+	struct side s[2] = {0};
+	int rc = WS_EXIT_OK;
+	struct ws_symbolizer *sym = ws_symbolizer_new();
+	for (int i = 0; i < 2 && rc == WS_EXIT_OK; i++) {
+		struct ws_error err;
+		if (ws_load_dir(argv[optind + i], &s[i].prof, &err) < 0) {
+			ws_errorf("%s", err.msg);
+			rc = WS_EXIT_FAIL;
+		} else {
+			s[i].loaded = true;
+			side_build(&s[i], sym, need_lines);
+		}
+	}
+	if (rc == WS_EXIT_OK) {
+		const struct ws_header *h[2] = {&s[0].header, &s[1].header};
+		const struct ws_flat *fl[2] = {&s[0].flat, &s[1].flat};
+		const struct ws_lines *ln[2] = {want_lines ? &s[0].lines : NULL,
+						want_lines ? &s[1].lines : NULL};
+		struct ws_compare cmp;
+		ws_compare_build(h, fl, ln, (size_t)top, &cmp);
+
+		struct ws_facts facts[2];
+		for (int i = 0; i < 2; i++)
+			facts[i] =
+			    (struct ws_facts){&s[i].header, &s[i].flat,
+					      need_lines ? &s[i].lines : NULL, &s[i].threads};
+		struct ws_expect_result *results = ws_xcalloc(nexpect + 1, sizeof *results);
+		size_t failed = ws_expect_run(expects, nexpect, &facts[0], &facts[1], results);
+		struct ws_expectations x = {expects, results, nexpect};
+		struct ws_compare_report r = {{h[0], h[1]}, &cmp, nexpect ? &x : NULL};
+		int w;
+		if (json) {
+			w = ws_render_compare_json(stdout, &r);
+		} else {
+			struct winsize ws;
+			struct ws_text_options o = {
+			    .color = color < 0 ? ws_use_color(stdout) : color == 1,
+			    .width =
+				isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0
+				    ? ws.ws_col
+				    : 0,
+			};
+			w = ws_render_compare_text(stdout, &r, &o);
+		}
+		if (w < 0) {
+			ws_errorf("compare: writing the comparison failed");
+			rc = WS_EXIT_FAIL;
+		} else if (failed) {
+			rc = WS_EXIT_FAIL;
+		}
+		ws_expect_free_all(NULL, results, nexpect);
+		ws_compare_free(&cmp);
+	}
+	ws_expect_free_all(expects, NULL, nexpect);
+	side_free(&s[0]);
+	side_free(&s[1]);
+	ws_symbolizer_free(sym);
+	return rc;
+}

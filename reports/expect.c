@@ -1,0 +1,412 @@
+/* Expectations over report tables (see expect.h). */
+#include "config.h"
+
+#include <ctype.h>
+#include <fnmatch.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expect.h"
+#include "util.h"
+
+enum kind { NUM, NAME };
+enum arg { NO_ARG, FUNC_ARG, OPT_FUNC_ARG };
+
+static const struct metric {
+	const char *name;
+	enum kind kind;
+	enum arg arg;
+	bool compare_only;
+	const char *unit; /* accepted after the value; NULL: none */
+	const char *meaning;
+} metrics[] = {
+    {"wall", NUM, NO_ARG, false, "s", "wall-clock seconds of the run"},
+    {"cpu", NUM, NO_ARG, false, "s", "CPU seconds of the run"},
+    {"samples", NUM, NO_ARG, false, NULL, "samples recorded"},
+    {"threads", NUM, NO_ARG, false, NULL, "threads recorded"},
+    {"processes", NUM, NO_ARG, false, NULL, "processes recorded"},
+    {"dropped", NUM, NO_ARG, false, NULL, "samples dropped"},
+    {"rate", NUM, NO_ARG, false, "Hz", "samples per second achieved"},
+    {"imbalance", NUM, NO_ARG, false, "x",
+     "busiest thread's samples over the mean of\n"
+     "                                      the threads with samples"},
+    {"hot", NAME, NO_ARG, false, NULL, "the function with the most self time"},
+    {"hotline", NAME, NO_ARG, false, NULL, "the hottest source line, as FILE:LINE"},
+    {"self", NUM, FUNC_ARG, false, "%", "% of samples in F itself"},
+    {"total", NUM, FUNC_ARG, false, "%", "% of samples with F on the stack"},
+    {"time", NUM, FUNC_ARG, false, "s", "seconds with F on the stack"},
+    {"speedup", NUM, OPT_FUNC_ARG, true, "x",
+     "wall time before over after; speedup(F): time(F)\n"
+     "                                      before over after"},
+    {"cpu_speedup", NUM, NO_ARG, true, "x", "CPU time before over after"},
+};
+enum { NMETRICS = sizeof metrics / sizeof metrics[0] };
+
+static const char *const op_text[] = {"==", "!=", ">=", "<=", ">", "<"};
+
+const char *
+ws_expect_metrics(bool compare)
+{
+	static char text[2][2048];
+	char *t = text[compare];
+	if (!t[0]) {
+		size_t n = 0;
+		for (size_t i = 0; i < NMETRICS && n < sizeof text[0]; i++) {
+			if (metrics[i].compare_only && !compare)
+				continue;
+			char name[32];
+			snprintf(name, sizeof name, "%s%s", metrics[i].name,
+				 metrics[i].arg == FUNC_ARG ? "(F)" : "");
+			n += (size_t)snprintf(t + n, sizeof text[0] - n, "%23s%-14s %s\n", "", name,
+					      metrics[i].meaning);
+		}
+	}
+	return t;
+}
+
+static char *
+trimmed(const char *s, size_t n)
+{
+	while (n && isspace((unsigned char)*s))
+		s++, n--;
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	char *r = ws_xmalloc(n + 1);
+	memcpy(r, s, n);
+	r[n] = '\0';
+	return r;
+}
+
+static int
+fail(char **why, struct ws_expect *e, char *msg)
+{
+	*why = msg;
+	ws_expect_free(e);
+	return -1;
+}
+
+int
+ws_expect_parse(const char *text, bool compare, struct ws_expect *out, char **why)
+{
+	struct ws_expect *e = out;
+	memset(e, 0, sizeof *e);
+	e->text = ws_xstrdup(text);
+	const char *p = text;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (!strncmp(p, "before.", 7) || !strncmp(p, "after.", 6)) {
+		if (!compare)
+			return fail(why, e,
+				    ws_xasprintf("'%s': before. and after. belong to whyslow "
+						 "compare",
+						 text));
+		e->scope = p[0] == 'b' ? WS_SCOPE_BEFORE : WS_SCOPE_AFTER;
+		p += p[0] == 'b' ? 7 : 6;
+	}
+	const char *name = p;
+	while (isalnum((unsigned char)*p) || *p == '_')
+		p++;
+	size_t nlen = (size_t)(p - name);
+	e->metric = -1;
+	for (int i = 0; i < NMETRICS; i++)
+		if (strlen(metrics[i].name) == nlen && !strncmp(metrics[i].name, name, nlen))
+			e->metric = i;
+	if (e->metric < 0)
+		return fail(why, e,
+			    ws_xasprintf("'%s': unknown metric '%.*s'; the metrics are:\n%s", text,
+					 (int)nlen, name, ws_expect_metrics(compare)));
+	const struct metric *m = &metrics[e->metric];
+	if (m->compare_only && (!compare || e->scope != WS_SCOPE_ONE))
+		return fail(why, e,
+			    ws_xasprintf(compare
+					     ? "'%s': %s compares two recordings: no "
+					       "before. or after."
+					     : "'%s': %s needs two recordings (whyslow compare)",
+					 text, m->name));
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '(') {
+		if (m->arg == NO_ARG)
+			return fail(why, e,
+				    ws_xasprintf("'%s': %s takes no function", text, m->name));
+		/* up to the matching ')': C++ names hold parentheses too */
+		const char *start = ++p;
+		int depth = 1;
+		for (; *p && depth; p++)
+			depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+		if (depth)
+			return fail(why, e, ws_xasprintf("'%s': missing ')'", text));
+		e->function = trimmed(start, (size_t)(p - 1 - start));
+		if (!*e->function)
+			return fail(why, e, ws_xasprintf("'%s': empty function name", text));
+	} else if (m->arg == FUNC_ARG) {
+		return fail(
+		    why, e,
+		    ws_xasprintf("'%s': %s needs a function: %s(NAME)", text, m->name, m->name));
+	}
+	while (isspace((unsigned char)*p))
+		p++;
+	static const enum ws_expect_op order[] = {WS_EQ, WS_NE, WS_GE, WS_LE, WS_GT, WS_LT};
+	bool found = false;
+	for (size_t i = 0; i < 6 && !found; i++) {
+		size_t l = strlen(op_text[order[i]]);
+		if (!strncmp(p, op_text[order[i]], l)) {
+			e->op = order[i];
+			p += l;
+			found = true;
+		}
+	}
+	if (!found)
+		return fail(
+		    why, e,
+		    ws_xasprintf("'%s': expected one of == != >= <= > < after %s", text, m->name));
+	e->value = trimmed(p, strlen(p));
+	size_t vlen = strlen(e->value);
+	if (vlen >= 2 && (e->value[0] == '\'' || e->value[0] == '"') &&
+	    e->value[vlen - 1] == e->value[0]) {
+		memmove(e->value, e->value + 1, vlen - 2);
+		e->value[vlen - 2] = '\0';
+	}
+	if (!*e->value)
+		return fail(why, e, ws_xasprintf("'%s': nothing to compare with", text));
+	if (m->kind == NAME) {
+		if (e->op != WS_EQ && e->op != WS_NE)
+			return fail(
+			    why, e,
+			    ws_xasprintf("'%s': %s is a name: use == or !=", text, m->name));
+		return 0;
+	}
+	char *end;
+	e->number = strtod(e->value, &end);
+	while (isspace((unsigned char)*end))
+		end++;
+	if (end == e->value || !isfinite(e->number) ||
+	    (*end && !(m->unit && !strcmp(end, m->unit))))
+		return fail(why, e,
+			    ws_xasprintf("'%s': '%s' is not a number%s%s", text, e->value,
+					 m->unit ? " (optionally followed by " : "",
+					 m->unit ? m->unit : ""));
+	return 0;
+}
+
+void
+ws_expect_free(struct ws_expect *e)
+{
+	free(e->text);
+	free(e->function);
+	free(e->value);
+	memset(e, 0, sizeof *e);
+}
+
+bool
+ws_expect_needs_lines(const struct ws_expect *e)
+{
+	return !strcmp(metrics[e->metric].name, "hotline");
+}
+
+bool
+ws_expect_needs_threads(const struct ws_expect *e)
+{
+	return !strcmp(metrics[e->metric].name, "imbalance");
+}
+
+/* ---- evaluation ---- */
+
+static double
+seconds_per_sample(const struct ws_facts *f)
+{
+	return f->header->achieved_hz > 0 ? 1.0 / f->header->achieved_hz : 0.0;
+}
+
+/* Samples of the functions matching pattern: self summed, total the
+ * largest. */
+static void
+function_samples(const struct ws_facts *f, const char *pattern, uint64_t *self, uint64_t *total)
+{
+	*self = *total = 0;
+	for (size_t i = 0; i < f->flat->nrows; i++) {
+		const struct ws_flat_row *r = &f->flat->rows[i];
+		if (strcmp(r->function, pattern) && fnmatch(pattern, r->function, 0))
+			continue;
+		*self += r->self;
+		if (r->total > *total)
+			*total = r->total;
+	}
+}
+
+/* time(F) */
+static double
+time_in(const char *function, const struct ws_facts *f)
+{
+	uint64_t self, total;
+	function_samples(f, function, &self, &total);
+	return (double)total * seconds_per_sample(f);
+}
+
+static double
+imbalance(const struct ws_facts *f)
+{
+	uint64_t max = 0, sum = 0;
+	size_t n = 0;
+	for (size_t i = 0; f->threads && i < f->threads->nrows; i++) {
+		uint64_t s = f->threads->rows[i].samples;
+		if (!s)
+			continue;
+		n++;
+		sum += s;
+		if (s > max)
+			max = s;
+	}
+	return sum ? (double)max * (double)n / (double)sum : 0.0;
+}
+
+/* A numeric metric of one recording. */
+static double
+number(const struct metric *m, const char *function, const struct ws_facts *f)
+{
+	const struct ws_header *h = f->header;
+	uint64_t self, total;
+	if (!strcmp(m->name, "wall"))
+		return h->wall_seconds;
+	if (!strcmp(m->name, "cpu"))
+		return h->cpu_seconds;
+	if (!strcmp(m->name, "samples"))
+		return (double)h->samples;
+	if (!strcmp(m->name, "threads"))
+		return (double)h->threads;
+	if (!strcmp(m->name, "processes"))
+		return (double)h->processes;
+	if (!strcmp(m->name, "dropped"))
+		return (double)h->dropped;
+	if (!strcmp(m->name, "rate"))
+		return h->achieved_hz;
+	if (!strcmp(m->name, "imbalance"))
+		return imbalance(f);
+	if (!strcmp(m->name, "time"))
+		return time_in(function, f);
+	function_samples(f, function, &self, &total);
+	return ws_percent(!strcmp(m->name, "self") ? self : total, f->flat->samples);
+}
+
+/* A name metric of one recording; "" when the recording has none. */
+static char *
+name(const struct metric *m, const struct ws_facts *f)
+{
+	if (!strcmp(m->name, "hot"))
+		return ws_xstrdup(f->flat->nrows ? f->flat->rows[0].function : "");
+	/* hotline */
+	if (!f->lines || !f->lines->nrows)
+		return ws_xstrdup("");
+	const struct ws_line_row *r = &f->lines->rows[0];
+	return ws_xasprintf("%s:%u", ws_basename(r->file), r->line);
+}
+
+static double
+ratio(double before, double after)
+{
+	return after > 0 ? before / after : (before > 0 ? INFINITY : 0.0);
+}
+
+static bool
+compare_numbers(double v, enum ws_expect_op op, double want)
+{
+	switch (op) {
+	case WS_EQ:
+		return fabs(v - want) <= 1e-9 * fmax(1.0, fabs(want));
+	case WS_NE:
+		return !(fabs(v - want) <= 1e-9 * fmax(1.0, fabs(want)));
+	case WS_GE:
+		return v >= want;
+	case WS_LE:
+		return v <= want;
+	case WS_GT:
+		return v > want;
+	case WS_LT:
+		return v < want;
+	}
+	return false;
+}
+
+void
+ws_expect_eval(const struct ws_expect *e, const struct ws_facts *before,
+	       const struct ws_facts *after, struct ws_expect_result *out)
+{
+	const struct metric *m = &metrics[e->metric];
+	const struct ws_facts *f = e->scope == WS_SCOPE_BEFORE ? before : after;
+	if (m->kind == NAME) {
+		char *v = name(m, f);
+		bool match = !strcmp(v, e->value) || !fnmatch(e->value, v, 0);
+		out->passed = e->op == WS_EQ ? match : !match;
+		out->measured = *v ? v : (free(v), ws_xstrdup("(none)"));
+		return;
+	}
+	double v;
+	if (!strcmp(m->name, "speedup"))
+		v = e->function ? ratio(time_in(e->function, before), time_in(e->function, after))
+				: ratio(before->header->wall_seconds, after->header->wall_seconds);
+	else if (!strcmp(m->name, "cpu_speedup"))
+		v = ratio(before->header->cpu_seconds, after->header->cpu_seconds);
+	else
+		v = number(m, e->function, f);
+	out->passed = compare_numbers(v, e->op, e->number);
+	if (isinf(v))
+		out->measured = ws_xstrdup("infinite");
+	else
+		out->measured =
+		    ws_xasprintf("%.4g%s%s", v, m->unit && strcmp(m->unit, "x") ? " " : "",
+				 m->unit ? m->unit : "");
+}
+
+void
+ws_expect_result_free(struct ws_expect_result *r)
+{
+	free(r->measured);
+	r->measured = NULL;
+}
+
+size_t
+ws_expect_run(const struct ws_expect *e, size_t n, const struct ws_facts *before,
+	      const struct ws_facts *after, struct ws_expect_result *results)
+{
+	size_t failed = 0;
+	for (size_t i = 0; i < n; i++) {
+		ws_expect_eval(&e[i], before, after, &results[i]);
+		if (!results[i].passed) {
+			failed++;
+			ws_errorf("expectation failed: %s (measured: %s)", e[i].text,
+				  results[i].measured);
+		}
+	}
+	return failed;
+}
+
+bool
+ws_expect_parse_all(char *const *texts, size_t n, bool compare, struct ws_expect **out)
+{
+	*out = ws_xcalloc(n + 1, sizeof **out);
+	for (size_t i = 0; i < n; i++) {
+		char *why;
+		if (ws_expect_parse(texts[i], compare, &(*out)[i], &why) < 0) {
+			ws_errorf("--expect %s", why);
+			free(why);
+			ws_expect_free_all(*out, NULL, i);
+			*out = NULL;
+			return false;
+		}
+	}
+	return true;
+}
+
+void
+ws_expect_free_all(struct ws_expect *e, struct ws_expect_result *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (e)
+			ws_expect_free(&e[i]);
+		if (r)
+			ws_expect_result_free(&r[i]);
+	}
+	free(e);
+	free(r);
+}
