@@ -86,6 +86,84 @@ fail(char **why, struct ws_expect *e, char *msg)
 	return -1;
 }
 
+void
+ws_expect_free(struct ws_expect *e)
+{
+	free(e->text);
+	for (size_t i = 0; i < 2; i++)
+		free(e->term[i].function);
+	free(e->value);
+	memset(e, 0, sizeof *e);
+}
+
+/* One term at *pp: [before.|after.]METRIC[(FUNCTION)]; advances *pp. */
+static int
+parse_term(const char *text, const char **pp, bool compare, struct ws_expect_term *t, char **why)
+{
+	const char *p = *pp;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (!strncmp(p, "before.", 7) || !strncmp(p, "after.", 6)) {
+		if (!compare) {
+			*why = ws_xasprintf("'%s': before. and after. belong to whyslow compare",
+					    text);
+			return -1;
+		}
+		t->scope = p[0] == 'b' ? WS_SCOPE_BEFORE : WS_SCOPE_AFTER;
+		p += p[0] == 'b' ? 7 : 6;
+	}
+	const char *name = p;
+	while (isalnum((unsigned char)*p) || *p == '_')
+		p++;
+	size_t nlen = (size_t)(p - name);
+	t->metric = -1;
+	for (int i = 0; i < NMETRICS; i++)
+		if (strlen(metrics[i].name) == nlen && !strncmp(metrics[i].name, name, nlen))
+			t->metric = i;
+	if (t->metric < 0) {
+		*why = ws_xasprintf("'%s': unknown metric '%.*s'; the metrics are:\n%s", text,
+				    (int)nlen, name, ws_expect_metrics(compare));
+		return -1;
+	}
+	const struct metric *m = &metrics[t->metric];
+	if (m->compare_only && (!compare || t->scope != WS_SCOPE_ONE)) {
+		*why = ws_xasprintf(compare ? "'%s': %s compares two recordings: no before. or "
+					      "after."
+					    : "'%s': %s needs two recordings (whyslow compare)",
+				    text, m->name);
+		return -1;
+	}
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '(') {
+		if (m->arg == NO_ARG) {
+			*why = ws_xasprintf("'%s': %s takes no function", text, m->name);
+			return -1;
+		}
+		/* up to the matching ')': C++ names hold parentheses too */
+		const char *start = ++p;
+		int depth = 1;
+		for (; *p && depth; p++)
+			depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+		if (depth) {
+			*why = ws_xasprintf("'%s': missing ')'", text);
+			return -1;
+		}
+		t->function = trimmed(start, (size_t)(p - 1 - start));
+		if (!*t->function) {
+			*why = ws_xasprintf("'%s': empty function name", text);
+			return -1;
+		}
+	} else if (m->arg == FUNC_ARG) {
+		*why = ws_xasprintf("'%s': %s needs a function: %s(NAME)", text, m->name, m->name);
+		return -1;
+	}
+	while (isspace((unsigned char)*p))
+		p++;
+	*pp = p;
+	return 0;
+}
+
 int
 ws_expect_parse(const char *text, bool compare, struct ws_expect *out, char **why)
 {
@@ -93,60 +171,21 @@ ws_expect_parse(const char *text, bool compare, struct ws_expect *out, char **wh
 	memset(e, 0, sizeof *e);
 	e->text = ws_xstrdup(text);
 	const char *p = text;
-	while (isspace((unsigned char)*p))
+	if (parse_term(text, &p, compare, &e->term[0], why) < 0)
+		return fail(why, e, *why);
+	e->nterms = 1;
+	const struct metric *m = &metrics[e->term[0].metric];
+	if (*p == '/') {
 		p++;
-	if (!strncmp(p, "before.", 7) || !strncmp(p, "after.", 6)) {
-		if (!compare)
+		if (parse_term(text, &p, compare, &e->term[1], why) < 0)
+			return fail(why, e, *why);
+		e->nterms = 2;
+		const struct metric *m2 = &metrics[e->term[1].metric];
+		if (m->kind == NAME || m2->kind == NAME)
 			return fail(why, e,
-				    ws_xasprintf("'%s': before. and after. belong to whyslow "
-						 "compare",
-						 text));
-		e->scope = p[0] == 'b' ? WS_SCOPE_BEFORE : WS_SCOPE_AFTER;
-		p += p[0] == 'b' ? 7 : 6;
+				    ws_xasprintf("'%s': only numbers divide (%s is a name)", text,
+						 m->kind == NAME ? m->name : m2->name));
 	}
-	const char *name = p;
-	while (isalnum((unsigned char)*p) || *p == '_')
-		p++;
-	size_t nlen = (size_t)(p - name);
-	e->metric = -1;
-	for (int i = 0; i < NMETRICS; i++)
-		if (strlen(metrics[i].name) == nlen && !strncmp(metrics[i].name, name, nlen))
-			e->metric = i;
-	if (e->metric < 0)
-		return fail(why, e,
-			    ws_xasprintf("'%s': unknown metric '%.*s'; the metrics are:\n%s", text,
-					 (int)nlen, name, ws_expect_metrics(compare)));
-	const struct metric *m = &metrics[e->metric];
-	if (m->compare_only && (!compare || e->scope != WS_SCOPE_ONE))
-		return fail(why, e,
-			    ws_xasprintf(compare
-					     ? "'%s': %s compares two recordings: no "
-					       "before. or after."
-					     : "'%s': %s needs two recordings (whyslow compare)",
-					 text, m->name));
-	while (isspace((unsigned char)*p))
-		p++;
-	if (*p == '(') {
-		if (m->arg == NO_ARG)
-			return fail(why, e,
-				    ws_xasprintf("'%s': %s takes no function", text, m->name));
-		/* up to the matching ')': C++ names hold parentheses too */
-		const char *start = ++p;
-		int depth = 1;
-		for (; *p && depth; p++)
-			depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
-		if (depth)
-			return fail(why, e, ws_xasprintf("'%s': missing ')'", text));
-		e->function = trimmed(start, (size_t)(p - 1 - start));
-		if (!*e->function)
-			return fail(why, e, ws_xasprintf("'%s': empty function name", text));
-	} else if (m->arg == FUNC_ARG) {
-		return fail(
-		    why, e,
-		    ws_xasprintf("'%s': %s needs a function: %s(NAME)", text, m->name, m->name));
-	}
-	while (isspace((unsigned char)*p))
-		p++;
 	static const enum ws_expect_op order[] = {WS_EQ, WS_NE, WS_GE, WS_LE, WS_GT, WS_LT};
 	bool found = false;
 	for (size_t i = 0; i < 6 && !found; i++) {
@@ -158,9 +197,9 @@ ws_expect_parse(const char *text, bool compare, struct ws_expect *out, char **wh
 		}
 	}
 	if (!found)
-		return fail(
-		    why, e,
-		    ws_xasprintf("'%s': expected one of == != >= <= > < after %s", text, m->name));
+		return fail(why, e,
+			    ws_xasprintf("'%s': expected one of == != >= <= > < after %s%s", text,
+					 m->name, e->nterms == 2 ? "/..." : ""));
 	e->value = trimmed(p, strlen(p));
 	size_t vlen = strlen(e->value);
 	if (vlen >= 2 && (e->value[0] == '\'' || e->value[0] == '"') &&
@@ -177,38 +216,39 @@ ws_expect_parse(const char *text, bool compare, struct ws_expect *out, char **wh
 			    ws_xasprintf("'%s': %s is a name: use == or !=", text, m->name));
 		return 0;
 	}
+	/* a ratio is a plain number, or an 'x' factor */
+	const char *unit = e->nterms == 2 ? "x" : m->unit;
 	char *end;
 	e->number = strtod(e->value, &end);
 	while (isspace((unsigned char)*end))
 		end++;
-	if (end == e->value || !isfinite(e->number) ||
-	    (*end && !(m->unit && !strcmp(end, m->unit))))
+	if (end == e->value || !isfinite(e->number) || (*end && !(unit && !strcmp(end, unit))))
 		return fail(why, e,
-			    ws_xasprintf("'%s': '%s' is not a number%s%s", text, e->value,
-					 m->unit ? " (optionally followed by " : "",
-					 m->unit ? m->unit : ""));
+			    ws_xasprintf("'%s': '%s' is not a number%s%s%s", text, e->value,
+					 unit ? " (optionally followed by " : "", unit ? unit : "",
+					 unit ? ")" : ""));
 	return 0;
 }
 
-void
-ws_expect_free(struct ws_expect *e)
+static bool
+uses(const struct ws_expect *e, const char *metric)
 {
-	free(e->text);
-	free(e->function);
-	free(e->value);
-	memset(e, 0, sizeof *e);
+	for (size_t i = 0; i < e->nterms; i++)
+		if (!strcmp(metrics[e->term[i].metric].name, metric))
+			return true;
+	return false;
 }
 
 bool
 ws_expect_needs_lines(const struct ws_expect *e)
 {
-	return !strcmp(metrics[e->metric].name, "hotline");
+	return uses(e, "hotline");
 }
 
 bool
 ws_expect_needs_threads(const struct ws_expect *e)
 {
-	return !strcmp(metrics[e->metric].name, "imbalance");
+	return uses(e, "imbalance");
 }
 
 /* ---- evaluation ---- */
@@ -328,34 +368,45 @@ compare_numbers(double v, enum ws_expect_op op, double want)
 	return false;
 }
 
+static double
+term_value(const struct ws_expect_term *t, const struct ws_facts *before,
+	   const struct ws_facts *after)
+{
+	const struct metric *m = &metrics[t->metric];
+	if (!strcmp(m->name, "speedup"))
+		return t->function
+			   ? ratio(time_in(t->function, before), time_in(t->function, after))
+			   : ratio(before->header->wall_seconds, after->header->wall_seconds);
+	if (!strcmp(m->name, "cpu_speedup"))
+		return ratio(before->header->cpu_seconds, after->header->cpu_seconds);
+	return number(m, t->function, t->scope == WS_SCOPE_BEFORE ? before : after);
+}
+
 void
 ws_expect_eval(const struct ws_expect *e, const struct ws_facts *before,
 	       const struct ws_facts *after, struct ws_expect_result *out)
 {
-	const struct metric *m = &metrics[e->metric];
-	const struct ws_facts *f = e->scope == WS_SCOPE_BEFORE ? before : after;
+	const struct ws_expect_term *t = &e->term[0];
+	const struct metric *m = &metrics[t->metric];
 	if (m->kind == NAME) {
-		char *v = name(m, f);
+		char *v = name(m, t->scope == WS_SCOPE_BEFORE ? before : after);
 		bool match = !strcmp(v, e->value) || !fnmatch(e->value, v, 0);
 		out->passed = e->op == WS_EQ ? match : !match;
 		out->measured = *v ? v : (free(v), ws_xstrdup("(none)"));
 		return;
 	}
-	double v;
-	if (!strcmp(m->name, "speedup"))
-		v = e->function ? ratio(time_in(e->function, before), time_in(e->function, after))
-				: ratio(before->header->wall_seconds, after->header->wall_seconds);
-	else if (!strcmp(m->name, "cpu_speedup"))
-		v = ratio(before->header->cpu_seconds, after->header->cpu_seconds);
-	else
-		v = number(m, e->function, f);
+	double v = term_value(t, before, after);
+	const char *unit = m->unit;
+	if (e->nterms == 2) {
+		v = ratio(v, term_value(&e->term[1], before, after));
+		unit = "x";
+	}
 	out->passed = compare_numbers(v, e->op, e->number);
 	if (isinf(v))
 		out->measured = ws_xstrdup("infinite");
 	else
-		out->measured =
-		    ws_xasprintf("%.4g%s%s", v, m->unit && strcmp(m->unit, "x") ? " " : "",
-				 m->unit ? m->unit : "");
+		out->measured = ws_xasprintf("%.4g%s%s", v, unit && strcmp(unit, "x") ? " " : "",
+					     unit ? unit : "");
 }
 
 void

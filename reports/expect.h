@@ -1,7 +1,9 @@
 /* Expectations: `--expect 'speedup>=5'`, `--expect 'hot!=walk_slow'`.
  *
- * An expectation is  [before.|after.]METRIC[(FUNCTION)] OP VALUE  where OP
- * is one of == != >= <= > <.  Numeric metrics compare numbers (a unit
+ * An expectation is  TERM [/ TERM] OP VALUE,  a TERM being
+ * [before.|after.]METRIC[(FUNCTION)] and OP one of == != >= <= > <; the
+ * ratio of two numeric terms compares two functions or two runs, e.g.
+ * 'before.time(sum_columns) / after.time(sum_rows) >= 3'.  Numeric metrics compare numbers (a unit
  * suffix that matches the metric's unit, '%', 's', 'x' or 'Hz', may
  * follow the value); name metrics compare with == and != only, VALUE being
  * a shell-style pattern (fnmatch).  FUNCTION is a name or a pattern; with
@@ -39,11 +41,16 @@ struct ws_facts {
 enum ws_expect_op { WS_EQ, WS_NE, WS_GE, WS_LE, WS_GT, WS_LT };
 enum ws_expect_scope { WS_SCOPE_ONE, WS_SCOPE_BEFORE, WS_SCOPE_AFTER };
 
-struct ws_expect {
-	char *text; /* as given */
+struct ws_expect_term {
 	enum ws_expect_scope scope;
 	int metric;	/* index into the metric table */
 	char *function; /* the (F) argument, or NULL */
+};
+
+struct ws_expect {
+	char *text; /* as given */
+	struct ws_expect_term term[2];
+	size_t nterms; /* 2: term[0] / term[1] */
 	enum ws_expect_op op;
 	char *value; /* the right-hand side, unit stripped */
 	double number;

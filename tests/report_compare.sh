@@ -76,9 +76,11 @@ pass 'speedup>=2.4' 'speedup < 2.6' 'cpu_speedup>1.5' 'speedup(hot_leaf) == 10' 
 	'after.self(hot_leaf) < 7%' 'before.self(hot_leaf) == 40' 'before.samples == 150' \
 	'samples == 96' 'wall <= 0.1s' 'before.wall == 0.25' 'threads == 2' 'processes==1' \
 	'total(outer_fn) > 6' 'before.total(main) > 93.3' 'before.total(main) < 93.4' 'time(cold_leaf) == 0.08' \
-	'self(no_such_function) == 0' 'self(*_leaf) > 89.5' 'dropped == 0' 'rate >= 999'
+	'self(no_such_function) == 0' 'self(*_leaf) > 89.5' 'dropped == 0' 'rate >= 999' \
+	'before.time(hot_leaf) / after.time(hot_leaf) == 10' 'self(hot_leaf)/self(cold_leaf) < 0.08' \
+	'before.wall / wall >= 2.5x'
 failexp 'speedup>=3' 'speedup(hot_leaf) < 5' 'hot==hot_leaf' 'before.self(hot_leaf) < 40' \
-	'samples != 96' 'hot != cold_leaf'
+	'samples != 96' 'hot != cold_leaf' 'self(hot_leaf)/self(cold_leaf) > 0.08'
 # several: all evaluated, every failure named, exit 1
 expect_status 1 "$WHYSLOW" compare --expect 'speedup>=3' --expect 'hot==cold_leaf' \
 	--expect 'samples<10' "$REC" "$FAST"
@@ -102,7 +104,7 @@ jq -e '.expectations[0].passed == false' "$tmp/out" >/dev/null || fail "report j
 
 # ---- usage errors: exit 2, nothing run ----
 for e in 'speedup>=2' 'before.hot==x' 'nosuch>1' 'self>1' 'hot>x' 'wall>=abc' 'wall>=1%' \
-	'self(x' 'samples 5' 'samples=='; do
+	'self(x' 'samples 5' 'samples==' 'hot / wall > 1' 'wall / > 1' 'wall / cpu > 1%'; do
 	expect_status 2 "$WHYSLOW" report --expect "$e" "$REC" &&
 		grep -q '^whyslow: --expect' "$tmp/err" || fail "report --expect '$e': $(cat "$tmp/err")"
 done
