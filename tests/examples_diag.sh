@@ -1,0 +1,197 @@
+#!/bin/sh
+# Check one example's diagnosis file (examples/NAME.diag, format in
+# examples/README.md): record each variant at its test size under
+# whyslow, then check every expectation with `whyslow report --expect` and
+# `whyslow compare --expect`.  Variants that are not built here (exit 2:
+# no OpenMP, MPI, BLAS, CUDA or GPU) skip their checks with the reason;
+# `pending` lines and `verdict` lines whose report does not exist yet are
+# listed, never run, never counted as passed.
+#
+# Usage: examples_diag.sh FILE.diag   (run by make check with WHYSLOW,
+# WHYSLOW_LIB and TOP_BUILDDIR set; exit 0 pass, 1 fail, 77 nothing ran)
+set -u
+diag=${1:?usage: examples_diag.sh FILE.diag}
+if [ -z "${WHYSLOW:-}" ] || [ ! -x "$WHYSLOW" ]; then
+	echo "SKIP: whyslow is not built (WHYSLOW='${WHYSLOW:-}')"
+	exit 77
+fi
+bin=${TOP_BUILDDIR:?}/examples
+unset DEBUGINFOD_URLS
+# Open MPI refuses root without these, and oversubscribes 2 cores only when told
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/whyslow-diag.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0 skipped=0 pending=0 ran=0
+
+# Reports that exist: a verdict class can be checked once its report has
+# landed (docs/cli.md); until then its line is pending.
+verdict_pending() {
+	case $1 in
+	scalar | vectorised | memory-bound | cache-friendly) echo "the vectorisation and memory reports (issue 4)" ;;
+	imbalanced | serial-fraction | scales | lock-contention | false-sharing | scheduling-overhead | idle-threads | communication) echo "the scaling and threads reports (issue 5)" ;;
+	transfer-bound | launch-bound | sync-bound | gpu-idle | gpu-resident | gpu-bound) echo "the GPU report (issue 6)" ;;
+	*) echo "a report that names this verdict" ;;
+	esac
+}
+
+ok() {
+	passed=$((passed + 1))
+	echo "  pass     $*"
+}
+bad() {
+	failed=$((failed + 1))
+	echo "  FAIL     $*"
+}
+skip() {
+	skipped=$((skipped + 1))
+	echo "  skip     $*"
+}
+
+# run NAME [RECORD-OPTIONS --] [mpirun -np N] PROGRAM ARGS...
+do_run() {
+	name=$1
+	shift
+	opts=
+	case " $* " in
+	*" -- "*)
+		while [ "$1" != "--" ]; do
+			opts="$opts $1"
+			shift
+		done
+		shift
+		;;
+	esac
+	launcher=
+	if [ "$1" = mpirun ]; then
+		if ! command -v mpirun >/dev/null 2>&1; then
+			echo "no mpirun" >"$tmp/$name.unavailable"
+			skip "run $name: no mpirun here"
+			return
+		fi
+		launcher="mpirun $2 $3"
+		shift 3
+	fi
+	prog=$bin/$1
+	shift
+	if [ ! -x "$prog" ]; then
+		echo "$(basename "$prog") is not built here" >"$tmp/$name.unavailable"
+		skip "run $name: $(basename "$prog") is not built here (configure did not find what it needs)"
+		return
+	fi
+	# shellcheck disable=SC2086 # opts and launcher are word lists
+	"$WHYSLOW" record -o "$tmp/$name" $opts -- $launcher "$prog" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+	st=$?
+	if [ "$st" -eq 2 ]; then
+		reason=$(grep -v '^whyslow:' "$tmp/$name.err" | head -n 1)
+		echo "$reason" >"$tmp/$name.unavailable"
+		skip "run $name: ${reason:-the program says it is unavailable here}"
+		return
+	fi
+	ran=$((ran + 1))
+	if [ "$st" -ne 0 ]; then
+		echo "exit $st" >"$tmp/$name.unavailable"
+		bad "run $name: $(basename "$prog") $* exited $st: $(head -c 400 "$tmp/$name.err")"
+		return
+	fi
+	ok "run $name: $(head -n 1 "$tmp/$name.out")"
+}
+
+# Names whose recordings are missing: the reason, else nothing.
+missing() {
+	for n in "$@"; do
+		if [ -f "$tmp/$n.unavailable" ]; then
+			echo "$n: $(cat "$tmp/$n.unavailable")"
+			return
+		fi
+		if [ ! -d "$tmp/$n" ]; then
+			echo "$n: no 'run $n' line before this check"
+			return
+		fi
+	done
+}
+
+check() { # KIND NAMES... -- EXPR
+	kind=$1
+	shift
+	names=
+	while [ "$1" != "--" ]; do
+		names="$names $1"
+		shift
+	done
+	shift
+	expr=$*
+	# shellcheck disable=SC2086
+	why=$(missing $names)
+	if [ -n "$why" ]; then
+		skip "$kind$names: $expr ($why)"
+		return
+	fi
+	# shellcheck disable=SC2086
+	set -- $names
+	if [ "$kind" = expect ]; then
+		"$WHYSLOW" report --top 5 --expect "$expr" "$tmp/$1" >"$tmp/check.out" 2>"$tmp/check.err"
+	else
+		"$WHYSLOW" compare --top 5 --expect "$expr" "$tmp/$1" "$tmp/$2" >"$tmp/check.out" 2>"$tmp/check.err"
+	fi
+	st=$?
+	measured=$(sed -n 's/.*(measured: \(.*\))$/\1/p' "$tmp/check.err")
+	if [ "$st" -eq 0 ]; then
+		ok "$kind$names: $expr"
+	elif [ "$st" -eq 1 ] && [ -n "$measured" ]; then
+		bad "$kind$names: $expr (measured: $measured)"
+		sed 's/^/           | /' "$tmp/check.out" | head -n 40
+	else
+		bad "$kind$names: $expr: whyslow exited $st: $(head -c 400 "$tmp/check.err")"
+	fi
+}
+
+echo "$(basename "$diag"): what whyslow must report for each variant"
+lineno=0
+while IFS= read -r line || [ -n "$line" ]; do
+	lineno=$((lineno + 1))
+	case $line in '' | '#'*) continue ;; esac
+	# shellcheck disable=SC2086 # split the line into words
+	set -- $line
+	what=$1
+	shift
+	case $what in
+	run) do_run "$@" ;;
+	expect)
+		n=$1
+		shift
+		check expect "$n" -- "$@"
+		;;
+	compare)
+		a=$1 b=$2
+		shift 2
+		check compare "$a" "$b" -- "$@"
+		;;
+	verdict)
+		case $2 in
+		hot-spot | allocation | indirect-calls)
+			echo "  verdict  $1: $2 (shown by the flat profile: the expect lines check it)"
+			;;
+		*)
+			pending=$((pending + 1))
+			echo "  pending  verdict $1: $2 (needs $(verdict_pending "$2"))"
+			;;
+		esac
+		;;
+	pending)
+		pending=$((pending + 1))
+		issue=$1
+		shift
+		echo "  pending  $* (issue $issue)"
+		;;
+	*)
+		echo "$diag:$lineno: unknown line '$what' (run, expect, compare, verdict, pending)"
+		exit 99
+		;;
+	esac
+done <"$diag"
+
+echo "$passed passed, $failed failed, $skipped skipped, $pending pending"
+[ "$failed" -eq 0 ] || exit 1
+[ "$ran" -gt 0 ] || exit 77
+exit 0
