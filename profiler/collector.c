@@ -18,6 +18,7 @@
 #include "sampler.h"
 #include "settings.h"
 #include "signals.h"
+#include "textbuf.h"
 #include "threads.h"
 #include "unwind.h"
 #include "writer.h"
@@ -82,6 +83,28 @@ ws_warnf(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmessage(fmt, ap);
 	va_end(ap);
+}
+
+void
+ws_warns(const char *s, ...)
+{
+	char buf[1024];
+	struct ws_textbuf b = ws_textbuf_init(buf, sizeof buf - 1);
+	ws_text_str(&b, "whyslow: ");
+	va_list ap;
+	va_start(ap, s);
+	for (; s; s = va_arg(ap, const char *))
+		ws_text_str(&b, s);
+	va_end(ap);
+	buf[b.len++] = '\n';
+	(void)!write(2, buf, b.len);
+}
+
+const char *
+ws_strerror(int e)
+{
+	const char *d = strerrordesc_np(e); /* a static table, unlike strerror */
+	return d ? d : "unknown error";
 }
 
 void
@@ -201,8 +224,8 @@ start_file(void)
 {
 	int rc = ws_writer_open();
 	if (rc < 0) {
-		ws_warnf("cannot create a profile file in %s: %s; this process is not profiled",
-			 ws_cfg.outdir, strerror(-rc));
+		ws_warns("cannot create a profile file in ", ws_cfg.outdir, ": ", ws_strerror(-rc),
+			 "; this process is not profiled", NULL);
 		return rc;
 	}
 	memset(&proc, 0, sizeof proc);
@@ -220,18 +243,30 @@ start_file(void)
 	return write_process_record();
 }
 
+/* One NOTE record; async-signal-safe. */
+static void
+write_note(const char *text, uint32_t len)
+{
+	struct ws_note h = {len, 0};
+	struct iovec parts[2] = {{&h, sizeof h}, {(void *)text, len}};
+	ws_writer_record(WS_REC_NOTE, parts, 2);
+}
+
+/* Async-signal-safe: no lock (a note is complete before notes_len counts
+ * it, and notes are never changed), no formatting. */
 static void
 write_notes(void)
 {
+	static const char mask_note[] =
+	    "the program tried to block the sampling signal in a thread; whyslow kept it "
+	    "unblocked so that every thread stays sampled";
 	if (ws_signals_mask_was_filtered())
-		ws_notef("the program tried to block the sampling signal in a thread; whyslow kept it "
-			 "unblocked so that every thread stays sampled");
+		write_note(mask_note, sizeof mask_note - 1);
 	size_t len = atomic_load(&notes_len);
 	for (size_t i = 0; i < len;) {
-		struct ws_note h = {(uint32_t)strlen(notes + i), 0};
-		struct iovec parts[2] = {{&h, sizeof h}, {notes + i, h.len}};
-		ws_writer_record(WS_REC_NOTE, parts, 2);
-		i += h.len + 1;
+		uint32_t n = (uint32_t)strlen(notes + i);
+		write_note(notes + i, n);
+		i += n + 1;
 	}
 }
 
@@ -255,12 +290,24 @@ ws_collector_finish(int reason, int status)
 		return;
 	}
 	ws_quiesce(WS_PHASE_STOPPED);
-	uint32_t threads = ws_threads_finish();
+	int64_t threads = ws_threads_finish();
 	struct ws_end end;
 	memset(&end, 0, sizeof end);
 	uint32_t modules = ws_modules_write();
-	if (reason != WS_END_SIGNAL)
-		write_notes(); /* snprintf and a mutex: not in a fatal-signal handler */
+	write_notes();
+	if (threads < 0) {
+		/* A thread that was writing its own record as it exited did not
+		 * finish in 10 s: without END the file reads as incomplete,
+		 * whereas a record after END would make it unreadable. */
+		if (reason != WS_END_SIGNAL)
+			ws_warns(ws_writer_path(),
+				 " is incomplete: a thread ending with the process "
+				 "did not finish writing its data",
+				 NULL);
+		ws_writer_close();
+		atomic_store(&finishing, 2);
+		return;
+	}
 	end.end_mono_ns = ws_now_ns();
 	end.end_real_ns = ws_realtime_ns();
 	end.reason = (uint32_t)reason;
@@ -269,14 +316,16 @@ ws_collector_finish(int reason, int status)
 	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) == 0)
 		end.process_cpu_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	end.collector_peak_bytes = ws_mem_peak();
-	end.threads = threads;
+	end.threads = (uint32_t)threads;
 	end.modules = modules;
 	struct iovec part = {&end, sizeof end};
 	int rc = ws_writer_record(WS_REC_END, &part, 1);
 	if (rc == -EBADF && reason != WS_END_SIGNAL)
-		ws_warnf("%s is incomplete: the program closed its descriptor", ws_writer_path());
+		ws_warns(ws_writer_path(), " is incomplete: the program closed its descriptor",
+			 NULL);
 	else if (rc != 0 && reason != WS_END_SIGNAL)
-		ws_warnf("could not finish writing %s: %s", ws_writer_path(), strerror(-rc));
+		ws_warns("could not finish writing ", ws_writer_path(), ": ", ws_strerror(-rc),
+			 NULL);
 	ws_writer_close();
 	atomic_store(&finishing, 2);
 }
@@ -302,19 +351,23 @@ void
 ws_collector_restart(void)
 {
 	/* The exec failed; the old file is complete.  Go on in a new one, with
-	 * the calling thread sampled (other threads are no longer). */
+	 * the calling thread sampled (other threads are no longer: their data
+	 * is in the old file). */
 	if (getpid() != ws_pid)
 		return;
 	atomic_store(&finishing, 0);
 	atomic_store(&ws_phase, WS_PHASE_PAUSED);
-	ws_self = NULL;
-	ws_threads_after_fork();
+	ws_threads_after_exec_failure();
 	if (start_file() != 0) {
 		atomic_store(&ws_phase, WS_PHASE_OFF);
 		return;
 	}
 	ws_resume();
-	ws_thread_register(1);
+	struct ws_thread_state *me = ws_self;
+	if (me)
+		ws_sampler_arm(me);
+	else
+		ws_thread_register(1); /* a thread that was not sampled */
 }
 
 static void

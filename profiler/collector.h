@@ -28,10 +28,14 @@ extern pid_t ws_pid; /* the pid whose profile this memory holds */
 uint64_t ws_now_ns(void);
 uint64_t ws_realtime_ns(void);
 
-/* Write everything and stop sampling; idempotent, async-signal-safe.
- * reason is enum ws_end_reason; status the exit status or signal. */
+/* Write everything and stop sampling; idempotent, async-signal-safe (it
+ * runs in fatal-signal handlers, and for an exec called from the program's
+ * own signal handler).  reason is enum ws_end_reason; status the exit
+ * status or signal. */
 void ws_collector_finish(int reason, int status);
-/* After a failed exec: start again with a new file (not signal-safe). */
+/* After a failed exec: go on in a new file, the calling thread sampled.
+ * Async-signal-safe when the calling thread was sampled (the usual case);
+ * otherwise it registers the thread, which is not. */
 void ws_collector_restart(void);
 /* True when this process's collector is active and the memory is ours
  * (false in a vfork child sharing its parent's memory). */
@@ -48,6 +52,12 @@ void ws_notes_unlock_after_fork(int child);
 
 /* "whyslow: ..." on stderr (printf-style; not signal-safe). */
 void ws_warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "whyslow: " and the strings up to NULL, on stderr in one write
+ * (async-signal-safe). */
+void ws_warns(const char *s, ...) __attribute__((sentinel));
+/* The description of an errno value, without locale or allocation
+ * (async-signal-safe). */
+const char *ws_strerror(int e);
 /* Same, only with WHYSLOW_DEBUG set. */
 void ws_debugf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Add a note to the profile (shown by reports; not signal-safe). */

@@ -4,10 +4,13 @@
  * handler holds a lock or half-written state that the child inherits) and
  * give the child a fresh profile file of its own.
  * exec: the exec family is interposed; the profile of the old image is
- * written before the exec, the environment passed on keeps LD_PRELOAD and
- * the WHYSLOW_* variables (so the new program is profiled too), and a
- * failed exec starts a new file.  In a vfork child (memory shared with the
- * parent) nothing of the parent's is touched.
+ * written before an exec that can succeed (the file exists and may be
+ * executed: a failing candidate of a PATH search ends nothing), the
+ * environment passed on keeps LD_PRELOAD and the WHYSLOW_* variables (so
+ * the new program is profiled too), and an exec that fails anyway starts a
+ * new file.  The whole path is async-signal-safe (exec from a signal
+ * handler).  In a vfork child (memory shared with the parent) nothing of
+ * the parent's is touched.
  * _exit/_Exit: the profile is written first (exit() is handled by on_exit
  * in collector.c).
  */
@@ -19,10 +22,14 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "collector.h"
 #include "interpose.h"
 #include "profile_format.h"
@@ -91,98 +98,207 @@ fork_child(void)
 	ws_real.pthread_sigmask(SIG_SETMASK, &fork_mask, NULL);
 }
 
+static void prepare_exec_env(void);
+
+/* Once, from the constructor (not signal-safe). */
 int ws_process_init(void);
 int
 ws_process_init(void)
 {
+	prepare_exec_env();
 	return pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
-/* ---- exec ---- */
+/* ---- exec ----
+ *
+ * Everything on this path is async-signal-safe: POSIX allows execve (and
+ * execl, execle, execv, fexecve) in a signal handler, and a program may
+ * call it from one that interrupted malloc or the loader.  So what the
+ * new environment needs is prepared in the constructor, the environment
+ * is assembled in a mapping of its own, and ws_collector_finish() takes
+ * no lock. */
 
+/* Prepared once by ws_process_init() (constructor), read-only after. */
+static const char *lib_path; /* libwhyslow.so as the loader named it */
+static size_t lib_len;
+static char **saved_vars; /* "WHYSLOW_*=..." of the environment at start, NULL-ended */
+
+/* Is lib one of the entries of an LD_PRELOAD value (separated by ':' or
+ * ' ', as the loader reads them)?  Async-signal-safe. */
 static bool
-has_var(char *const *env, const char *name_eq)
+preloads_lib(const char *list)
 {
-	size_t n = strlen(name_eq);
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ": ");
+		if (n == lib_len && !memcmp(p, lib_path, n))
+			return true;
+		p += n;
+		if (*p)
+			p++;
+	}
+	return false;
+}
+
+/* Does env have the variable of `var` ("NAME=value")?  Async-signal-safe. */
+static bool
+has_var(char *const *env, const char *var)
+{
+	size_t n = (size_t)(strchr(var, '=') - var) + 1;
 	for (; env && *env; env++)
-		if (!strncmp(*env, name_eq, n))
+		if (!strncmp(*env, var, n))
 			return true;
 	return false;
 }
 
-/* envp plus whatever the collector needs to follow the exec: LD_PRELOAD
- * naming libwhyslow.so and the WHYSLOW_* settings.  NULL when envp already
- * has them (or on allocation failure: then envp is used as it is). */
+/* envp plus what the collector needs to follow the exec: LD_PRELOAD
+ * naming libwhyslow.so (added to, or put in front of, every LD_PRELOAD
+ * entry) and the WHYSLOW_* settings it lacks.  Built in one anonymous
+ * mapping (*map_len bytes, to unmap if the exec fails).  NULL when envp
+ * already has them, or when no memory is left (envp is then used as it
+ * is).  Async-signal-safe. */
 static char **
-env_for_exec(char *const *envp)
+env_for_exec(char *const *envp, size_t *map_len)
 {
-	Dl_info info;
-	if (!dladdr((void *)env_for_exec, &info) || !info.dli_fname)
+	*map_len = 0;
+	if (!lib_path)
 		return NULL;
-	const char *lib = info.dli_fname;
-	size_t n = 0;
-	for (char *const *e = envp; e && *e; e++)
-		n++;
-	size_t extra = 1;
-	for (char **e = environ; e && *e; e++)
-		if (!strncmp(*e, "WHYSLOW_", 8))
+	size_t n = 0, strings = 0, extra = 0;
+	bool preload_seen = false, changed = false;
+	for (char *const *e = envp; e && *e; e++, n++) {
+		if (strncmp(*e, "LD_PRELOAD=", 11))
+			continue;
+		preload_seen = true;
+		if (!preloads_lib(*e + 11)) {
+			strings += strlen(*e) + lib_len + 2; /* "LD_PRELOAD=" lib ":" old NUL */
+			changed = true;
+		}
+	}
+	if (!preload_seen) {
+		strings += 11 + lib_len + 1;
+		extra++;
+		changed = true;
+	}
+	for (char **v = saved_vars; v && *v; v++)
+		if (!has_var(envp, *v)) {
 			extra++;
-	char **out = calloc(n + extra + 1, sizeof *out);
+			changed = true;
+		}
+	if (!changed)
+		return NULL;
+	size_t len = (n + extra + 1) * sizeof(char *) + strings;
+	char **out = ws_map(len);
 	if (!out)
 		return NULL;
+	char *str = (char *)(out + n + extra + 1);
 	size_t k = 0;
-	bool preload_ok = false, changed = false;
 	for (char *const *e = envp; e && *e; e++) {
-		if (!strncmp(*e, "LD_PRELOAD=", 11)) {
-			if (strstr(*e + 11, lib)) {
-				preload_ok = true;
-			} else {
-				size_t len = strlen(lib) + strlen(*e) + 2;
-				char *v = malloc(len);
-				if (!v)
-					continue;
-				strcpy(v, "LD_PRELOAD=");
-				strcat(v, lib);
-				if ((*e)[11]) {
-					strcat(v, ":");
-					strcat(v, *e + 11);
-				}
-				out[k++] = v; /* leaked if exec succeeds: harmless */
-				preload_ok = changed = true;
-				continue;
-			}
-		}
-		out[k++] = *e;
-	}
-	if (!preload_ok) {
-		char *v = malloc(strlen(lib) + 12);
-		if (v) {
-			strcpy(v, "LD_PRELOAD=");
-			strcat(v, lib);
-			out[k++] = v;
-			changed = true;
-		}
-	}
-	for (char **e = environ; e && *e; e++) {
-		if (strncmp(*e, "WHYSLOW_", 8))
-			continue;
-		char name[64];
-		const char *eq = strchr(*e, '=');
-		if (!eq || (size_t)(eq - *e) + 2 > sizeof name)
-			continue;
-		memcpy(name, *e, (size_t)(eq - *e) + 1);
-		name[eq - *e + 1] = 0;
-		if (!has_var(envp, name)) {
+		if (strncmp(*e, "LD_PRELOAD=", 11) || preloads_lib(*e + 11)) {
 			out[k++] = *e;
-			changed = true;
+			continue;
 		}
+		out[k++] = str;
+		memcpy(str, "LD_PRELOAD=", 11);
+		memcpy(str + 11, lib_path, lib_len);
+		str += 11 + lib_len;
+		if ((*e)[11])
+			*str++ = ':';
+		size_t rest = strlen(*e + 11) + 1;
+		memcpy(str, *e + 11, rest);
+		str += rest;
 	}
+	if (!preload_seen) {
+		out[k++] = str;
+		memcpy(str, "LD_PRELOAD=", 11);
+		memcpy(str + 11, lib_path, lib_len + 1);
+	}
+	for (char **v = saved_vars; v && *v; v++)
+		if (!has_var(envp, *v))
+			out[k++] = *v;
 	out[k] = NULL;
-	if (!changed) {
-		free(out);
-		return NULL;
-	}
+	*map_len = len;
 	return out;
+}
+
+/* Prepare env_for_exec()'s constant parts (constructor, not signal-safe). */
+static void
+prepare_exec_env(void)
+{
+	Dl_info info;
+	if (!dladdr((void *)prepare_exec_env, &info) || !info.dli_fname || !*info.dli_fname)
+		return;
+	size_t nvars = 0, bytes = strlen(info.dli_fname) + 1;
+	for (char **e = environ; e && *e; e++)
+		if (!strncmp(*e, "WHYSLOW_", 8) && strchr(*e, '=')) {
+			nvars++;
+			bytes += strlen(*e) + 1;
+		}
+	size_t len = (nvars + 1) * sizeof(char *) + bytes;
+	char **vars = ws_map(len);
+	if (!vars)
+		return;
+	ws_mem_account((int64_t)len);
+	char *str = (char *)(vars + nvars + 1);
+	size_t k = 0;
+	for (char **e = environ; e && *e && k < nvars; e++)
+		if (!strncmp(*e, "WHYSLOW_", 8) && strchr(*e, '=')) {
+			vars[k++] = str;
+			size_t l = strlen(*e) + 1;
+			memcpy(str, *e, l);
+			str += l;
+		}
+	vars[k] = NULL;
+	lib_len = strlen(info.dli_fname);
+	memcpy(str, info.dli_fname, lib_len + 1);
+	lib_path = str;
+	saved_vars = vars;
+}
+
+/* Could exec of this file succeed: a regular file that the effective ids
+ * may execute?  False only when the exec certainly fails (no such file,
+ * a directory, no permission), the way the kernel checks.
+ * Async-signal-safe (stat, faccessat). */
+static bool
+may_exec(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	       faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0;
+}
+
+/* The PATH search of execvp/execvpe (glibc's: PATH from the environment,
+ * "/bin:/usr/bin" without one, an empty entry is the current directory):
+ * does one of its candidates pass may_exec()?  Async-signal-safe (no
+ * allocation; the path is built on the stack). */
+static bool
+search_may_exec(const char *file)
+{
+	if (!*file)
+		return false;
+	if (strchr(file, '/'))
+		return may_exec(file);
+	const char *path = "/bin:/usr/bin";
+	for (char **e = environ; e && *e; e++)
+		if (!strncmp(*e, "PATH=", 5)) {
+			path = *e + 5;
+			break;
+		}
+	size_t flen = strlen(file);
+	char buf[PATH_MAX];
+	for (const char *p = path;;) {
+		size_t n = strcspn(p, ":");
+		const char *dir = n ? p : ".";
+		size_t dlen = n ? n : 1;
+		if (dlen + 1 + flen < sizeof buf) {
+			memcpy(buf, dir, dlen);
+			buf[dlen] = '/';
+			memcpy(buf + dlen + 1, file, flen + 1);
+			if (may_exec(buf))
+				return true;
+		}
+		if (!p[n])
+			return false;
+		p += n + 1;
+	}
 }
 
 /* One exec of the old image: write its profile, exec with an environment
@@ -204,18 +320,39 @@ real_exec(const struct exec_call *c, char *const envp[])
 	}
 }
 
+/* Would the exec find an executable file?  (fexecve: any execute bit, the
+ * one test that cannot refuse a descriptor the kernel would run.)
+ * Async-signal-safe. */
+static bool
+exec_may_succeed(const struct exec_call *c)
+{
+	struct stat st;
+	switch (c->kind) {
+	case 0: return c->file && may_exec(c->file);
+	case 1: return c->file && search_may_exec(c->file);
+	default: return fstat(c->fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+	}
+}
+
 static int
 exec_profiled(const struct exec_call *c, char *const envp[])
 {
 	ws_real_init();
 	if (!ws_collector_owns_process())
 		return real_exec(c, envp);
-	char **env = env_for_exec(envp);
-	ws_collector_finish(WS_END_EXEC, 0);
-	int rc = real_exec(c, env ? env : envp);
+	size_t map_len;
+	char **env = env_for_exec(envp, &map_len);
+	char *const *use = env ? env : envp;
+	/* An exec that cannot succeed (a PATH search trying its candidates,
+	 * a missing program) must not end the profile: the process goes on. */
+	bool finish = exec_may_succeed(c);
+	if (finish)
+		ws_collector_finish(WS_END_EXEC, 0);
+	int rc = real_exec(c, use);
 	int e = errno;
-	free(env);
-	ws_collector_restart();
+	ws_unmap(env, map_len);
+	if (finish)
+		ws_collector_restart();
 	errno = e;
 	return rc;
 }

@@ -7,11 +7,13 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "collector.h"
+#include "perf_ring.h"
 #include "sampler.h"
 #include "settings.h"
 #include "stacktab.h"
@@ -56,13 +58,16 @@ ws_sampler_choose(void)
 	return source;
 }
 
-#define RING_BYTES (2 * 4096) /* metadata page + one data page */
+#define RING_PAGE 4096
+#define RING_BYTES (2 * RING_PAGE) /* metadata page + one data page */
+/* Most periods one sample may stand for (the weight is a u32). */
+#define MAX_WEIGHT (1u << 24)
 
 /* Overflow signals come from ring-buffer wake-ups (wakeup_events = 1); the
  * handler only marks the records consumed, so no system call is needed to
  * re-arm (PERF_EVENT_IOC_REFRESH costs several microseconds in a VM). */
 static int
-open_perf(void **ring, int exclude_kernel)
+open_perf(struct ws_thread_state *t, void **ring, int exclude_kernel)
 {
 	struct perf_event_attr a;
 	memset(&a, 0, sizeof a);
@@ -87,12 +92,17 @@ open_perf(void **ring, int exclude_kernel)
 		fd = high;
 	}
 	struct f_owner_ex owner = {F_OWNER_TID, (pid_t)gettid()};
+	struct stat st;
 	if (fcntl(fd, F_SETFL, O_ASYNC) < 0 || fcntl(fd, F_SETSIG, ws_cfg.signal) < 0 ||
-	    fcntl(fd, F_SETOWN_EX, &owner) < 0 || ioctl(fd, PERF_EVENT_IOC_RESET, 0) < 0) {
+	    fcntl(fd, F_SETOWN_EX, &owner) < 0 || ioctl(fd, PERF_EVENT_IOC_RESET, 0) < 0 ||
+	    ioctl(fd, PERF_EVENT_IOC_ID, &t->perf_id) < 0 || fstat(fd, &st) < 0) {
 		int e = errno;
 		close(fd);
 		return -e;
 	}
+	/* Its identity, checked before whyslow touches the number again. */
+	t->perf_dev = (uint64_t)st.st_dev;
+	t->perf_ino = (uint64_t)st.st_ino;
 	*ring = mmap(NULL, RING_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (*ring == MAP_FAILED) {
 		int e = errno;
@@ -137,7 +147,7 @@ ws_sampler_arm(struct ws_thread_state *t)
 		 * pending inside a system call, and calls that are never restarted
 		 * (ppoll, pselect, semop...) would return EINTR to a program that
 		 * handles no signal at all. */
-		int fd = open_perf(&ring, 1);
+		int fd = open_perf(t, &ring, 1);
 		if (fd >= 0 && !atomic_exchange(&exclude_kernel, 1))
 			ws_notef("the perf task clock samples user time: CPU time spent inside "
 				 "system calls is not sampled (--source timer samples it, at the "
@@ -177,15 +187,47 @@ ws_sampler_arm(struct ws_thread_state *t)
 	return rc;
 }
 
+/* Is fd still t's perf event?  The program may have closed every
+ * descriptor (closefrom, close_range, a loop) and reused the number for a
+ * file of its own: whyslow must then neither ioctl nor close it.  The
+ * inode (perf events are anonymous inodes) is checked first, so that the
+ * ioctl never reaches a device file; the event id is unique.
+ * Async-signal-safe. */
+static bool
+perf_fd_is_ours(const struct ws_thread_state *t, int fd)
+{
+	struct stat st;
+	uint64_t id;
+	return fstat(fd, &st) == 0 && (uint64_t)st.st_dev == t->perf_dev &&
+	       (uint64_t)st.st_ino == t->perf_ino && ioctl(fd, PERF_EVENT_IOC_ID, &id) == 0 &&
+	       id == t->perf_id;
+}
+
+/* Is the mapping at pg still the ring of a perf event (the kernel keeps
+ * these two fields)?  Only a program that mapped over it would fail this;
+ * then whyslow must not write data_tail into the program's memory.
+ * Async-signal-safe. */
+static bool
+ring_is_ours(const struct perf_event_mmap_page *pg)
+{
+	return pg && pg->data_offset == RING_PAGE && pg->data_size == RING_BYTES - RING_PAGE;
+}
+
 void
 ws_sampler_disarm(struct ws_thread_state *t)
 {
 	int fd = atomic_exchange(&t->perf_fd, -1);
 	if (fd >= 0) {
-		ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
-		munmap(t->perf_ring, RING_BYTES);
+		bool fd_ours = perf_fd_is_ours(t, fd);
+		if (fd_ours)
+			ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
+		/* Unmapping the ring also ends an event whose descriptor the
+		 * program closed (the mapping held the last reference). */
+		if (ring_is_ours(t->perf_ring))
+			munmap(t->perf_ring, RING_BYTES);
 		t->perf_ring = NULL;
-		close(fd);
+		if (fd_ours)
+			close(fd);
 	}
 	if (atomic_exchange(&t->has_timer, 0))
 		timer_delete(t->timer);
@@ -196,9 +238,11 @@ ws_sampler_forget(struct ws_thread_state *t)
 {
 	int fd = atomic_exchange(&t->perf_fd, -1);
 	if (fd >= 0) {
-		munmap(t->perf_ring, RING_BYTES);
+		/* A fork child has no ring: perf rings are not copied
+		 * (VM_DONTCOPY), so there is nothing to unmap or read. */
 		t->perf_ring = NULL;
-		close(fd);
+		if (perf_fd_is_ours(t, fd))
+			close(fd); /* our copy of the parent's event */
 	}
 	atomic_store(&t->has_timer, 0);
 }
@@ -216,21 +260,26 @@ ws_sampler_is_ours(const siginfo_t *info)
 	return false;
 }
 
-/* Mark every record of the ring read, so the kernel never finds it full.
- * Each record is one overflow (an 8-byte header: sample_type is 0), so
- * their number is how many sampling periods this one signal stands for
- * (signals merge while one is pending).  Returns that number, at least 1. */
+/* Mark every record of the ring read, so the kernel never finds it full,
+ * and return how many sampling periods they stand for (perf_ring.h:
+ * overflows, plus those the kernel lost while the ring was full; throttling
+ * records count nothing).  Signals merge while one is pending, so one
+ * signal may stand for many periods -- or for none, when the handler of
+ * the previous signal already consumed this overflow's record. */
 static uint32_t
 consume_ring(struct ws_thread_state *t)
 {
 	struct perf_event_mmap_page *pg = t->perf_ring;
-	if (!pg)
-		return 1;
+	if (!ring_is_ours(pg)) {
+		t->perf_ring = NULL;
+		return 1; /* no ring to count: one period per signal */
+	}
 	uint64_t head = __atomic_load_n(&pg->data_head, __ATOMIC_ACQUIRE);
 	uint64_t tail = pg->data_tail;
-	uint64_t n = (head - tail) / sizeof(struct perf_event_header);
+	uint64_t n = ws_perf_ring_periods((const uint8_t *)pg + RING_PAGE, RING_BYTES - RING_PAGE,
+					  tail, head);
 	__atomic_store_n(&pg->data_tail, head, __ATOMIC_RELEASE);
-	return n == 0 ? 1 : n > 4096 ? 4096 : (uint32_t)n;
+	return n > MAX_WEIGHT ? MAX_WEIGHT : (uint32_t)n;
 }
 
 /* Periods a timer signal stands for: 1 + the overruns the kernel counted. */
@@ -246,24 +295,33 @@ void
 ws_sampler_take(const siginfo_t *info, ucontext_t *uc)
 {
 	struct ws_thread_state *t = ws_self;
-	if (!t)
-		return;
+	if (!t || atomic_load_explicit(&t->orphaned, memory_order_relaxed))
+		return; /* an orphan's data went to the file of a failed exec */
 	if (atomic_exchange(&t->in_handler, 1)) {
-		t->info.dropped[WS_DROP_REENTRY]++;
+		/* A perf ring is left alone (the outer run may be reading it):
+		 * its records are counted by the next sample. */
+		if (atomic_load(&t->perf_fd) < 0)
+			t->info.dropped[WS_DROP_REENTRY] += timer_weight(info);
 		return;
 	}
+	/* The phase first: once it is not RUNNING, whoever changed it may
+	 * not wait for this handler, and the ring may be unmapped under it
+	 * (except while PAUSED for a fork, when nothing is disarmed). */
 	int phase = atomic_load(&ws_phase);
 	int fd = atomic_load(&t->perf_fd);
 	if (phase != WS_PHASE_RUNNING) {
 		if (phase == WS_PHASE_PAUSED) /* after the end is not a loss */
-			t->info.dropped[WS_DROP_PAUSED]++;
-		if (fd >= 0)
-			consume_ring(t);
+			t->info.dropped[WS_DROP_PAUSED] +=
+			    fd >= 0 ? consume_ring(t) : timer_weight(info);
 		atomic_store(&t->in_handler, 0);
 		return;
 	}
 	uint64_t t0 = ws_now_ns();
 	uint32_t weight = fd >= 0 ? consume_ring(t) : timer_weight(info);
+	if (weight == 0) { /* its period was counted by the previous sample */
+		atomic_store(&t->in_handler, 0);
+		return;
+	}
 	uint32_t flags;
 	uint32_t n = ws_unwind(uc, t->stack_lo, t->stack_hi, t->scratch, ws_cfg.depth, &flags);
 	if (flags & WS_STK_UNWIND_ERR)

@@ -1,6 +1,7 @@
 /* Signal virtualisation (see signals.h). */
 #include <errno.h>
 #include <link.h>
+#include <sched.h>
 #include <ucontext.h>
 #include <stdint.h>
 #include <signal.h>
@@ -32,6 +33,9 @@ static bool warned_handler, noted_mask;
 static __thread sigset_t fork_saved_mask;
 
 static int note_trusted(struct dl_phdr_info *info, size_t size, void *self);
+static int apply(int sig);
+static bool spin_lock_bounded(sigset_t *old);
+static void spin_unlock(const sigset_t *old);
 
 /* Signals whose default action ends the process: the profile is written
  * first when the program leaves them at SIG_DFL. */
@@ -61,6 +65,58 @@ default_terminates(int sig)
 	}
 }
 
+/* Signals whose default action stops the process (SIGSTOP cannot be
+ * handled, so never reaches the trampoline).  Async-signal-safe. */
+static bool
+default_stops(int sig)
+{
+	return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+/* Does the action run a function of the program?  Async-signal-safe. */
+static bool
+has_handler(const struct sigaction *ua)
+{
+	return (ua->sa_flags & SA_SIGINFO)
+		   ? ua->sa_sigaction != NULL
+		   : (ua->sa_handler != SIG_DFL && ua->sa_handler != SIG_IGN);
+}
+
+/* SA_RESETHAND, emulated (the kernel never gets it from whyslow, whose
+ * trampoline it would reset): the delivery that finds the handler still
+ * installed runs it, and the disposition goes back to SIG_DFL first, for
+ * the kernel too unless whyslow needs the trampoline for the default
+ * (sampling signal, fatal signals), so that the next delivery gets the
+ * default action -- a stop signal stops the process -- as without
+ * whyslow.  Like the kernel, only the handler is reset (the flags and mask
+ * stay).  Returns the action this delivery takes.  Async-signal-safe: the
+ * lock blocks every signal before it is taken, so the interrupted code
+ * never holds it, and it is not waited for long (see spin_lock_bounded);
+ * without it the program's view alone is reset, atomically, and the
+ * kernel's disposition is fixed at the next delivery (trampoline). */
+static struct sigaction
+reset_hand(int sig)
+{
+	sigset_t old;
+	struct sigaction ua;
+	if (spin_lock_bounded(&old)) {
+		ua = user_act[sig];
+		if ((ua.sa_flags & SA_RESETHAND) && has_handler(&ua)) {
+			user_act[sig].sa_handler = SIG_DFL;
+			apply(sig);
+		}
+		spin_unlock(&old);
+		return ua;
+	}
+	ua = user_act[sig];
+	void *expected = (void *)ua.sa_handler; /* sa_sigaction shares the storage */
+	if (!__atomic_compare_exchange_n((void **)&user_act[sig].sa_handler, &expected,
+					 (void *)SIG_DFL, false, __ATOMIC_SEQ_CST,
+					 __ATOMIC_SEQ_CST))
+		ua = user_act[sig]; /* another delivery ran it (or it was replaced) */
+	return ua;
+}
+
 static void
 trampoline(int sig, siginfo_t *info, void *ucv)
 {
@@ -72,6 +128,8 @@ trampoline(int sig, siginfo_t *info, void *ucv)
 	}
 	ws_program_signals++;
 	struct sigaction ua = user_act[sig];
+	if ((ua.sa_flags & SA_RESETHAND) && has_handler(&ua) && getpid() == ws_pid)
+		ua = reset_hand(sig);
 	if (sig == ws_cfg.signal && ua.sa_handler != SIG_DFL && ua.sa_handler != SIG_IGN) {
 		/* The kernel blocked everything for our handler; the program's
 		 * handler gets the mask it asked for. */
@@ -81,17 +139,26 @@ trampoline(int sig, siginfo_t *info, void *ucv)
 			sigaddset(&m, sig);
 		ws_real.pthread_sigmask(SIG_SETMASK, &m, NULL);
 	}
-	if ((ua.sa_flags & SA_RESETHAND) && getpid() == ws_pid) {
-		/* Emulated: the kernel never sees SA_RESETHAND from us. */
-		memset(&user_act[sig].sa_handler, 0, sizeof user_act[sig].sa_handler);
-		user_act[sig].sa_flags &= ~(SA_RESETHAND | SA_SIGINFO);
-	}
 	if ((ua.sa_flags & SA_SIGINFO) && ua.sa_sigaction) {
 		ua.sa_sigaction(sig, info, ucv);
 	} else if (ua.sa_handler == SIG_IGN) {
 		/* ignored */
 	} else if (ua.sa_handler != SIG_DFL) {
 		ua.sa_handler(sig);
+	} else if (default_stops(sig) && sig != ws_cfg.signal) {
+		/* The program's view is SIG_DFL but the kernel still had the
+		 * trampoline (a reset above could not take the lock, or this
+		 * delivery raced it): the kernel gets the default now, and the
+		 * signal, raised again (pending while this handler runs), stops
+		 * the process the way the default action would have. */
+		sigset_t old;
+		if (atomic_load(&owned[sig]) && spin_lock_bounded(&old)) {
+			if (!has_handler(&user_act[sig]) && user_act[sig].sa_handler == SIG_DFL)
+				apply(sig);
+			spin_unlock(&old);
+		}
+		if (!atomic_load(&owned[sig]))
+			raise(sig);
 	} else if (default_terminates(sig)) {
 		/* Default action: keep the profile, then die the way the program
 		 * would have.  The signal is blocked while we run; raising it
@@ -102,8 +169,8 @@ trampoline(int sig, siginfo_t *info, void *ucv)
 		dfl.sa_handler = SIG_DFL;
 		ws_real.sigaction(sig, &dfl, NULL);
 		atomic_store(&owned[sig], 0);
-		if (info->si_code > 0 && (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE ||
-					  sig == SIGILL)) {
+		if (info->si_code > 0 &&
+		    (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL)) {
 			/* A fault: returning re-executes the instruction, which now
 			 * takes the default action with the original siginfo. */
 		} else {
@@ -121,6 +188,28 @@ spin_lock(sigset_t *old)
 	ws_real.pthread_sigmask(SIG_SETMASK, &all, old);
 	while (atomic_exchange(&lock, 1))
 		;
+}
+
+/* spin_lock() for a signal handler: gives up after 50 ms rather than wait
+ * for a holder that may itself wait for the interrupted code (a fork holds
+ * the lock across glibc's fork, which takes malloc's locks, perhaps held
+ * by the code this handler interrupted).  Returns whether the lock was
+ * taken; then spin_unlock(old) releases it.  Async-signal-safe. */
+static bool
+spin_lock_bounded(sigset_t *old)
+{
+	sigset_t all;
+	sigfillset(&all);
+	ws_real.pthread_sigmask(SIG_SETMASK, &all, old);
+	uint64_t give_up = ws_now_ns() + 50 * 1000000ull;
+	while (atomic_exchange(&lock, 1)) {
+		if (ws_now_ns() > give_up) {
+			ws_real.pthread_sigmask(SIG_SETMASK, old, NULL);
+			return false;
+		}
+		sched_yield();
+	}
+	return true;
 }
 
 static void

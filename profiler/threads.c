@@ -23,7 +23,11 @@
 __thread struct ws_thread_state *ws_self __attribute__((tls_model("initial-exec")));
 
 #define MAX_SLOTS 65536u
-enum { SLOT_FREE = 0, SLOT_LIVE = 1, SLOT_CLAIMED = 2 };
+/* FREE -> LIVE (registered) -> EXITING (the thread writes its own record)
+ * -> FREE, or LIVE -> CLAIMED (the end of the process writes it), or
+ * CLAIMED -> ORPHAN (a failed exec left the thread unsampled) -> FREE at
+ * the thread's exit. */
+enum { SLOT_FREE = 0, SLOT_LIVE = 1, SLOT_CLAIMED = 2, SLOT_EXITING = 3, SLOT_ORPHAN = 4 };
 
 struct slot {
 	_Atomic(struct ws_thread_state *) state;
@@ -38,6 +42,14 @@ static pthread_key_t key;
 /* Loops over the slots running now: an exiting thread must not unmap its
  * state while one of them may still read it. */
 static _Atomic int scanners;
+/* Threads between "about to claim their own record" and "written": the
+ * end of the process waits for them (counted before the claim, so that
+ * the end either claims the slot itself or sees the count). */
+static _Atomic int exiting;
+/* This thread is counted in `exiting`, with that state, and has written
+ * its record (for an end of the process that interrupts it there). */
+static __thread struct ws_thread_state *exiting_self __attribute__((tls_model("initial-exec")));
+static __thread int exiting_written __attribute__((tls_model("initial-exec")));
 
 static size_t
 state_bytes(void)
@@ -80,9 +92,21 @@ ws_thread_flush_timeline(struct ws_thread_state *t)
 	struct ws_samples h = {t->info.thread_index, t->timeline_count};
 	struct iovec parts[2] = {{&h, sizeof h},
 				 {t->timeline, t->timeline_count * sizeof(struct ws_sample)}};
-	if (ws_writer_record(WS_REC_SAMPLES, parts, 2) != 0)
-		t->info.dropped[WS_DROP_TIMELINE] += t->timeline_count;
+	if (ws_writer_record(WS_REC_SAMPLES, parts, 2) != 0) /* in periods, as every drop */
+		for (uint32_t i = 0; i < t->timeline_count; i++)
+			t->info.dropped[WS_DROP_TIMELINE] += t->timeline[i].weight;
 	t->timeline_count = 0;
+}
+
+/* The CPU clock of thread tid, as pthread_getcpuclockid() makes it but
+ * without reading the thread's pthread_t: at the end of the process a
+ * detached thread may have exited and its struct pthread be unmapped
+ * (clock_gettime then fails, and cpu_ns stays what it was).
+ * Async-signal-safe. */
+static clockid_t
+thread_cpu_clock(uint32_t tid)
+{
+	return (clockid_t)((~(unsigned)tid << 3) | 4 /* per thread */ | 2 /* sched */);
 }
 
 /* Write t's samples and THREAD record.  Sampling of t must be stopped. */
@@ -92,8 +116,8 @@ write_thread(struct ws_thread_state *t, int is_self, uint32_t flags)
 	ws_thread_flush_timeline(t);
 	t->info.end_ns = ws_now_ns();
 	struct timespec ts;
-	clockid_t cid = CLOCK_THREAD_CPUTIME_ID;
-	if ((is_self || pthread_getcpuclockid(t->self, &cid) == 0) && clock_gettime(cid, &ts) == 0)
+	if (clock_gettime(is_self ? CLOCK_THREAD_CPUTIME_ID : thread_cpu_clock(t->info.tid), &ts) ==
+	    0)
 		t->info.cpu_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	read_name(t, is_self);
 	t->info.flags |= flags;
@@ -111,6 +135,18 @@ release_state(struct ws_thread_state *t)
 	ws_unmap(t, state_bytes());
 }
 
+/* Empty slot s whose state is t, once no loop over the slots can read t.
+ * Async-signal-safe. */
+static void
+free_slot(uint32_t s, struct ws_thread_state *t)
+{
+	atomic_store(&slots[s].state, NULL);
+	atomic_store(&slots[s].status, SLOT_FREE);
+	while (atomic_load(&scanners))
+		sched_yield();
+	release_state(t);
+}
+
 /* Key destructor: the thread is ending (return, pthread_exit, cancel). */
 static void
 thread_exit(void *p)
@@ -122,16 +158,31 @@ thread_exit(void *p)
 	ws_real.pthread_sigmask(SIG_BLOCK, &block, NULL);
 	ws_self = NULL;
 	ws_sampler_disarm(t);
+	uint32_t s = t->slot;
+	if (atomic_load(&t->orphaned)) {
+		/* Only this thread touches an orphan's slot. */
+		if (atomic_load(&slots[s].status) == SLOT_ORPHAN &&
+		    atomic_load(&slots[s].state) == t)
+			free_slot(s, t);
+		return;
+	}
+	/* Counted first: ws_threads_finish() either claims this slot (then
+	 * the CAS below fails) or sees the count and waits for the record. */
+	atomic_fetch_add(&exiting, 1);
+	exiting_written = 0;
+	exiting_self = t;
 	int expected = SLOT_LIVE;
-	if (!atomic_compare_exchange_strong(&slots[t->slot].status, &expected, SLOT_CLAIMED))
+	if (!atomic_compare_exchange_strong(&slots[s].status, &expected, SLOT_EXITING)) {
+		exiting_self = NULL;
+		atomic_fetch_sub(&exiting, 1);
 		return; /* the end of the process claimed it first and writes it */
+	}
 	if (write_thread(t, 1, WS_THR_EXITED) == 0)
 		atomic_fetch_add(&written_by_exit, 1);
-	atomic_store(&slots[t->slot].state, NULL);
-	atomic_store(&slots[t->slot].status, SLOT_FREE);
-	while (atomic_load(&scanners))
-		sched_yield();
-	release_state(t);
+	exiting_written = 1;
+	exiting_self = NULL;
+	atomic_fetch_sub(&exiting, 1);
+	free_slot(s, t);
 }
 
 int
@@ -220,8 +271,21 @@ ws_thread_register(int is_main)
 	find_stack(t);
 	ws_unwind_warm(t->stack_lo, t->stack_hi);
 	if (take_slot(t) != 0) {
-		ws_notef("more than %u threads alive at once: later ones are not sampled", MAX_SLOTS);
+		ws_notef("more than %u threads alive at once: later ones are not sampled",
+			 MAX_SLOTS);
 		release_state(t);
+		return NULL;
+	}
+	/* The end of the process may have begun since the check above, and
+	 * its claim of the live slots passed this one: nothing of this thread
+	 * may be written after END.  (Dekker with ws_threads_finish: the slot
+	 * is LIVE before the phase is read; the phase left RUNNING before the
+	 * claims.) */
+	if (!taking_threads()) {
+		int expected = SLOT_LIVE;
+		if (atomic_compare_exchange_strong(&slots[t->slot].status, &expected, SLOT_EXITING))
+			free_slot(t->slot, t);
+		/* else: claimed, and written as a thread without samples. */
 		return NULL;
 	}
 	ws_self = t;
@@ -262,7 +326,7 @@ ws_threads_disarm_all(void)
 	atomic_fetch_sub(&scanners, 1);
 }
 
-uint32_t
+int64_t
 ws_threads_finish(void)
 {
 	/* Claim every live thread first: a thread exiting now then leaves its
@@ -275,23 +339,59 @@ ws_threads_finish(void)
 	ws_threads_disarm_all();
 	ws_threads_wait_handlers();
 	atomic_fetch_add(&scanners, 1);
-	uint32_t n = atomic_load(&written_by_exit);
 	struct ws_thread_state *me = ws_self;
 	for (uint32_t s = 0; s < MAX_SLOTS && slots; s++) {
 		if (!mine[s])
 			continue;
 		struct ws_thread_state *t = atomic_load(&slots[s].state);
 		if (t && write_thread(t, t == me, 0) == 0)
-			n++;
+			atomic_fetch_add(&written_by_exit, 1);
 	}
 	atomic_fetch_sub(&scanners, 1);
-	return n;
+	/* The end interrupted this thread's own exit (a fatal signal in its
+	 * key destructor): its record is written here, if it was not. */
+	int self = exiting_self != NULL;
+	if (self && !exiting_written) {
+		if (write_thread(exiting_self, 1, WS_THR_EXITED) == 0)
+			atomic_fetch_add(&written_by_exit, 1);
+		exiting_written = 1;
+	}
+	/* Threads that claimed their own record before the claims above are
+	 * writing it now (a few system calls): END must come after. */
+	uint64_t give_up = ws_now_ns() + 10 * 1000000000ull;
+	while (atomic_load(&exiting) > self) {
+		if (ws_now_ns() > give_up)
+			return -1;
+		sched_yield();
+	}
+	return atomic_load(&written_by_exit);
 }
 
 uint32_t
 ws_threads_written(void)
 {
 	return atomic_load(&written_by_exit);
+}
+
+/* The calling thread alone starts again as the main thread of a new file:
+ * its counters and stack table are reset and its slot is LIVE again.
+ * Async-signal-safe (mmap, munmap, prctl). */
+static void
+restart_self(struct ws_thread_state *me)
+{
+	atomic_store(&written_by_exit, 0);
+	exiting_self = NULL;
+	atomic_store(&next_index, 1);
+	if (!me)
+		return;
+	atomic_store(&me->in_handler, 0);
+	ws_stacktab_free(&me->tab);
+	if (ws_stacktab_init(&me->tab, ws_cfg.max_stacks) != 0) {
+		ws_self = NULL;
+		return;
+	}
+	reset_info(me, 1);
+	atomic_store(&slots[me->slot].status, SLOT_LIVE);
 }
 
 void
@@ -311,21 +411,35 @@ ws_threads_after_fork(void)
 		atomic_store(&slots[s].state, NULL);
 		atomic_store(&slots[s].status, SLOT_FREE);
 	}
-	atomic_store(&written_by_exit, 0);
 	atomic_store(&scanners, 0);
-	atomic_store(&next_index, 1);
-	if (!me)
-		return;
-	ws_sampler_forget(me); /* timers are not inherited; perf events are */
-	atomic_store(&me->in_handler, 0);
-	ws_stacktab_free(&me->tab);
-	ws_mem_reset(state_bytes() + 64 * 1024);
-	if (ws_stacktab_init(&me->tab, ws_cfg.max_stacks) != 0) {
-		ws_self = NULL;
-		return;
+	atomic_store(&exiting, 0); /* (after a failed exec the others' counts stand) */
+	if (me) {
+		ws_sampler_forget(me); /* timers are not inherited; perf events are */
+		ws_mem_reset(state_bytes() + 64 * 1024);
 	}
-	reset_info(me, 1);
-	atomic_store(&slots[me->slot].status, SLOT_LIVE);
+	restart_self(me);
+}
+
+void
+ws_threads_after_exec_failure(void)
+{
+	struct ws_thread_state *me = ws_self;
+	/* The other threads run on, unsampled (ws_collector_finish disarmed
+	 * them): orphans keep their state, which their own exit unmaps, and
+	 * their slot, which nobody else takes meanwhile. */
+	atomic_fetch_add(&scanners, 1);
+	for (uint32_t s = 0; s < MAX_SLOTS && slots; s++) {
+		if (me && s == me->slot)
+			continue;
+		int expected = SLOT_CLAIMED;
+		struct ws_thread_state *t = atomic_load(&slots[s].state);
+		if (t && atomic_load(&slots[s].status) == SLOT_CLAIMED) {
+			atomic_store(&t->orphaned, 1);
+			atomic_compare_exchange_strong(&slots[s].status, &expected, SLOT_ORPHAN);
+		}
+	}
+	atomic_fetch_sub(&scanners, 1);
+	restart_self(me);
 }
 
 /* ---- pthread_create interposition ---- */

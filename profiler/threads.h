@@ -8,8 +8,10 @@
  *
  * Ownership: exactly one party writes a thread's record, either the thread
  * at its exit or ws_threads_finish() at the end of the process; a per-slot
- * claim flag decides which.  The sampling handler reaches the state only
- * through the thread's own TLS pointer.
+ * claim decides which.  A thread that claimed its own record before the
+ * end of the process has it written before the END record: the end waits
+ * for it.  The sampling handler reaches the state only through the
+ * thread's own TLS pointer.
  */
 #ifndef WHYSLOW_THREADS_H
 #define WHYSLOW_THREADS_H
@@ -32,14 +34,17 @@ struct ws_thread_state {
 	struct ws_stacktab tab;
 	uint32_t timeline_count;
 	struct ws_sample timeline[WS_TIMELINE_CAP];
-	_Atomic int perf_fd; /* -1 unless the perf source runs */
-	void *perf_ring;     /* its mapped ring buffer (consumed, never read) */
-	int perf_fd_last;    /* the last perf fd, kept after disarm: a signal
-				queued before the disarm arrives after it */
+	_Atomic int perf_fd;	     /* -1 unless the perf source runs */
+	void *perf_ring;	     /* its mapped ring buffer (records counted, consumed) */
+	int perf_fd_last;	     /* the last perf fd, kept after disarm: a signal
+					queued before the disarm arrives after it */
+	uint64_t perf_id;	     /* the event's id and inode: the descriptor is */
+	uint64_t perf_dev, perf_ino; /* checked before it is touched again */
 	timer_t timer;
 	_Atomic int has_timer;
 	_Atomic int in_handler;
-	uint32_t slot;      /* registry slot */
+	_Atomic int orphaned;	    /* left behind by a failed exec: not sampled, no record */
+	uint32_t slot;		    /* registry slot */
 	uint64_t scratch[1024 + 1]; /* unwinder output */
 };
 
@@ -54,17 +59,25 @@ struct ws_thread_state *ws_thread_register(int is_main);
 /* Wait until no registered thread is inside the sampling handler
  * (bounded); async-signal-safe. */
 void ws_threads_wait_handlers(void);
-/* Write every live thread's data (after sampling stopped); async-signal-safe.
- * Returns the number of THREAD records written. */
-uint32_t ws_threads_finish(void);
+/* Write every live thread's data (after sampling stopped), after waiting
+ * for the threads that are writing their own record as they exit;
+ * async-signal-safe.  Returns the number of THREAD records in the file, or
+ * -1 when an exiting thread did not finish writing in time (its record
+ * may still come: the caller must not write END). */
+int64_t ws_threads_finish(void);
 /* Stop every thread's sampling source; async-signal-safe. */
 void ws_threads_disarm_all(void);
 /* Write the calling thread's pending timeline samples; async-signal-safe,
  * only from that thread's handler or with its sampling stopped. */
 void ws_thread_flush_timeline(struct ws_thread_state *t);
-/* Fork child: forget every other thread, reset the caller's data and
- * restart its sampling (not signal-safe). */
+/* Fork child: forget every other thread (they do not exist here) and
+ * reset the caller's data (async-signal-safe). */
 void ws_threads_after_fork(void);
+/* After a failed exec, the other threads still run but their data went to
+ * the finished file: they are left unsampled (orphaned: their exit writes
+ * nothing).  The caller's data is reset; the caller re-arms it.
+ * Async-signal-safe. */
+void ws_threads_after_exec_failure(void);
 /* Records written so far by exiting threads. */
 uint32_t ws_threads_written(void);
 

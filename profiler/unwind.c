@@ -1,13 +1,12 @@
 /* libunwind with a lock-free, checked address space (see unwind.h). */
-
-
-
 #include <dlfcn.h>
 #include <libunwind.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <ucontext.h>
 
+#include "modules.h"
 #include "profile_format.h"
 #include "unwind.h"
 
@@ -21,7 +20,7 @@ struct unwind_ctx {
 	const ucontext_t *uc;
 	uint64_t stack_lo, stack_hi;
 	uint64_t alt_lo, alt_hi;
-	uint64_t mod_lo, mod_hi; /* the last module seen, to spare lookups */
+	uint64_t seg_lo, seg_hi; /* the last readable segment seen, to spare lookups */
 };
 
 static unw_addr_space_t as;
@@ -32,6 +31,8 @@ static const int greg_of[17] = {
 	REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15, REG_RIP,
 };
 
+/* The loaded module that contains addr, its mapped span and its
+ * .eh_frame_hdr.  Async-signal-safe (_dl_find_object is lock-free). */
 static int
 module_range(uint64_t addr, uint64_t *lo, uint64_t *hi, const uint8_t **eh_frame_hdr)
 {
@@ -41,12 +42,28 @@ module_range(uint64_t addr, uint64_t *lo, uint64_t *hi, const uint8_t **eh_frame
 		return -1;
 	*lo = (uint64_t)d.dlfo_map_start;
 	*hi = (uint64_t)d.dlfo_map_end;
-	if (eh_frame_hdr)
-		*eh_frame_hdr = d.dlfo_eh_frame;
+	*eh_frame_hdr = d.dlfo_eh_frame;
 	return 0;
 #else
 	return -1;
 #endif
+}
+
+/* [a, a + len) lies in one readable PT_LOAD segment of a loaded module:
+ * its span alone is not enough, the gaps between segments may be
+ * PROT_NONE (a library linked with a large max-page-size) or unmapped.
+ * Caches the segment in c.  Async-signal-safe. */
+static int
+in_module(struct unwind_ctx *c, uint64_t a, uint64_t len)
+{
+	uint64_t map_lo, map_hi, lo, hi;
+	const uint8_t *eh;
+	if (module_range(a, &map_lo, &map_hi, &eh) != 0 ||
+	    ws_modules_readable(map_lo, map_hi, eh, a, &lo, &hi) != 0 || a + len > hi)
+		return 0;
+	c->seg_lo = lo;
+	c->seg_hi = hi;
+	return 1;
 }
 
 static int
@@ -58,15 +75,9 @@ readable(struct unwind_ctx *c, uint64_t a)
 		return 1;
 	if (a >= c->alt_lo && a + 8 <= c->alt_hi)
 		return 1;
-	if (a >= c->mod_lo && a + 8 <= c->mod_hi)
+	if (a >= c->seg_lo && a + 8 <= c->seg_hi)
 		return 1;
-	uint64_t lo, hi;
-	if (module_range(a, &lo, &hi, NULL) == 0 && a + 8 <= hi) {
-		c->mod_lo = lo;
-		c->mod_hi = hi;
-		return 1;
-	}
-	return 0;
+	return in_module(c, a, 8);
 }
 
 static int
@@ -140,8 +151,10 @@ find_proc_info(unw_addr_space_t as_, unw_word_t ip, unw_proc_info_t *pi, int nee
 	const uint8_t *hdr = NULL;
 	if (module_range(ip, &lo, &hi, &hdr) != 0 || !hdr)
 		return -UNW_ENOINFO;
-	c->mod_lo = lo;
-	c->mod_hi = hi;
+	/* The header is read here directly: it must be in a readable segment
+	 * (4 bytes, then at most 8 + 8 of encoded pointer and count). */
+	if (!in_module(c, (uint64_t)hdr, 4 + 8 + 8))
+		return -UNW_ENOINFO;
 	/* .eh_frame_hdr: version, eh_frame_ptr_enc, fde_count_enc, table_enc. */
 	if (hdr[0] != 1 || hdr[3] != 0x3b /* DW_EH_PE_datarel | DW_EH_PE_sdata4 */)
 		return -UNW_ENOINFO;
@@ -183,11 +196,25 @@ ws_unwind_init(void)
 		.resume = resume,
 		.get_proc_name = get_proc_name,
 	};
+	/* libunwind's one-time initialisation (run by the first call that
+	 * needs it) opens a pipe, two descriptors in the program's lowest
+	 * free numbers, that only its *local* address space uses to probe
+	 * memory; whyslow's address space reads through access_mem above and
+	 * never uses it.  Those two descriptors would be in the program and in
+	 * every fork child, and libunwind closes them again by number should
+	 * the probe ever fail, by then perhaps the program's files.  So the
+	 * pipe is made to fail (no descriptor may be opened for the duration:
+	 * the constructor runs before the program's code) and libunwind keeps
+	 * -1 for it, which it handles by opening the pipe when first needed. */
+	struct rlimit nofile;
+	int limited = getrlimit(RLIMIT_NOFILE, &nofile) == 0 &&
+		      setrlimit(RLIMIT_NOFILE, &(struct rlimit){0, nofile.rlim_max}) == 0;
 	as = unw_create_addr_space(&acc, 0);
-	if (!as)
-		return -1;
-	unw_set_caching_policy(as, UNW_CACHE_PER_THREAD);
-	return 0;
+	if (as)
+		unw_set_caching_policy(as, UNW_CACHE_PER_THREAD); /* runs the init */
+	if (limited)
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	return as ? 0 : -1;
 }
 
 void

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,25 +13,60 @@
 #include "profile_format.h"
 #include "textbuf.h"
 
-static int fd = -1;
-/* The file's identity: a program that closes every descriptor (closefrom)
- * may reuse the number, and whyslow must then neither write into nor close
- * the program's file. */
+static _Atomic int fd = -1;
+/* The file's identity: a program that closes every descriptor (closefrom,
+ * close_range) may reuse the number, and whyslow must then neither write
+ * into nor close the program's file. */
 static dev_t file_dev;
 static ino_t file_ino;
+static char path[4096 + 256];
 
+/* Is f the profile (device and inode as created)?  Async-signal-safe. */
 static bool
-still_ours(void)
+is_our_file(int f)
 {
 	struct stat st;
-	if (fd < 0)
-		return false;
-	if (fstat(fd, &st) == 0 && st.st_dev == file_dev && st.st_ino == file_ino)
-		return true;
-	fd = -1; /* not ours any more: forget it, touch nothing */
-	return false;
+	return fstat(f, &st) == 0 && st.st_dev == file_dev && st.st_ino == file_ino;
 }
-static char path[4096 + 256];
+
+/* A descriptor of our file above the low numbers a program may dup2 over
+ * (f itself if there is none free).  Async-signal-safe. */
+static int
+high_fd(int f)
+{
+	int high = fcntl(f, F_DUPFD_CLOEXEC, 512);
+	if (high < 0)
+		return f;
+	close(f);
+	return high;
+}
+
+/* Our descriptor, checked: when the program closed it (and perhaps reused
+ * the number), the number is left alone and the file opened again by
+ * name, so that the profile goes on.  -1 when that fails too.
+ * Async-signal-safe. */
+static int
+current_fd(void)
+{
+	int f = atomic_load(&fd);
+	if (f < 0 || is_our_file(f))
+		return f;
+	int again = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (again >= 0) {
+		again = high_fd(again);
+		if (!is_our_file(again)) { /* renamed or replaced since */
+			close(again);
+			again = -1;
+		}
+	}
+	/* Another thread may have done the same meanwhile: one wins. */
+	if (!atomic_compare_exchange_strong(&fd, &f, again)) {
+		if (again >= 0)
+			close(again);
+		return atomic_load(&fd);
+	}
+	return again;
+}
 
 const char *
 ws_writer_path(void)
@@ -66,10 +102,10 @@ make_name(char *out, size_t cap, int attempt)
 }
 
 static int
-write_all_v(struct iovec *iov, int n)
+write_all_v(int f, struct iovec *iov, int n)
 {
 	while (n > 0) {
-		ssize_t w = writev(fd, iov, n);
+		ssize_t w = writev(f, iov, n);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -91,27 +127,24 @@ write_all_v(struct iovec *iov, int n)
 int
 ws_writer_open(void)
 {
+	int f = -1;
 	for (int attempt = 0; attempt < 1000; attempt++) {
 		make_name(path, sizeof path, attempt);
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
-		if (fd >= 0)
+		f = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+		if (f >= 0)
 			break;
 		if (errno != EEXIST)
 			return -errno;
 	}
-	if (fd < 0)
+	if (f < 0)
 		return -EEXIST;
-	/* Keep the descriptor away from the low numbers a program may dup2 over. */
-	int high = fcntl(fd, F_DUPFD_CLOEXEC, 512);
-	if (high >= 0) {
-		close(fd);
-		fd = high;
-	}
+	f = high_fd(f);
 	struct stat st;
-	if (fstat(fd, &st) == 0) {
+	if (fstat(f, &st) == 0) {
 		file_dev = st.st_dev;
 		file_ino = st.st_ino;
 	}
+	atomic_store(&fd, f);
 	struct ws_file_header h;
 	memset(&h, 0, sizeof h);
 	memcpy(h.magic, WS_MAGIC, sizeof WS_MAGIC);
@@ -119,7 +152,7 @@ ws_writer_open(void)
 	h.header_size = sizeof h;
 	h.endian = WS_ENDIAN_CHECK;
 	struct iovec iov = {&h, sizeof h};
-	return write_all_v(&iov, 1);
+	return write_all_v(f, &iov, 1);
 }
 
 int
@@ -128,7 +161,8 @@ ws_writer_record(uint32_t type, const struct iovec *parts, int nparts)
 	static const char zeros[8];
 	struct iovec iov[8];
 	struct ws_record_header rh = {type, 0, 0};
-	if (!still_ours())
+	int f = current_fd();
+	if (f < 0)
 		return -EBADF;
 	if (nparts > 6)
 		return -EINVAL;
@@ -145,22 +179,24 @@ ws_writer_record(uint32_t type, const struct iovec *parts, int nparts)
 		iov[n].iov_len = pad;
 		n++;
 	}
-	return write_all_v(iov, n);
+	return write_all_v(f, iov, n);
 }
 
 void
 ws_writer_close(void)
 {
-	if (still_ours())
-		close(fd);
-	fd = -1;
+	int f = atomic_exchange(&fd, -1);
+	if (f >= 0 && is_our_file(f))
+		close(f);
 }
 
 void
 ws_writer_forget(void)
 {
-	if (fd >= 0)
-		close(fd);
-	fd = -1;
+	/* Fork child, first thing: the descriptor is the inherited copy
+	 * (unless the parent's program had reused the number). */
+	int f = atomic_exchange(&fd, -1);
+	if (f >= 0 && is_our_file(f))
+		close(f);
 	path[0] = 0;
 }

@@ -2,11 +2,13 @@
  *
  * The file is opened once per process image (at start, in a fork child, and
  * again if an exec fails) with O_APPEND, and every record goes out as one
- * writev(), so records from different threads never interleave.
+ * writev(), so records from different threads never interleave.  Its
+ * identity (device, inode) is checked before each write and the close: a
+ * program that closed every descriptor and reused the number keeps its
+ * file untouched, and whyslow opens the profile again by name.
  *
- * ws_writer_open() is not async-signal-safe (it formats the name); every
- * other function is, and may run in the sampling handler or a fatal-signal
- * handler.
+ * Every function is async-signal-safe (the name is formatted without
+ * stdio) and may run in the sampling handler or a fatal-signal handler.
  */
 #ifndef WHYSLOW_WRITER_H
 #define WHYSLOW_WRITER_H

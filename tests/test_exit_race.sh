@@ -8,6 +8,15 @@
 # must exit 0 and leave complete profiles.  Stops at the 3rd failure.
 # (Before the fix of 2d7b0fa about a quarter of such runs died of SIGPROF;
 # RUNS=N multiplies the counts by N for a longer hunt.)
+#
+# Threads ending while the process ends: t_exitrace's threads return while
+# the main thread calls exit(), so they write their own records while the
+# end writes the rest.  "slow": each exiting thread is held up 200 ms
+# between its samples and its THREAD record (t_exitrace interposes prctl,
+# which the collector calls there): the END record must wait for them
+# (before the fix: "samples record for thread N, which has no thread
+# record", every run).  "detached": threads that are gone (stack unmapped)
+# while the end writes their records (before the fix: SIGSEGV, most runs).
 . "${SRCDIR:-$(dirname "$0")}/common.sh"
 ws_require
 ws_workdir
@@ -45,4 +54,6 @@ run() { # NAME COUNT PROGRAM ARGS...
 RUNS=${RUNS:-1}
 T_CRASH_SECONDS=0.003 run exit $((8 * RUNS)) "$(prog t_crash)" return 0
 T_THREAD_SECONDS=0.003 T_MAIN_SECONDS=0.003 run threads $((3 * RUNS)) "$(prog t_threads8)"
+run slow $((2 * RUNS)) "$(prog t_exitrace)" 8 slow
+run detached $((4 * RUNS)) "$(prog t_exitrace)" 32 detached
 ws_finish
