@@ -206,7 +206,7 @@ write_process_record(void)
 	uint32_t hl = (uint32_t)strlen(host), el = (uint32_t)strlen(exe),
 		 cl = (uint32_t)cmdline_len;
 	struct iovec parts[6] = {
-		{&proc, sizeof proc}, {&hl, 4}, {host, hl}, {&el, 4}, {exe, el}, {&cl, 4},
+	    {&proc, sizeof proc}, {&hl, 4}, {host, hl}, {&el, 4}, {exe, el}, {&cl, 4},
 	};
 	/* Seven parts do not fit ws_writer_record's limit: the command line
 	 * goes with its length in one buffer. */
@@ -377,7 +377,25 @@ at_exit(int status, void *arg)
 		ws_collector_finish(WS_END_EXIT, status & 0xff);
 }
 
+static void collector_start(void);
+
+/* Our constructor, or the first pthread_create() of a library whose own
+ * constructor runs before ours (OpenBLAS starts its thread pool there):
+ * either way once, on the thread that loads the program. */
+void
+ws_collector_start_once(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, collector_start);
+}
+
 __attribute__((constructor)) static void
+collector_constructor(void)
+{
+	ws_collector_start_once();
+}
+
+static void
 collector_start(void)
 {
 	ws_real_init();
@@ -430,8 +448,8 @@ WS_EXPORT int
 __libc_start_main(main_fn main, int argc, char **argv, void (*init)(void), void (*fini)(void),
 		  void (*rtld_fini)(void), void *stack_end)
 {
-	int (*real)(main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void),
-		    void *) = dlsym(RTLD_NEXT, "__libc_start_main");
+	int (*real)(main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void), void *) =
+	    dlsym(RTLD_NEXT, "__libc_start_main");
 	real_main = main;
 	return real(main_wrapper, argc, argv, init, fini, rtld_fini, stack_end);
 }

@@ -32,6 +32,11 @@ uint64_t ws_realtime_ns(void);
  * runs in fatal-signal handlers, and for an exec called from the program's
  * own signal handler).  reason is enum ws_end_reason; status the exit
  * status or signal. */
+/* Start the collector if it has not been started: from the constructor,
+ * and from pthread_create() for threads created by other libraries'
+ * constructors before ours ran.  Not async-signal-safe; idempotent. */
+void ws_collector_start_once(void);
+
 void ws_collector_finish(int reason, int status);
 /* After a failed exec: go on in a new file, the calling thread sampled.
  * Async-signal-safe when the calling thread was sampled (the usual case);

@@ -462,6 +462,7 @@ WS_EXPORT int
 pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
 {
 	ws_real_init();
+	ws_collector_start_once();
 	if (!taking_threads())
 		return ws_real.pthread_create(thread, attr, fn, arg);
 	struct start *s = malloc(sizeof *s);
