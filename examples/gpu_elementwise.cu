@@ -48,6 +48,7 @@
 
 #define EXAMPLE_NAME "gpu_elementwise"
 #include "example_util.h"
+#include "cuda_util.h"
 
 #define NOINLINE __attribute__((noinline))
 #define DEFAULT_N 10000000L
@@ -59,33 +60,6 @@
 #define SYNC_LAUNCHES 100L /* launches per call in sync-each and sync-once */
 #define TOLERANCE 1e-12
 
-/* Exit 2 with the call and CUDA's message when a runtime call fails. */
-#define CUDA_CHECK(call) cuda_check((call), #call)
-
-static void
-cuda_check(cudaError_t err, const char *what)
-{
-	if (err != cudaSuccess) {
-		fprintf(stderr, EXAMPLE_NAME ": %s: %s\n", what, cudaGetErrorString(err));
-		exit(2);
-	}
-}
-
-/* Exit 2 with "no CUDA device: ..." unless a device can be used. */
-static void
-require_device(void)
-{
-	int count = 0;
-	cudaError_t err = cudaGetDeviceCount(&count);
-	if (err == cudaSuccess && count == 0)
-		err = cudaErrorNoDevice;
-	if (err == cudaSuccess)
-		err = cudaFree(0); /* creates the context, outside the timings */
-	if (err != cudaSuccess) {
-		fprintf(stderr, EXAMPLE_NAME ": no CUDA device: %s\n", cudaGetErrorString(err));
-		exit(2);
-	}
-}
 
 /* The data: device x, y, out and the host copies. */
 struct data {

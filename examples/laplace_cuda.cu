@@ -35,37 +35,11 @@
 
 #define EXAMPLE_NAME "laplace_cuda"
 #include "example_util.h"
+#include "cuda_util.h"
 #include "laplace.h"
 
 #define BLOCK 16
 
-/* Exit 2 with the call and CUDA's message when a runtime call fails. */
-#define CUDA_CHECK(call) cuda_check((call), #call)
-
-static void
-cuda_check(cudaError_t err, const char *what)
-{
-	if (err != cudaSuccess) {
-		fprintf(stderr, EXAMPLE_NAME ": %s: %s\n", what, cudaGetErrorString(err));
-		exit(2);
-	}
-}
-
-/* Exit 2 with "no CUDA device: ..." unless a device can be used. */
-static void
-require_device(void)
-{
-	int count = 0;
-	cudaError_t err = cudaGetDeviceCount(&count);
-	if (err == cudaSuccess && count == 0)
-		err = cudaErrorNoDevice;
-	if (err == cudaSuccess)
-		err = cudaFree(0); /* creates the context, outside the timings */
-	if (err != cudaSuccess) {
-		fprintf(stderr, EXAMPLE_NAME ": no CUDA device: %s\n", cudaGetErrorString(err));
-		exit(2);
-	}
-}
 
 /* Plain (unmangled) names, so profiles and GPU traces show them as in the C
  * examples. */

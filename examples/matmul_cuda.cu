@@ -43,6 +43,7 @@
 
 #define EXAMPLE_NAME "matmul_cuda"
 #include "example_util.h"
+#include "cuda_util.h"
 
 #define NOINLINE __attribute__((noinline))
 #define DEFAULT_N 1000L
@@ -52,33 +53,6 @@
 #define FULL_CHECK_N 1024L
 #define TILE 16
 
-/* Exit 2 with the call and CUDA's message when a runtime call fails. */
-#define CUDA_CHECK(call) cuda_check((call), #call)
-
-static void
-cuda_check(cudaError_t err, const char *what)
-{
-	if (err != cudaSuccess) {
-		fprintf(stderr, EXAMPLE_NAME ": %s: %s\n", what, cudaGetErrorString(err));
-		exit(2);
-	}
-}
-
-/* Exit 2 with "no CUDA device: ..." unless a device can be used. */
-static void
-require_device(void)
-{
-	int count = 0;
-	cudaError_t err = cudaGetDeviceCount(&count);
-	if (err == cudaSuccess && count == 0)
-		err = cudaErrorNoDevice;
-	if (err == cudaSuccess)
-		err = cudaFree(0); /* creates the context, outside the timings */
-	if (err != cudaSuccess) {
-		fprintf(stderr, EXAMPLE_NAME ": no CUDA device: %s\n", cudaGetErrorString(err));
-		exit(2);
-	}
-}
 
 /* ---- kernels: one body per algorithm, one plainly named kernel per type ---- */
 
