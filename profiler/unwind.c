@@ -6,6 +6,8 @@
 #include <sys/resource.h>
 #include <ucontext.h>
 
+#include "arena.h"
+#include "cfi.h"
 #include "modules.h"
 #include "profile_format.h"
 #include "unwind.h"
@@ -27,8 +29,8 @@ static unw_addr_space_t as;
 
 /* libunwind x86_64 register numbers -> ucontext gregs indexes. */
 static const int greg_of[17] = {
-	REG_RAX, REG_RDX, REG_RCX, REG_RBX, REG_RSI, REG_RDI, REG_RBP, REG_RSP, REG_R8,
-	REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15, REG_RIP,
+    REG_RAX, REG_RDX, REG_RCX, REG_RBX, REG_RSI, REG_RDI, REG_RBP, REG_RSP, REG_R8,
+    REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15, REG_RIP,
 };
 
 /* The loaded module that contains addr, its mapped span and its
@@ -135,10 +137,17 @@ static int
 enc_size(uint8_t enc)
 {
 	switch (enc & 0x0f) {
-	case 0x02: case 0x0a: return 2; /* udata2, sdata2 */
-	case 0x03: case 0x0b: return 4; /* udata4, sdata4 */
-	case 0x04: case 0x0c: return 8; /* udata8, sdata8 */
-	default: return -1;
+	case 0x02:
+	case 0x0a:
+		return 2; /* udata2, sdata2 */
+	case 0x03:
+	case 0x0b:
+		return 4; /* udata4, sdata4 */
+	case 0x04:
+	case 0x0c:
+		return 8; /* udata8, sdata8 */
+	default:
+		return -1;
 	}
 }
 
@@ -187,14 +196,14 @@ int
 ws_unwind_init(void)
 {
 	static unw_accessors_t acc = {
-		.find_proc_info = find_proc_info,
-		.put_unwind_info = put_unwind_info,
-		.get_dyn_info_list_addr = get_dyn_info_list_addr,
-		.access_mem = access_mem,
-		.access_reg = access_reg,
-		.access_fpreg = access_fpreg,
-		.resume = resume,
-		.get_proc_name = get_proc_name,
+	    .find_proc_info = find_proc_info,
+	    .put_unwind_info = put_unwind_info,
+	    .get_dyn_info_list_addr = get_dyn_info_list_addr,
+	    .access_mem = access_mem,
+	    .access_reg = access_reg,
+	    .access_fpreg = access_fpreg,
+	    .resume = resume,
+	    .get_proc_name = get_proc_name,
 	};
 	/* libunwind's one-time initialisation (run by the first call that
 	 * needs it) opens a pipe, two descriptors in the program's lowest
@@ -214,14 +223,70 @@ ws_unwind_init(void)
 		unw_set_caching_policy(as, UNW_CACHE_PER_THREAD); /* runs the init */
 	if (limited)
 		setrlimit(RLIMIT_NOFILE, &nofile);
+	if (as)
+		ws_mem_account((int64_t)ws_cfi_cache_bytes());
 	return as ? 0 : -1;
 }
 
 void
 ws_unwind_flush(void)
 {
+	ws_cfi_flush();
 	if (as)
 		unw_flush_cache(as, 0, 0);
+}
+
+static int
+stack_word(const struct unwind_ctx *c, uint64_t a, uint64_t *val)
+{
+	if (a + 8 < a ||
+	    !((a >= c->stack_lo && a + 8 <= c->stack_hi) || (a >= c->alt_lo && a + 8 <= c->alt_hi)))
+		return -1;
+	memcpy(val, (const void *)a, sizeof *val);
+	return 0;
+}
+
+/* The fast path (cfi.h): the stack from cached frame rules, two loads per
+ * frame.  Returns the number of frames, or 0 when some frame needs
+ * libunwind, which then unwinds the whole stack.  Where it answers, it
+ * answers as libunwind would: the same end-of-stack conditions (undefined
+ * return address or RBP), the same truncation. */
+static uint32_t
+fast_unwind(const struct unwind_ctx *c, uint64_t *ips, uint32_t max, uint32_t *flags)
+{
+	const greg_t *g = c->uc->uc_mcontext.gregs;
+	uint64_t ip = (uint64_t)g[REG_RIP], cfa_prev = (uint64_t)g[REG_RSP];
+	uint64_t rbp = (uint64_t)g[REG_RBP];
+	uint32_t n = 1;
+	for (uint32_t frame = 0;; frame++) {
+		struct ws_cfi_rule r;
+		/* A caller's rule is that of its call instruction (return address
+		 * minus 1); the interrupted frame's, that of its PC. */
+		if (!ws_cfi_rule(frame ? ip - 1 : ip, &r))
+			return 0;
+		uint64_t cfa = (r.cfa_rbp ? rbp : cfa_prev) + (uint64_t)(int64_t)r.cfa_off;
+		if (r.ra_undef)
+			break; /* the outermost frame */
+		uint64_t ra, new_rbp = rbp;
+		if (stack_word(c, cfa + (uint64_t)(int64_t)r.ra_off, &ra) < 0)
+			return 0;
+		if (r.rbp == WS_CFI_SAVED &&
+		    stack_word(c, cfa + (uint64_t)(int64_t)r.rbp_off, &new_rbp) < 0)
+			return 0;
+		if (ra == ip && cfa == cfa_prev)
+			return 0; /* no progress: libunwind reports the error */
+		if (r.rbp == WS_CFI_UNDEF || ra == 0)
+			break;
+		if (n == max) {
+			*flags |= WS_STK_TRUNCATED;
+			break;
+		}
+		ips[n++] = ra;
+		ip = ra;
+		cfa_prev = cfa;
+		rbp = new_rbp;
+	}
+	return n;
 }
 
 uint32_t
@@ -242,6 +307,10 @@ ws_unwind(const ucontext_t *uc, uint64_t stack_lo, uint64_t stack_hi, uint64_t *
 			c.alt_hi = c.alt_lo + ss.ss_size;
 		}
 	}
+	uint32_t fast = fast_unwind(&c, ips, max, flags);
+	if (fast)
+		return fast;
+	*flags = 0;
 	unw_cursor_t cur;
 	if (unw_init_remote(&cur, as, &c) < 0) {
 		*flags |= WS_STK_UNWIND_ERR;

@@ -12,9 +12,13 @@
  *    alternate signal stack) or inside a loaded module, so a corrupt frame
  *    chain ends the stack instead of crashing the target;
  *  - registers come from the interrupted ucontext;
- *  - caching is per thread (no lock);
  *  - without unwind tables libunwind falls back to the frame-pointer chain,
  *    read through the same checked access_mem.
+ * Before libunwind, a fast path (cfi.h) unwinds with frame rules it reads
+ * from .eh_frame itself and caches per address, reading only the thread's
+ * stack; a stack with any frame outside its subset goes to libunwind whole.
+ * (libunwind's own cache is global here, behind a mutex, and costs ~0.25 µs
+ * a frame even when it hits.)
  */
 #ifndef WHYSLOW_UNWIND_H
 #define WHYSLOW_UNWIND_H

@@ -4,11 +4,17 @@
 # each function must be within 3 percentage points of the truth the
 # program measured itself (per-function thread CPU time; in wall mode,
 # per-function elapsed time over the threads' lifetimes).
-#   test_accuracy_cpu.sh [cpu|wall]     (test_accuracy_wall.sh runs "wall")
+#   test_accuracy_cpu.sh [cpu|wall|sigtrap]   (test_accuracy_wall.sh runs
+#   "wall"; test_accuracy_sigtrap.sh "sigtrap": CPU clock, the perf event
+#   delivering SIGTRAP itself, --signal SIGTRAP)
 . "${SRCDIR:-$(dirname "$0")}/common.sh"
 mode=${1:-cpu}
-case $mode in cpu | wall) ;; *) hard_error "mode must be cpu or wall, not $mode" ;; esac
-ws_name=test_accuracy_$mode
+extra=
+case $mode in
+cpu | wall) ws_name=test_accuracy_$mode ;;
+sigtrap) ws_name=test_accuracy_sigtrap mode=cpu extra="--signal SIGTRAP" ;;
+*) hard_error "mode must be cpu, wall or sigtrap, not $mode" ;;
+esac
 ws_require
 ws_workdir
 TOL=3
@@ -16,7 +22,8 @@ HZ=4000
 
 attempt() {
 	d=$WORK/rec$1 j=$WORK/report$1.json t=$WORK/truth$1
-	if ! ws_record "$d" -F $HZ --clock "$mode" -- "$(prog t_burn)" "$t"; then
+	# shellcheck disable=SC2086 # extra is a word list
+	if ! ws_record "$d" -F $HZ --clock "$mode" $extra -- "$(prog t_burn)" "$t"; then
 		echo "$ws_name: whyslow record -F $HZ --clock $mode -- t_burn failed"
 		return 1
 	fi
