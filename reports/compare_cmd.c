@@ -10,11 +10,13 @@
 
 #include "analysis.h"
 #include "commands.h"
+#include "disasm.h"
 #include "expect.h"
 #include "profile.h"
 #include "render.h"
 #include "symbolize.h"
 #include "util.h"
+#include "vector.h"
 
 static void
 usage(FILE *f)
@@ -67,12 +69,17 @@ struct side {
 	struct ws_flat flat;
 	struct ws_lines lines;
 	struct ws_threads threads;
-	bool have_lines, have_threads;
+	struct ws_vector vector;
+	bool have_lines, have_threads, have_vector;
 };
 
 static void
-side_build(struct side *s, struct ws_symbolizer *sym, bool lines)
+side_build(struct side *s, struct ws_symbolizer *sym, bool lines, bool vector)
 {
+	const char *why;
+	if (vector && ws_vector_build(&s->prof, NULL, sym, 0, 0.0, &s->vector, &why) < 0)
+		ws_die(WS_EXIT_FAIL, "--expect: %s", why);
+	s->have_vector = vector;
 	ws_header_build(&s->prof, NULL, sym, &s->header);
 	ws_flat_build(&s->prof, NULL, sym, 0, &s->flat);
 	if ((s->have_lines = lines))
@@ -92,6 +99,8 @@ side_free(struct side *s)
 		ws_lines_free(&s->lines);
 	if (s->have_threads)
 		ws_threads_free(&s->threads);
+	if (s->have_vector)
+		ws_vector_free(&s->vector);
 	ws_profile_free(&s->prof);
 }
 
@@ -159,9 +168,20 @@ cmd_compare(int argc, char **argv)
 	if (!ws_expect_parse_all(texts, nexpect, true, &expects))
 		return WS_EXIT_USAGE;
 	free(texts);
-	bool need_lines = want_lines;
-	for (size_t i = 0; i < nexpect; i++)
+	bool need_lines = want_lines, need_vector = false;
+	for (size_t i = 0; i < nexpect; i++) {
 		need_lines |= ws_expect_needs_lines(&expects[i]);
+		if (ws_expect_needs_vector(&expects[i]) && !need_vector) {
+			need_vector = true;
+			if (!ws_disasm_available()) {
+				ws_errorf("--expect %s: built without capstone (install "
+					  "libcapstone-dev and reconfigure)",
+					  expects[i].text);
+				ws_expect_free_all(expects, NULL, nexpect);
+				return WS_EXIT_FAIL;
+			}
+		}
+	}
 
 	struct side s[2] = {0};
 	int rc = WS_EXIT_OK;
@@ -173,7 +193,7 @@ cmd_compare(int argc, char **argv)
 			rc = WS_EXIT_FAIL;
 		} else {
 			s[i].loaded = true;
-			side_build(&s[i], sym, need_lines);
+			side_build(&s[i], sym, need_lines, need_vector);
 		}
 	}
 	if (rc == WS_EXIT_OK) {
@@ -186,9 +206,9 @@ cmd_compare(int argc, char **argv)
 
 		struct ws_facts facts[2];
 		for (int i = 0; i < 2; i++)
-			facts[i] =
-			    (struct ws_facts){&s[i].header, &s[i].flat,
-					      need_lines ? &s[i].lines : NULL, &s[i].threads};
+			facts[i] = (struct ws_facts){&s[i].header, &s[i].flat,
+						     need_lines ? &s[i].lines : NULL, &s[i].threads,
+						     need_vector ? &s[i].vector : NULL};
 		struct ws_expect_result *results = ws_xcalloc(nexpect + 1, sizeof *results);
 		size_t failed = ws_expect_run(expects, nexpect, &facts[0], &facts[1], results);
 		struct ws_expectations x = {expects, results, nexpect};

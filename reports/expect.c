@@ -9,6 +9,7 @@
 
 #include "expect.h"
 #include "util.h"
+#include "vector.h"
 
 enum kind { NUM, NAME };
 enum arg { NO_ARG, FUNC_ARG, OPT_FUNC_ARG };
@@ -36,6 +37,15 @@ static const struct metric {
     {"self", NUM, FUNC_ARG, false, "%", "% of samples in F itself"},
     {"total", NUM, FUNC_ARG, false, "%", "% of samples with F on the stack"},
     {"time", NUM, FUNC_ARG, false, "s", "seconds with F on the stack"},
+    {"packed", NUM, FUNC_ARG, false, "%",
+     "% of F's FP arithmetic that is packed (SIMD),\n"
+     "                                      weighted by samples (report --vector)"},
+    {"vwidth", NUM, FUNC_ARG, false, NULL,
+     "widest SIMD width in F's sampled FP arithmetic,\n"
+     "                                      bits (128, 256, 512; 0: none)"},
+    {"vector", NAME, FUNC_ARG, false, NULL,
+     "F's class: scalar, vectorised, partly or no-fp\n"
+     "                                      (packed < 25 %, >= 75 %, between, no FP)"},
     {"speedup", NUM, OPT_FUNC_ARG, true, "x",
      "wall time before over after; speedup(F): time(F)\n"
      "                                      before over after"},
@@ -48,7 +58,7 @@ static const char *const op_text[] = {"==", "!=", ">=", "<=", ">", "<"};
 const char *
 ws_expect_metrics(bool compare)
 {
-	static char text[2][2048];
+	static char text[2][4096];
 	char *t = text[compare];
 	if (!t[0]) {
 		size_t n = 0;
@@ -251,6 +261,12 @@ ws_expect_needs_threads(const struct ws_expect *e)
 	return uses(e, "imbalance");
 }
 
+bool
+ws_expect_needs_vector(const struct ws_expect *e)
+{
+	return uses(e, "packed") || uses(e, "vwidth") || uses(e, "vector");
+}
+
 /* ---- evaluation ---- */
 
 static double
@@ -273,6 +289,20 @@ function_samples(const struct ws_facts *f, const char *pattern, uint64_t *self, 
 		if (r->total > *total)
 			*total = r->total;
 	}
+}
+
+/* The analysed function matching pattern with the most samples, or NULL. */
+static const struct ws_vfunction *
+vector_function(const struct ws_facts *f, const char *pattern)
+{
+	for (size_t i = 0; f->vector && i < f->vector->nfns; i++) {
+		const struct ws_vfunction *v = &f->vector->fns[i];
+		if (v->why_not)
+			continue;
+		if (!strcmp(v->function, pattern) || !fnmatch(pattern, v->function, 0))
+			return v;
+	}
+	return NULL;
 }
 
 /* time(F) */
@@ -325,14 +355,24 @@ number(const struct metric *m, const char *function, const struct ws_facts *f)
 		return imbalance(f);
 	if (!strcmp(m->name, "time"))
 		return time_in(function, f);
+	if (!strcmp(m->name, "packed") || !strcmp(m->name, "vwidth")) {
+		const struct ws_vfunction *v = vector_function(f, function);
+		if (!v)
+			return 0.0;
+		return m->name[0] == 'p' ? v->facts.packed_percent : (double)v->facts.vector_bits;
+	}
 	function_samples(f, function, &self, &total);
 	return ws_percent(!strcmp(m->name, "self") ? self : total, f->flat->samples);
 }
 
 /* A name metric of one recording; "" when the recording has none. */
 static char *
-name(const struct metric *m, const struct ws_facts *f)
+name(const struct metric *m, const char *function, const struct ws_facts *f)
 {
+	if (!strcmp(m->name, "vector")) {
+		const struct ws_vfunction *v = vector_function(f, function);
+		return ws_xstrdup(v ? ws_vclass_name(v->facts.vclass) : "");
+	}
 	if (!strcmp(m->name, "hot"))
 		return ws_xstrdup(f->flat->nrows ? f->flat->rows[0].function : "");
 	/* hotline */
@@ -389,7 +429,7 @@ ws_expect_eval(const struct ws_expect *e, const struct ws_facts *before,
 	const struct ws_expect_term *t = &e->term[0];
 	const struct metric *m = &metrics[t->metric];
 	if (m->kind == NAME) {
-		char *v = name(m, t->scope == WS_SCOPE_BEFORE ? before : after);
+		char *v = name(m, t->function, t->scope == WS_SCOPE_BEFORE ? before : after);
 		bool match = !strcmp(v, e->value) || !fnmatch(e->value, v, 0);
 		out->passed = e->op == WS_EQ ? match : !match;
 		out->measured = *v ? v : (free(v), ws_xstrdup("(none)"));

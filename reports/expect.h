@@ -13,6 +13,9 @@
  * The metrics (ws_expect_metrics() lists them with their meaning):
  *   any recording: wall cpu samples threads processes dropped rate
  *                  imbalance hot hotline self(F) total(F) time(F)
+ *                  packed(F) vwidth(F) vector(F) (vector.h's analysis: F
+ *                  is a function as compiled, a pattern picks the matching
+ *                  one with the most samples)
  *   compare only:  speedup cpu_speedup speedup(F); before.X and after.X
  *                  name either recording's metric X (bare X: after's).
  *
@@ -28,14 +31,18 @@
 
 #include "analysis.h"
 
+struct ws_vector;
+
 /* What one recording offers to expectations.  flat holds every function
- * (built with top 0); lines and threads may be NULL when no expectation
- * needs them (ws_expect_needs() says). */
+ * (built with top 0); lines, threads and vector may be NULL when no
+ * expectation needs them (ws_expect_needs_*() say); vector holds every
+ * function with samples (max_functions 0, min_percent 0). */
 struct ws_facts {
 	const struct ws_header *header;
 	const struct ws_flat *flat;
 	const struct ws_lines *lines;
 	const struct ws_threads *threads;
+	const struct ws_vector *vector;
 };
 
 enum ws_expect_op { WS_EQ, WS_NE, WS_GE, WS_LE, WS_GT, WS_LT };
@@ -69,6 +76,7 @@ void ws_expect_free(struct ws_expect *e);
 /* Which optional tables evaluating e needs. */
 bool ws_expect_needs_lines(const struct ws_expect *e);
 bool ws_expect_needs_threads(const struct ws_expect *e);
+bool ws_expect_needs_vector(const struct ws_expect *e);
 
 /* Evaluate against one recording (report) or two (compare: before may be
  * NULL for report). */

@@ -15,6 +15,7 @@ static const struct verb {
 	{"record", cmd_record, "run a program under the sampling collector"},
 	{"report", cmd_report, "print a recorded profile (flat, tree, lines, threads)"},
 	{"compare", cmd_compare, "two recordings side by side: speedup, what changed"},
+	{"scale", cmd_scale, "record at several thread or rank counts: how it scales"},
 	{"export", cmd_export, "convert a recording to folded stacks or pprof"},
 };
 

@@ -164,6 +164,179 @@ threads(struct json *j, const struct ws_threads *t)
 }
 
 static void
+key_bool(struct json *j, const char *k, bool v)
+{
+	json_key(j, k);
+	json_bool(j, v);
+}
+
+static void
+key_tristate(struct json *j, const char *k, int v)
+{
+	json_key(j, k);
+	if (v < 0)
+		json_null(j);
+	else
+		json_bool(j, v > 0);
+}
+
+static void
+mix(struct json *j, const char *k, const struct ws_mix *m)
+{
+	json_key(j, k);
+	json_begin_object(j);
+	key_double(j, "instructions", m->instructions, PCT);
+	key_double(j, "fp_scalar_single", m->scalar[0], PCT);
+	key_double(j, "fp_scalar_double", m->scalar[1], PCT);
+	key_double(j, "fp_scalar_x87", m->scalar[2], PCT);
+	key_double(j, "fp_packed_single", m->packed[0], PCT);
+	key_double(j, "fp_packed_double", m->packed[1], PCT);
+	key_double(j, "fp_128", m->width[0], PCT);
+	key_double(j, "fp_256", m->width[1], PCT);
+	key_double(j, "fp_512", m->width[2], PCT);
+	key_double(j, "fma", m->fma, PCT);
+	key_double(j, "fp_other", m->fp_other, PCT);
+	key_double(j, "int_simd", m->int_simd, PCT);
+	key_double(j, "calls", m->calls, PCT);
+	json_end_object(j);
+}
+
+static void
+vfacts(struct json *j, const struct ws_vfacts *f)
+{
+	key_str(j, "class", ws_vclass_name(f->vclass));
+	key_double(j, "packed_percent", f->packed_percent, PCT);
+	key_uint(j, "vector_bits", f->vector_bits);
+	key_str(j, "element", ws_elem_name(f->elem));
+	key_bool(j, "fma", f->fma);
+}
+
+static void
+producer(struct json *j, const struct ws_vfunction *f)
+{
+	json_key(j, "producer");
+	if (!f->have_producer) {
+		json_null(j);
+		return;
+	}
+	const struct ws_producer *p = &f->producer;
+	json_begin_object(j);
+	key_str(j, "text", p->text);
+	key_str(j, "compiler", p->compiler);
+	key_str(j, "version", p->version);
+	key_str(j, "language", p->language);
+	key_bool(j, "flags_recorded", p->flags_recorded);
+	key_str(j, "opt", p->opt[0] ? p->opt : NULL);
+	key_str(j, "march", p->march);
+	key_str(j, "mtune", p->mtune);
+	key_bool(j, "fast_math", p->fast_math);
+	key_bool(j, "fp_contract_off", p->fp_contract_off);
+	key_tristate(j, "tree_vectorize", p->tree_vectorize);
+	key_tristate(j, "vectoriser", p->vectoriser);
+	key_str(j, "isa", p->isa);
+	json_key(j, "isa_bits");
+	if (p->isa_bits)
+		json_uint(j, p->isa_bits);
+	else
+		json_null(j);
+	key_bool(j, "fma", p->fma);
+	json_end_object(j);
+}
+
+static void
+vloop(struct json *j, const struct ws_vloop *l)
+{
+	json_begin_object(j);
+	key_uint(j, "start", l->start);
+	key_uint(j, "end", l->end);
+	key_uint(j, "offset", l->offset);
+	key_uint(j, "depth", l->depth);
+	key_bool(j, "innermost", l->innermost);
+	key_str(j, "file", l->file);
+	json_key(j, "first_line");
+	if (l->file)
+		json_uint(j, l->first_line);
+	else
+		json_null(j);
+	json_key(j, "last_line");
+	if (l->file)
+		json_uint(j, l->last_line);
+	else
+		json_null(j);
+	key_uint(j, "samples", l->samples);
+	key_uint(j, "own_samples", l->own_samples);
+	key_double(j, "percent", l->percent, PCT);
+	vfacts(j, &l->facts);
+	mix(j, "sampled_mix", &l->sampled);
+	mix(j, "static_mix", &l->stat);
+	key_str(j, "verdict", l->verdict);
+	json_key(j, "remarks");
+	json_begin_array(j);
+	for (size_t r = 0; r < l->nremarks; r++) {
+		json_begin_object(j);
+		key_str(j, "kind", l->remarks[r].kind);
+		key_str(j, "file", l->remarks[r].file);
+		key_uint(j, "line", l->remarks[r].line);
+		key_str(j, "text", l->remarks[r].text);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_end_object(j);
+}
+
+static void
+vector(struct json *j, const struct ws_vector *v)
+{
+	json_key(j, "vector");
+	json_begin_object(j);
+	json_key(j, "cpu");
+	json_begin_object(j);
+	key_str(j, "widest", v->cpu.widest);
+	key_uint(j, "bits", v->cpu.bits);
+	key_bool(j, "fma", v->cpu.fma);
+	key_str(j, "source", "cpuid of the machine running the report");
+	json_end_object(j);
+	key_uint(j, "samples", v->samples);
+	key_uint(j, "unanalysed_samples", v->unanalysed);
+	key_uint(j, "functions_with_samples", v->nfunctions);
+	json_key(j, "functions");
+	json_begin_array(j);
+	for (size_t i = 0; i < v->nfns; i++) {
+		const struct ws_vfunction *f = &v->fns[i];
+		json_begin_object(j);
+		key_str(j, "function", f->function);
+		key_str(j, "module", f->module);
+		key_line(j, f->file, f->line);
+		key_uint(j, "samples", f->samples);
+		key_double(j, "percent", f->percent, PCT);
+		key_double(j, "error", f->error, PCT);
+		key_bool(j, "analysed", !f->why_not);
+		key_str(j, "why_not", f->why_not);
+		if (!f->why_not) {
+			key_uint(j, "start", f->start);
+			key_uint(j, "size", f->size);
+			key_str(j, "source", f->source);
+			producer(j, f);
+			vfacts(j, &f->facts);
+			mix(j, "sampled_mix", &f->sampled);
+			mix(j, "static_mix", &f->stat);
+			key_str(j, "verdict", f->verdict);
+			key_uint(j, "loops_found", f->nall_loops);
+			json_key(j, "loops");
+			json_begin_array(j);
+			for (size_t l = 0; l < f->nloops; l++)
+				vloop(j, &f->loops[l]);
+			json_end_array(j);
+			key_str(j, "opt_record", f->opt_record);
+			key_str(j, "opt_record_hint", f->opt_record_hint);
+		}
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_end_object(j);
+}
+
+static void
 processes(struct json *j, const struct ws_processes *p)
 {
 	json_key(j, "processes");
@@ -226,6 +399,8 @@ ws_render_json(FILE *f, const struct ws_report *r)
 		lines(&j, r->lines);
 	if (r->threads)
 		threads(&j, r->threads);
+	if (r->vector)
+		vector(&j, r->vector);
 	processes(&j, r->processes);
 	expectations(&j, r->expectations);
 	json_end_object(&j);

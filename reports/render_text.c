@@ -206,6 +206,181 @@ threads(struct out *o, const struct ws_threads *t)
 	tt_print(o, &tb, "  ");
 }
 
+/* "GCC 12.2.0 -O2 -march=native -ffast-math" from a parsed producer. */
+static char *
+built_with(const struct ws_vfunction *v)
+{
+	if (!v->have_producer)
+		return ws_xstrdup("(no DWARF)");
+	const struct ws_producer *p = &v->producer;
+	if (p->assembler)
+		return ws_xasprintf("assembly (%s%s%s)", p->compiler, p->version ? " " : "",
+				    p->version ? p->version : "");
+	char *s = ws_xasprintf("%s%s%s", p->compiler, p->version ? " " : "",
+			       p->version ? p->version : "");
+	if (!p->flags_recorded) {
+		char *r = ws_xasprintf("%s (flags not recorded)", s);
+		free(s);
+		return r;
+	}
+	char *r = ws_xasprintf("%s %s%s%s%s%s%s%s", s, p->opt[0] ? p->opt : "-O0",
+			       p->tree_vectorize == 0 ? " -fno-tree-vectorize" : "",
+			       p->fast_math && strcmp(p->opt, "-Ofast") ? " -ffast-math" : "",
+			       p->march ? " -march=" : " (no -march)",
+			       p->march ? (p->native ? "native" : p->march) : "",
+			       p->fp_contract_off ? " -ffp-contract=off" : "",
+			       p->isa && !ws_producer_baseline(p) && p->march &&
+				       !strcmp(p->march, "x86-64")
+				   ? (p->isa_bits == 512 ? " -mavx512f" : " -mavx2")
+				   : "");
+	free(s);
+	return r;
+}
+
+/* "4 FP arithmetic (4 packed double, 256-bit), 2 FP moves..." for one pass
+ * over a loop's own instructions. */
+static char *
+mix_text(const struct ws_mix *m)
+{
+	double packed = m->packed[0] + m->packed[1];
+	double scalar = m->scalar[0] + m->scalar[1] + m->scalar[2];
+	char *s =
+	    ws_xasprintf("%.0f instructions: %.0f FP arithmetic", m->instructions, packed + scalar);
+	if (packed + scalar > 0) {
+		char *t = ws_xasprintf("%s (%.0f packed", s, packed);
+		free(s);
+		s = t;
+		static const char *const wname[3] = {"128", "256", "512"};
+		for (int i = 0; i < 3; i++)
+			if (m->width[i] > 0) {
+				t = ws_xasprintf("%s, %.0f at %s-bit", s, m->width[i], wname[i]);
+				free(s);
+				s = t;
+			}
+		t = ws_xasprintf("%s; %.0f scalar)", s, scalar);
+		free(s);
+		s = t;
+	}
+	char *t =
+	    ws_xasprintf("%s, %.0f FMA, %.0f FP moves/shuffles/conversions, %.0f integer "
+			 "SIMD, %.0f call%s",
+			 s, m->fma, m->fp_other, m->int_simd, m->calls, m->calls == 1 ? "" : "s");
+	free(s);
+	return t;
+}
+
+static void
+vector(struct out *o, const struct ws_vector *v)
+{
+	tt_title(o, "Vectorisation: floating-point instructions of the hottest functions, "
+		    "weighted by samples");
+	fprintf(o->f,
+		"  this CPU (cpuid of the machine running this report): %s, %u-bit vectors%s\n",
+		v->cpu.widest, v->cpu.bits, v->cpu.fma ? ", FMA" : "");
+	if (!v->nfns) {
+		fputs("  (no samples)\n", o->f);
+		return;
+	}
+	struct table tb = {0};
+	tt_col(&tb, "self", true, 0);
+	tt_col(&tb, "class", false, 0);
+	tt_col(&tb, "packed", true, 0);
+	tt_col(&tb, "width", true, 0);
+	tt_col(&tb, "FMA", false, 0);
+	tt_col(&tb, "function", false, tt_name_room(o, 2 + 7 + 11 + 7 + 6 + 4 + 6 * 2 + 40, 40));
+	tt_col(&tb, "built with", false, 60);
+	for (size_t i = 0; i < v->nfns; i++) {
+		const struct ws_vfunction *f = &v->fns[i];
+		struct cell *row = tt_row(&tb);
+		tt_set(&tb, row, 0, f->percent >= 10.0 ? RED : PLAIN, tt_pct(f->percent));
+		tt_set(&tb, row, 5, BOLD, ws_xstrdup(f->function));
+		if (f->why_not) {
+			tt_set(&tb, row, 1, DIM, ws_xstrdup("-"));
+			tt_set(&tb, row, 6, DIM, ws_xasprintf("(not analysed: %s)", f->why_not));
+			continue;
+		}
+		enum ws_vclass c = f->facts.vclass;
+		tt_set(&tb, row, 1,
+		       c == WS_VEC_VECTORISED ? GREEN
+		       : c == WS_VEC_SCALAR   ? YELLOW
+					      : PLAIN,
+		       ws_xstrdup(ws_vclass_name(c)));
+		tt_set(&tb, row, 2, PLAIN,
+		       c == WS_VEC_NO_FP ? ws_xstrdup("-") : tt_pct(f->facts.packed_percent));
+		tt_set(&tb, row, 3, PLAIN,
+		       f->facts.vector_bits ? ws_xasprintf("%u", f->facts.vector_bits)
+					    : ws_xstrdup("-"));
+		tt_set(&tb, row, 4, PLAIN,
+		       ws_xstrdup(c == WS_VEC_NO_FP ? "-"
+				  : f->facts.fma    ? "yes"
+						    : "no"));
+		tt_set(&tb, row, 6, DIM, built_with(f));
+	}
+	tt_print(o, &tb, "  ");
+	if (v->nfns < v->nfunctions)
+		fprintf(o->f, "  (%zu of %zu functions with samples shown)\n", v->nfns,
+			v->nfunctions);
+
+	for (size_t i = 0; i < v->nfns; i++) {
+		const struct ws_vfunction *f = &v->fns[i];
+		if (f->why_not)
+			continue;
+		fputc('\n', o->f);
+		fputs("  ", o->f);
+		tt_styled(o, BOLD, f->function);
+		char *loc = tt_location(o, f->file, f->line);
+		fprintf(o->f, "  %s%s%" PRIu64 " sample%s, %zu loop%s found\n", loc,
+			*loc ? ", " : "", f->samples, f->samples == 1 ? "" : "s", f->nall_loops,
+			f->nall_loops == 1 ? "" : "s");
+		free(loc);
+		if (!f->nloops) {
+			fprintf(o->f, "    no hot loop; the function as a whole: %s\n", f->verdict);
+		}
+		for (size_t j = 0; j < f->nloops; j++) {
+			const struct ws_vloop *l = &f->loops[j];
+			fputs("    loop ", o->f);
+			if (l->file) {
+				char *where = tt_location(o, l->file, l->first_line);
+				if (l->last_line != l->first_line)
+					fprintf(o->f, "%s-%u", where, l->last_line);
+				else
+					fputs(where, o->f);
+				free(where);
+			} else {
+				fputs("(no line information)", o->f);
+			}
+			fprintf(o->f, " [0x%" PRIx64 "-0x%" PRIx64 "], %.0f %% of its samples%s\n",
+				l->start, l->end, l->percent,
+				l->innermost ? "" : " (outside its inner loops)");
+			char *mix = mix_text(&l->stat);
+			fprintf(o->f, "      one pass: %s\n", mix);
+			free(mix);
+			fputs("      ", o->f);
+			tt_styled(o,
+				  l->facts.vclass == WS_VEC_VECTORISED ? GREEN
+				  : l->facts.vclass == WS_VEC_SCALAR   ? YELLOW
+								       : PLAIN,
+				  l->verdict);
+			fputc('\n', o->f);
+			for (size_t r = 0; r < l->nremarks && r < 3; r++)
+				fprintf(o->f, "      compiler (%s, %s:%u): %s\n",
+					l->remarks[r].kind, ws_basename(l->remarks[r].file),
+					l->remarks[r].line, l->remarks[r].text);
+			if (l->nremarks > 3)
+				fprintf(o->f, "      (%zu more remarks in --json)\n",
+					l->nremarks - 3);
+		}
+		if (f->opt_record)
+			fprintf(o->f, "    optimisation record: %s\n",
+				tt_short_path(o, f->opt_record));
+		else if (f->opt_record_hint)
+			fprintf(o->f, "    %s\n", f->opt_record_hint);
+	}
+	if (v->unanalysed)
+		fprintf(o->f, "  (%.1f %% of samples in code that could not be read)\n",
+			ws_percent(v->unanalysed, v->samples));
+}
+
 static void
 processes(struct out *o, const struct ws_processes *p)
 {
@@ -281,6 +456,8 @@ ws_render_text(FILE *f, const struct ws_report *r, const struct ws_text_options 
 		lines(&o, r->lines);
 	if (r->threads)
 		threads(&o, r->threads);
+	if (r->vector)
+		vector(&o, r->vector);
 	processes(&o, r->processes);
 	ws_text_expectations(&o, r->expectations);
 	fflush(f);

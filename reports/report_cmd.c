@@ -12,11 +12,13 @@
 
 #include "analysis.h"
 #include "commands.h"
+#include "disasm.h"
 #include "expect.h"
 #include "profile.h"
 #include "render.h"
 #include "symbolize.h"
 #include "util.h"
+#include "vector.h"
 
 static void
 usage(FILE *f)
@@ -37,6 +39,14 @@ usage(FILE *f)
 	    "  --tree               also the call tree, top-down, with total and self %%\n"
 	    "  --lines              also the hottest source lines, with their text\n"
 	    "  --by-thread          also each thread's share of the samples, CPU and wall time\n"
+	    "  --vector             also the vectorisation of the hottest functions (at most\n"
+	    "                       5, or --top N when smaller; each with >= 1 %% of the\n"
+	    "                       samples) and of their hot loops: packed (SIMD) versus\n"
+	    "                       scalar FP instructions, vector width, FMA, the compiler\n"
+	    "                       and flags (DWARF), the compiler's own reasons (from\n"
+	    "                       -fsave-optimization-record) and a verdict per loop;\n"
+	    "                       'this CPU' is the machine running the report (needs\n"
+	    "                       capstone)\n"
 	    "  --pid PID            only process PID (repeatable)\n"
 	    "  --tid TID            only thread TID (repeatable)\n"
 	    "  --min-percent X      hide call tree nodes below X %% of samples (default 0.5)\n"
@@ -52,8 +62,8 @@ usage(FILE *f)
 	    "                       always or never\n"
 	    "  -h, --help           this help\n"
 	    "\n"
-	    "Exit status: 0 success, 1 unreadable recording, unknown --pid/--tid or a\n"
-	    "failed expectation, 2 usage error.\n",
+	    "Exit status: 0 success, 1 unreadable recording, unknown --pid/--tid, a\n"
+	    "failed expectation or --vector without capstone, 2 usage error.\n",
 	    ws_expect_metrics(false));
 }
 
@@ -68,6 +78,7 @@ enum {
 	OPT_JSON,
 	OPT_COLOR,
 	OPT_EXPECT,
+	OPT_VECTOR,
 };
 
 static const struct option options[] = {
@@ -82,6 +93,7 @@ static const struct option options[] = {
     {"color", required_argument, NULL, OPT_COLOR},
     {"colour", required_argument, NULL, OPT_COLOR},
     {"expect", required_argument, NULL, OPT_EXPECT},
+    {"vector", no_argument, NULL, OPT_VECTOR},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -152,6 +164,7 @@ cmd_report(int argc, char **argv)
 {
 	long top = 20;
 	bool want_tree = false, want_lines = false, want_threads = false, json = false;
+	bool want_vector = false;
 	double min_percent = 0.5;
 	int color = -1; /* auto */
 	uint32_t *pids = NULL, *tids = NULL;
@@ -178,6 +191,9 @@ cmd_report(int argc, char **argv)
 			break;
 		case OPT_BY_THREAD:
 			want_threads = true;
+			break;
+		case OPT_VECTOR:
+			want_vector = true;
 			break;
 		case OPT_PID:
 		case OPT_TID:
@@ -240,10 +256,24 @@ cmd_report(int argc, char **argv)
 	if (!ws_expect_parse_all(expect_texts, nexpect, false, &expects))
 		return WS_EXIT_USAGE;
 	free(expect_texts);
-	bool need_lines = false, need_threads = false;
+	bool need_lines = false, need_threads = false, need_vector = false;
+	const char *vector_user = want_vector ? "--vector" : NULL;
 	for (size_t i = 0; i < nexpect; i++) {
 		need_lines |= ws_expect_needs_lines(&expects[i]);
 		need_threads |= ws_expect_needs_threads(&expects[i]);
+		if (ws_expect_needs_vector(&expects[i])) {
+			need_vector = true;
+			if (!vector_user)
+				vector_user = expects[i].text;
+		}
+	}
+	if (vector_user && !ws_disasm_available()) {
+		ws_errorf("%s%s: built without capstone (install libcapstone-dev and reconfigure)",
+			  want_vector ? "" : "--expect ", vector_user);
+		ws_expect_free_all(expects, NULL, nexpect);
+		free(pids);
+		free(tids);
+		return WS_EXIT_FAIL;
 	}
 	char *dir = optind < argc ? ws_xstrdup(argv[optind]) : ws_latest_recording();
 	if (!dir) {
@@ -282,6 +312,15 @@ cmd_report(int argc, char **argv)
 	if (want_threads || need_threads)
 		ws_threads_build(&prof, &filter, &threads);
 	ws_processes_build(&prof, &filter, &procs);
+	struct ws_vector vector, all_vector;
+	const char *why;
+	/* --vector: the 5 hottest functions, fewer with --top, all with --top 0 */
+	size_t nvector = top == 0 ? 0 : top < 5 ? (size_t)top : 5;
+	if (want_vector && ws_vector_build(&prof, &filter, sym, nvector, 1.0, &vector, &why) < 0)
+		ws_die(WS_EXIT_FAIL, "--vector: %s", why);
+	if (need_vector && ws_vector_build(&prof, &filter, sym, 0, 0.0, &all_vector, &why) < 0)
+		ws_die(WS_EXIT_FAIL, "--expect: %s", why);
+	/* after the analyses: the symboliser's warnings are all known */
 	ws_header_build(&prof, &filter, sym, &header);
 
 	/* expectations see every function, whatever --top shows */
@@ -292,7 +331,8 @@ cmd_report(int argc, char **argv)
 		ws_flat_build(&prof, &filter, sym, 0, &all_flat);
 		struct ws_facts facts = {&header, &all_flat,
 					 want_lines || need_lines ? &lines : NULL,
-					 want_threads || need_threads ? &threads : NULL};
+					 want_threads || need_threads ? &threads : NULL,
+					 need_vector ? &all_vector : NULL};
 		failed = ws_expect_run(expects, nexpect, NULL, &facts, results);
 		ws_flat_free(&all_flat);
 	}
@@ -304,6 +344,7 @@ cmd_report(int argc, char **argv)
 	    .tree = want_tree ? &tree : NULL,
 	    .lines = want_lines ? &lines : NULL,
 	    .threads = want_threads ? &threads : NULL,
+	    .vector = want_vector ? &vector : NULL,
 	    .processes = &procs,
 	    .min_percent = min_percent,
 	    .expectations = nexpect ? &expectations : NULL,
@@ -323,6 +364,10 @@ cmd_report(int argc, char **argv)
 
 	ws_header_free(&header);
 	ws_processes_free(&procs);
+	if (want_vector)
+		ws_vector_free(&vector);
+	if (need_vector)
+		ws_vector_free(&all_vector);
 	if (want_threads || need_threads)
 		ws_threads_free(&threads);
 	if (want_lines || need_lines)

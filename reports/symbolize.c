@@ -33,6 +33,8 @@ struct image {
 	uint64_t file_offset; /* of the recorded start address */
 	uint64_t start;
 	bool dwarf_checked;
+	Dwarf_Die *last_cu; /* the last CU found without .debug_aranges */
+	Dwarf_Addr last_cu_bias;
 };
 
 /* Cache entry: the frames of one lookup address in one image. */
@@ -387,6 +389,46 @@ is_function_tag(int tag)
 	       tag == DW_TAG_entry_point;
 }
 
+/* The CU DIE that covers Dwfl address a.  libdwfl finds it through
+ * .debug_aranges, which clang does not emit by default: without one, walk
+ * the CUs and ask each for its ranges (the last hit first). */
+static Dwarf_Die *
+addr_cu(struct image *im, Dwarf_Addr a, Dwarf_Addr *bias)
+{
+	Dwarf_Die *cu = dwfl_module_addrdie(im->mod, a, bias);
+	if (cu)
+		return cu;
+	if (im->last_cu && dwarf_haspc(im->last_cu, a - im->last_cu_bias) > 0) {
+		*bias = im->last_cu_bias;
+		return im->last_cu;
+	}
+	for (cu = dwfl_module_nextcu(im->mod, NULL, bias); cu;
+	     cu = dwfl_module_nextcu(im->mod, cu, bias))
+		if (dwarf_haspc(cu, a - *bias) > 0) {
+			im->last_cu = cu;
+			im->last_cu_bias = *bias;
+			return cu;
+		}
+	return NULL;
+}
+
+/* The source file and line of Dwfl address a: libdwfl's line lookup, else
+ * (no .debug_aranges) the line table of the CU found by addr_cu(). */
+static const char *
+addr_line(struct image *im, Dwarf_Addr a, int *line)
+{
+	*line = 0;
+	Dwfl_Line *dl = dwfl_module_getsrc(im->mod, a);
+	if (dl)
+		return dwfl_lineinfo(dl, NULL, line, NULL, NULL, NULL);
+	Dwarf_Addr bias;
+	Dwarf_Die *cu = addr_cu(im, a, &bias);
+	Dwarf_Line *l = cu ? dwarf_getsrc_die(cu, a - bias) : NULL;
+	if (!l || dwarf_lineno(l, line) != 0)
+		return NULL;
+	return dwarf_linesrc(l, NULL, NULL);
+}
+
 /* The DWARF view: inlined chain + containing function.  Returns false when
  * no function DIE covers the address. */
 static bool
@@ -394,7 +436,7 @@ dwarf_frames(struct ws_symbolizer *s, struct image *im, Dwarf_Addr a, const char
 	     struct frame_vec *fv)
 {
 	Dwarf_Addr cubias;
-	Dwarf_Die *cudie = dwfl_module_addrdie(im->mod, a, &cubias);
+	Dwarf_Die *cudie = addr_cu(im, a, &cubias);
 	if (!cudie)
 		return false;
 	Dwarf_Die *scopes = NULL;
@@ -421,11 +463,8 @@ dwarf_frames(struct ws_symbolizer *s, struct image *im, Dwarf_Addr a, const char
 		files = NULL;
 
 	/* The innermost line comes from the line table. */
-	const char *file = NULL;
 	int line = 0;
-	Dwfl_Line *dl = dwfl_module_getsrc(im->mod, a);
-	if (dl)
-		file = dwfl_lineinfo(dl, NULL, &line, NULL, NULL, NULL);
+	const char *file = addr_line(im, a, &line);
 
 	size_t first = fv->n;
 	for (int i = 0; i < n; i++) {
@@ -494,10 +533,8 @@ resolve(struct ws_symbolizer *s, struct image *im, uint64_t addr, struct frame_v
 			f->module = module;
 			f->has_symbol = true;
 			/* A line table without a covering CU DIE is rare, but use it. */
-			Dwfl_Line *dl = dwfl_module_getsrc(im->mod, a);
 			int line = 0;
-			const char *file =
-			    dl ? dwfl_lineinfo(dl, NULL, &line, NULL, NULL, NULL) : NULL;
+			const char *file = addr_line(im, a, &line);
 			if (file && line > 0) {
 				f->file = ws_intern(&s->strings, file);
 				f->line = (unsigned)line;
@@ -558,6 +595,128 @@ ws_symbolize(struct ws_symbolizer *s, const struct wsr_process *p, uint64_t ip, 
 	}
 	*frames = e->frames;
 	return e->n;
+}
+
+/* ---- machine code ---- */
+
+/* The bytes at Dwfl address a, at most *size of them (cut to the section's
+ * end), from the module's main ELF file. */
+static const uint8_t *
+elf_bytes(Dwfl_Module *mod, Dwarf_Addr a, uint64_t *size)
+{
+	GElf_Addr bias = 0;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	if (!elf)
+		return NULL;
+	GElf_Addr v = a - bias;
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr mem, *sh = gelf_getshdr(scn, &mem);
+		if (!sh || sh->sh_type != SHT_PROGBITS || !(sh->sh_flags & SHF_ALLOC) ||
+		    v < sh->sh_addr || v - sh->sh_addr >= sh->sh_size)
+			continue;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		uint64_t off = v - sh->sh_addr;
+		if (!d || !d->d_buf || off >= d->d_size)
+			return NULL;
+		if (*size > d->d_size - off)
+			*size = d->d_size - off;
+		return (const uint8_t *)d->d_buf + off;
+	}
+	return NULL;
+}
+
+/* The DWARF subprogram around Dwfl address a: its name and the range of
+ * its addresses that holds a. */
+static bool
+dwarf_function_range(struct ws_symbolizer *s, struct image *im, Dwarf_Addr a, const char **name,
+		     Dwarf_Addr *lo, Dwarf_Addr *hi)
+{
+	Dwarf_Addr cubias;
+	Dwarf_Die *cudie = addr_cu(im, a, &cubias);
+	Dwarf_Die *scopes = NULL;
+	int n = cudie ? dwarf_getscopes(cudie, a - cubias, &scopes) : 0;
+	bool found = false;
+	for (int i = n - 1; i >= 0 && !found; i--) {
+		if (dwarf_tag(&scopes[i]) != DW_TAG_subprogram)
+			continue;
+		Dwarf_Addr base, start, end;
+		ptrdiff_t off = 0;
+		while ((off = dwarf_ranges(&scopes[i], off, &base, &start, &end)) > 0)
+			if (start <= a - cubias && a - cubias < end) {
+				*lo = start + cubias;
+				*hi = end + cubias;
+				*name = die_name(s, &scopes[i]);
+				found = *name != NULL;
+				break;
+			}
+	}
+	free(scopes);
+	return found;
+}
+
+static const char *
+cu_string(struct ws_symbolizer *s, Dwarf_Die *cu, int at)
+{
+	Dwarf_Attribute attr;
+	const char *v = cu ? dwarf_formstring(dwarf_attr(cu, at, &attr)) : NULL;
+	return v ? ws_intern(&s->strings, v) : NULL;
+}
+
+int
+ws_symbolizer_code(struct ws_symbolizer *s, const struct wsr_process *p, uint64_t ip,
+		   struct ws_code *out, const char **why)
+{
+	memset(out, 0, sizeof *out);
+	const struct wsr_module *m = ws_module_for(p, ip);
+	if (!m) {
+		*why = "the address is in no recorded module";
+		return -1;
+	}
+	struct image *im = image_of(s, m);
+	if (!im->opened)
+		open_image(s, im);
+	if (im->vdso) {
+		*why = "the vDSO has no file to read";
+		return -1;
+	}
+	if (!im->mod) {
+		*why = "the module's file cannot be read";
+		return -1;
+	}
+	Dwarf_Addr a = ip + im->delta;
+	GElf_Off off;
+	GElf_Sym sym;
+	const char *name = dwfl_module_addrinfo(im->mod, a, &off, &sym, NULL, NULL, NULL);
+	Dwarf_Addr lo = 0, hi = 0;
+	if (name && sym.st_size > 0 && off < sym.st_size) {
+		lo = a - off;
+		hi = lo + sym.st_size;
+		name = func_name(s, name);
+	} else if (!dwarf_function_range(s, im, a, &name, &lo, &hi)) {
+		*why = "no symbol with a size and no DWARF function covers the address";
+		return -1;
+	}
+	uint64_t size = hi - lo;
+	const uint8_t *bytes = elf_bytes(im->mod, lo, &size);
+	if (!bytes || lo + size <= a) {
+		*why = "the module's file holds no code at the address";
+		return -1;
+	}
+	GElf_Addr mbias = 0;
+	dwfl_module_getelf(im->mod, &mbias);
+	out->function = name;
+	out->module = im->path;
+	out->start = lo - (Dwarf_Addr)im->delta;
+	out->file_start = lo - mbias;
+	out->size = size;
+	out->bytes = bytes;
+	Dwarf_Addr cubias;
+	Dwarf_Die *cu = addr_cu(im, a, &cubias);
+	out->producer = cu_string(s, cu, DW_AT_producer);
+	out->comp_dir = cu_string(s, cu, DW_AT_comp_dir);
+	out->cu_name = cu_string(s, cu, DW_AT_name);
+	return 0;
 }
 
 void

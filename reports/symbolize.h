@@ -82,6 +82,30 @@ void ws_symbolizer_check_module(struct ws_symbolizer *s, const struct wsr_proces
 bool ws_symbolizer_file_offset(struct ws_symbolizer *s, const struct wsr_process *p,
 			       const struct wsr_module *m, uint64_t *offset);
 
+/* The machine code of the function that contains address ip (a sampled
+ * address, not a return address) of process p, for the disassembler, and
+ * the DWARF facts of its compilation unit.  The function's bounds come
+ * from the symbol table (its symbol's value and size), else from its DWARF
+ * subprogram (the address range that holds ip); its bytes from the
+ * module's file on disk (ip - load bias is the address in the file).
+ * Everything is borrowed from the symboliser. */
+struct ws_code {
+	const char *function; /* the symbol (demangled) or DWARF name, interned */
+	const char *module;   /* module path as recorded */
+	uint64_t start;	      /* run-time address of the function's first byte */
+	uint64_t file_start;  /* the same in the file (start - load bias) */
+	uint64_t size;
+	const uint8_t *bytes; /* size bytes */
+	const char *producer; /* the CU's DW_AT_producer; NULL without DWARF */
+	const char *comp_dir; /* the CU's DW_AT_comp_dir; NULL */
+	const char *cu_name;  /* the CU's DW_AT_name (its source file); NULL */
+};
+/* 0, or -1 with *why (static text) saying why there is no code: address in
+ * no module, the vDSO, the file unreadable, no symbol, bytes not in the
+ * file. */
+int ws_symbolizer_code(struct ws_symbolizer *s, const struct wsr_process *p, uint64_t ip,
+		       struct ws_code *out, const char **why);
+
 /* The warnings collected so far, in the order they arose. */
 size_t ws_symbolizer_warnings(const struct ws_symbolizer *s, const char *const **warnings);
 

@@ -1,15 +1,16 @@
 #!/bin/sh
 # Install what whyslow needs to build, test and benchmark on Debian 12
 # (run as root).  Optional parts (OpenMP is in gcc; MPI and OpenBLAS for the
-# examples) are included so that configure finds them; the core needs only
-# the first line.
+# examples; capstone for `whyslow report --vector`) are included so that
+# configure finds them; the core needs only the first two lines (less
+# libcapstone-dev).
 set -e
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config make git ca-certificates \
-	libunwind-dev libdw-dev libelf-dev zlib1g-dev \
+	libunwind-dev libdw-dev libelf-dev zlib1g-dev libcapstone-dev \
 	jq protobuf-compiler binutils file \
-	libopenmpi-dev openmpi-bin libopenblas-dev \
+	libopenmpi-dev openmpi-bin libopenblas-dev gnuplot-nox \
 	>/dev/null
 echo "whyslow: build dependencies installed"

@@ -3,9 +3,11 @@
 # examples/README.md): record each variant at its test size under
 # whyslow, then check every expectation with `whyslow report --expect` and
 # `whyslow compare --expect`.  Variants that are not built here (exit 2:
-# no OpenMP, MPI, BLAS, CUDA or GPU) skip their checks with the reason;
-# `pending` lines and `verdict` lines whose report does not exist yet are
-# listed, never run, never counted as passed.
+# no OpenMP, MPI, BLAS, CUDA or GPU) skip their checks with the reason, and
+# so do checks of report --vector's metrics when whyslow is built without
+# capstone; `verdict NAME scalar|vectorised FUNCTION` lines are checked as
+# `vector(FUNCTION) == CLASS`; `pending` lines and `verdict` lines whose
+# report does not exist yet are listed, never run, never counted as passed.
 #
 # Usage: examples_diag.sh FILE.diag   (run by make check with WHYSLOW,
 # WHYSLOW_LIB and TOP_BUILDDIR set; exit 0 pass, 1 fail, 77 nothing ran)
@@ -28,7 +30,8 @@ passed=0 failed=0 skipped=0 pending=0 ran=0
 # landed (docs/cli.md); until then its line is pending.
 verdict_pending() {
 	case $1 in
-	scalar | vectorised | memory-bound | cache-friendly) echo "the vectorisation and memory reports (issue 4)" ;;
+	scalar | vectorised) echo "the function whose class report --vector checks: verdict NAME $1 FUNCTION" ;;
+	memory-bound | cache-friendly) echo "the memory report (issue 4)" ;;
 	imbalanced | serial-fraction | scales | lock-contention | false-sharing | scheduling-overhead | idle-threads | communication) echo "the scaling and threads reports (issue 5)" ;;
 	transfer-bound | launch-bound | sync-bound | gpu-idle | gpu-resident | gpu-bound) echo "the GPU report (issue 6)" ;;
 	*) echo "a report that names this verdict" ;;
@@ -129,18 +132,27 @@ check() { # KIND NAMES... -- EXPR
 	fi
 	# shellcheck disable=SC2086
 	set -- $names
-	if [ "$kind" = expect ]; then
-		"$WHYSLOW" report --top 5 --expect "$expr" "$tmp/$1" >"$tmp/check.out" 2>"$tmp/check.err"
+	if [ "$kind" != compare ]; then
+		# the vectorisation section too when the check is about it, to show
+		# what was measured when it fails
+		vector=
+		case $expr in *packed\(* | *vwidth\(* | *vector\(*) vector=--vector ;; esac
+		# shellcheck disable=SC2086 # vector: zero or one word
+		"$WHYSLOW" report --top 5 $vector --expect "$expr" "$tmp/$1" >"$tmp/check.out" 2>"$tmp/check.err"
 	else
 		"$WHYSLOW" compare --top 5 --expect "$expr" "$tmp/$1" "$tmp/$2" >"$tmp/check.out" 2>"$tmp/check.err"
 	fi
 	st=$?
 	measured=$(sed -n 's/.*(measured: \(.*\))$/\1/p' "$tmp/check.err")
+	if [ "$st" -eq 1 ] && grep -q 'built without capstone' "$tmp/check.err"; then
+		skip "$kind$names: $expr (whyslow is built without capstone: install libcapstone-dev)"
+		return
+	fi
 	if [ "$st" -eq 0 ]; then
 		ok "$kind$names: $expr"
 	elif [ "$st" -eq 1 ] && [ -n "$measured" ]; then
 		bad "$kind$names: $expr (measured: $measured)"
-		sed 's/^/           | /' "$tmp/check.out" | head -n 40
+		sed 's/^/           | /' "$tmp/check.out" | head -n 60
 	else
 		bad "$kind$names: $expr: whyslow exited $st: $(head -c 400 "$tmp/check.err")"
 	fi
@@ -171,6 +183,14 @@ while IFS= read -r line || [ -n "$line" ]; do
 		case $2 in
 		hot-spot | allocation | indirect-calls)
 			echo "  verdict  $1: $2 (shown by the flat profile: the expect lines check it)"
+			;;
+		scalar | vectorised)
+			if [ $# -ge 3 ]; then
+				check verdict "$1" -- "vector($3) == $2"
+			else
+				pending=$((pending + 1))
+				echo "  pending  verdict $1: $2 (needs $(verdict_pending "$2"))"
+			fi
 			;;
 		*)
 			pending=$((pending + 1))

@@ -1,0 +1,76 @@
+/* Strong scaling: one program recorded at several thread (or rank) counts,
+ * `whyslow scale` (docs/cli.md).  A pure function from the runs' report
+ * tables to the scaling table; scale_cmd.c runs the program and renders.
+ *
+ * Definitions (p: the count, T(p): the median wall time of its repeats,
+ * p0: the smallest count, the baseline):
+ *   speedup S(p)      = T(p0) / T(p)
+ *   efficiency E(p)   = S(p) * p0 / p
+ *   Karp-Flatt e(p)   = (1/S' - 1/q) / (1 - 1/q), with q = p / p0 and
+ *                       S' = S(p): the experimentally determined serial
+ *                       fraction (undefined at q = 1)
+ *   Amdahl fit        T(p) = a + b / q by least squares over all counts;
+ *                       serial fraction f = a / (a + b) (clamped to [0, 1]);
+ *                       predicted speedup 1 / (f + (1 - f) / q), and 1 / f
+ *                       at infinity
+ *   per function      its self time (seconds in the function itself, summed
+ *                       over threads: self samples over the achieved rate;
+ *                       with the wall clock, waiting counts) at each count,
+ *                       mean of the repeats; its scaling loss at the largest
+ *                       count is that time minus its time at p0.  Perfect
+ *                       strong scaling keeps the summed time of every
+ *                       function constant, so the losses (self times
+ *                       partition the samples: they add up) say where the
+ *                       extra thread-seconds went: waiting at a barrier or
+ *                       a lock, spinning, a serial part the other threads
+ *                       idle through.
+ */
+#ifndef WHYSLOW_SCALE_H
+#define WHYSLOW_SCALE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "analysis.h"
+
+/* One run: its header and its flat profile with every function. */
+struct ws_scale_run {
+	const struct ws_header *header;
+	const struct ws_flat *flat;
+};
+
+struct ws_scale_point {
+	int count;
+	size_t repeats;
+	double median, min, max; /* wall seconds */
+	double speedup, efficiency;
+	double karp_flatt; /* NAN at the baseline */
+};
+
+struct ws_scale_fn {
+	const char *function;
+	bool inlined;
+	double *seconds; /* per point */
+	double loss;	 /* seconds at the largest count minus at the baseline */
+};
+
+struct ws_scale {
+	struct ws_scale_point *points; /* by count */
+	size_t npoints;
+	bool fitted;		 /* at least two counts */
+	double serial_fraction;	 /* Amdahl's f */
+	double predicted_max;	 /* speedup predicted at the largest count */
+	double predicted_inf;	 /* at infinity; INFINITY when f is 0 */
+	struct ws_scale_fn *fns; /* with self time at some count; by loss,
+				    largest first */
+	size_t nfns;
+	double total_loss; /* summed positive losses */
+};
+
+/* runs[i * repeats + r]: count counts[i], repeat r; counts ascending and
+ * distinct.  top: functions kept (0: all). */
+void ws_scale_build(const int *counts, size_t npoints, size_t repeats,
+		    const struct ws_scale_run *runs, size_t top, struct ws_scale *out);
+void ws_scale_free(struct ws_scale *s);
+
+#endif
