@@ -435,6 +435,20 @@ read_clang(struct recfile *f, const char *text, size_t len)
 				v = line + off;
 				colon = strchr(line, ':');
 			}
+			/* a flow map wrapped over several lines (LLVM wraps a
+			 * DebugLoc whose file name is long) */
+			while (*v == '{' && !strchr(v, '}') && pos < len) {
+				size_t m = 0;
+				while (pos + m < len && text[pos + m] != '\n')
+					m++;
+				size_t off = (size_t)(v - line);
+				line = ws_xrealloc(line, strlen(line) + m + 2);
+				strcat(line, " ");
+				strncat(line, text + pos, m);
+				pos += m + 1;
+				v = line + off;
+				colon = strchr(line, ':');
+			}
 		}
 		if (!strncmp(line, "--- ", 4) || !strcmp(line, "---")) {
 			if (in_doc)
