@@ -22,7 +22,7 @@ median(double *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* The function's time in one run: total samples over the achieved rate. */
+/* The function's self time in one run: self samples over the achieved rate. */
 static double
 fn_seconds(const struct ws_scale_run *run, const char *function, bool inlined)
 {

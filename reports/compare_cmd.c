@@ -5,8 +5,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 #include "analysis.h"
 #include "commands.h"
@@ -120,7 +118,7 @@ cmd_compare(int argc, char **argv)
 		case OPT_TOP:
 			if (!ws_parse_long(optarg, 0, 1000000000, &top)) {
 				ws_errorf("--top: '%s' is not a number >= 0", optarg);
-				return WS_EXIT_USAGE;
+				goto usage_error;
 			}
 			break;
 		case OPT_LINES:
@@ -134,40 +132,34 @@ cmd_compare(int argc, char **argv)
 			json = true;
 			break;
 		case OPT_COLOR:
-			if (!strcmp(optarg, "auto"))
-				color = -1;
-			else if (!strcmp(optarg, "always"))
-				color = 1;
-			else if (!strcmp(optarg, "never"))
-				color = 0;
-			else {
-				ws_errorf("--color: '%s' is not auto, always or never", optarg);
-				return WS_EXIT_USAGE;
-			}
+			if (!ws_parse_color(optarg, &color))
+				goto usage_error;
 			break;
 		case 'h':
 			usage(stdout);
+			free(texts);
 			return WS_EXIT_OK;
 		case ':':
 			ws_errorf("compare: %s needs an argument (see whyslow compare --help)",
 				  argv[optind - 1]);
-			return WS_EXIT_USAGE;
+			goto usage_error;
 		default:
 			ws_errorf("compare: unknown option '%s' (see whyslow compare --help)",
 				  argv[optind - 1]);
-			return WS_EXIT_USAGE;
+			goto usage_error;
 		}
 	}
 	if (argc - optind != 2) {
 		ws_errorf("compare: needs two recordings, BEFORE and AFTER (got %d; see whyslow "
 			  "compare --help)",
 			  argc - optind);
-		return WS_EXIT_USAGE;
+		goto usage_error;
 	}
 	struct ws_expect *expects;
-	if (!ws_expect_parse_all(texts, nexpect, true, &expects))
-		return WS_EXIT_USAGE;
+	bool parsed = ws_expect_parse_all(texts, nexpect, true, &expects);
 	free(texts);
+	if (!parsed)
+		return WS_EXIT_USAGE;
 	bool need_lines = want_lines, need_vector = false;
 	for (size_t i = 0; i < nexpect; i++) {
 		need_lines |= ws_expect_needs_lines(&expects[i]);
@@ -217,14 +209,8 @@ cmd_compare(int argc, char **argv)
 		if (json) {
 			w = ws_render_compare_json(stdout, &r);
 		} else {
-			struct winsize ws;
-			struct ws_text_options o = {
-			    .color = color < 0 ? ws_use_color(stdout) : color == 1,
-			    .width =
-				isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0
-				    ? ws.ws_col
-				    : 0,
-			};
+			struct ws_text_options o = {.color = ws_use_color(stdout, color),
+						    .width = ws_terminal_width(stdout)};
 			w = ws_render_compare_text(stdout, &r, &o);
 		}
 		if (w < 0) {
@@ -241,4 +227,8 @@ cmd_compare(int argc, char **argv)
 	side_free(&s[1]);
 	ws_symbolizer_free(sym);
 	return rc;
+
+usage_error:
+	free(texts);
+	return WS_EXIT_USAGE;
 }

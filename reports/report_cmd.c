@@ -7,8 +7,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 #include "analysis.h"
 #include "commands.h"
@@ -150,15 +148,6 @@ check_filter(const struct wsr_profile *prof, const struct ws_filter *f)
 	return true;
 }
 
-static int
-terminal_width(FILE *f)
-{
-	struct winsize ws;
-	if (isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-		return ws.ws_col;
-	return 0;
-}
-
 int
 cmd_report(int argc, char **argv)
 {
@@ -171,8 +160,10 @@ cmd_report(int argc, char **argv)
 	size_t npids = 0, ntids = 0;
 	char **expect_texts = NULL;
 	size_t nexpect = 0;
+	struct ws_expect *expects = NULL;
+	char *dir = NULL;
 	long v;
-	int c;
+	int c, rc;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
@@ -180,7 +171,7 @@ cmd_report(int argc, char **argv)
 		case OPT_TOP:
 			if (!ws_parse_long(optarg, 0, 1000000000, &top)) {
 				ws_errorf("--top: '%s' is not a number >= 0", optarg);
-				return WS_EXIT_USAGE;
+				goto usage_error;
 			}
 			break;
 		case OPT_TREE:
@@ -200,7 +191,7 @@ cmd_report(int argc, char **argv)
 			if (!ws_parse_long(optarg, 0, UINT32_MAX, &v)) {
 				ws_errorf("--%s: '%s' is not a %s id", c == OPT_PID ? "pid" : "tid",
 					  optarg, c == OPT_PID ? "process" : "thread");
-				return WS_EXIT_USAGE;
+				goto usage_error;
 			}
 			if (c == OPT_PID)
 				push_id(&pids, &npids, v);
@@ -211,23 +202,15 @@ cmd_report(int argc, char **argv)
 			if (!parse_percent(optarg, &min_percent)) {
 				ws_errorf("--min-percent: '%s' is not a percentage (0..100)",
 					  optarg);
-				return WS_EXIT_USAGE;
+				goto usage_error;
 			}
 			break;
 		case OPT_JSON:
 			json = true;
 			break;
 		case OPT_COLOR:
-			if (!strcmp(optarg, "auto"))
-				color = -1;
-			else if (!strcmp(optarg, "always"))
-				color = 1;
-			else if (!strcmp(optarg, "never"))
-				color = 0;
-			else {
-				ws_errorf("--color: '%s' is not auto, always or never", optarg);
-				return WS_EXIT_USAGE;
-			}
+			if (!ws_parse_color(optarg, &color))
+				goto usage_error;
 			break;
 		case OPT_EXPECT:
 			expect_texts =
@@ -236,26 +219,25 @@ cmd_report(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return WS_EXIT_OK;
+			rc = WS_EXIT_OK;
+			goto out_args;
 		case ':':
 			ws_errorf("report: %s needs an argument (see whyslow report --help)",
 				  argv[optind - 1]);
-			return WS_EXIT_USAGE;
+			goto usage_error;
 		default:
 			ws_errorf("report: unknown option '%s' (see whyslow report --help)",
 				  argv[optind - 1]);
-			return WS_EXIT_USAGE;
+			goto usage_error;
 		}
 	}
 	if (argc - optind > 1) {
 		ws_errorf("report: one recording directory at most (got '%s' and '%s')",
 			  argv[optind], argv[optind + 1]);
-		return WS_EXIT_USAGE;
+		goto usage_error;
 	}
-	struct ws_expect *expects = NULL;
 	if (!ws_expect_parse_all(expect_texts, nexpect, false, &expects))
-		return WS_EXIT_USAGE;
-	free(expect_texts);
+		goto usage_error;
 	bool need_lines = false, need_threads = false, need_vector = false;
 	const char *vector_user = want_vector ? "--vector" : NULL;
 	for (size_t i = 0; i < nexpect; i++) {
@@ -270,31 +252,28 @@ cmd_report(int argc, char **argv)
 	if (vector_user && !ws_disasm_available()) {
 		ws_errorf("%s%s: built without capstone (install libcapstone-dev and reconfigure)",
 			  want_vector ? "" : "--expect ", vector_user);
-		ws_expect_free_all(expects, NULL, nexpect);
-		free(pids);
-		free(tids);
-		return WS_EXIT_FAIL;
+		rc = WS_EXIT_FAIL;
+		goto out_args;
 	}
-	char *dir = optind < argc ? ws_xstrdup(argv[optind]) : ws_latest_recording();
+	dir = optind < argc ? ws_xstrdup(argv[optind]) : ws_latest_recording();
 	if (!dir) {
 		ws_errorf("no recording given and no whyslow-* directory here");
-		return WS_EXIT_USAGE;
+		rc = WS_EXIT_USAGE;
+		goto out_args;
 	}
 
 	struct wsr_profile prof;
 	struct ws_error err;
 	if (ws_load_dir(dir, &prof, &err) < 0) {
 		ws_errorf("%s", err.msg);
-		free(dir);
-		return WS_EXIT_FAIL;
+		rc = WS_EXIT_FAIL;
+		goto out_args;
 	}
 	struct ws_filter filter = {pids, npids, tids, ntids};
 	if (!check_filter(&prof, &filter)) {
 		ws_profile_free(&prof);
-		free(dir);
-		free(pids);
-		free(tids);
-		return WS_EXIT_FAIL;
+		rc = WS_EXIT_FAIL;
+		goto out_args;
 	}
 
 	struct ws_symbolizer *sym = ws_symbolizer_new();
@@ -349,18 +328,17 @@ cmd_report(int argc, char **argv)
 	    .min_percent = min_percent,
 	    .expectations = nexpect ? &expectations : NULL,
 	};
-	int rc;
+	int w;
 	if (json) {
-		rc = ws_render_json(stdout, &r);
+		w = ws_render_json(stdout, &r);
 	} else {
-		struct ws_text_options o = {
-		    .color = color < 0 ? ws_use_color(stdout) : color == 1,
-		    .width = terminal_width(stdout),
-		};
-		rc = ws_render_text(stdout, &r, &o);
+		struct ws_text_options o = {.color = ws_use_color(stdout, color),
+					    .width = ws_terminal_width(stdout)};
+		w = ws_render_text(stdout, &r, &o);
 	}
-	if (rc < 0)
+	if (w < 0)
 		ws_errorf("report: writing the report failed");
+	rc = w < 0 || failed ? WS_EXIT_FAIL : WS_EXIT_OK;
 
 	ws_header_free(&header);
 	ws_processes_free(&procs);
@@ -372,14 +350,21 @@ cmd_report(int argc, char **argv)
 		ws_threads_free(&threads);
 	if (want_lines || need_lines)
 		ws_lines_free(&lines);
-	ws_expect_free_all(expects, results, nexpect);
+	ws_expect_free_all(NULL, results, nexpect);
 	if (want_tree)
 		ws_tree_free(&tree);
 	ws_flat_free(&flat);
 	ws_symbolizer_free(sym);
 	ws_profile_free(&prof);
+out_args:
+	ws_expect_free_all(expects, NULL, nexpect);
+	free(expect_texts);
 	free(dir);
 	free(pids);
 	free(tids);
-	return rc < 0 || failed ? WS_EXIT_FAIL : WS_EXIT_OK;
+	return rc;
+
+usage_error:
+	rc = WS_EXIT_USAGE;
+	goto out_args;
 }

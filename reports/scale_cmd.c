@@ -246,13 +246,18 @@ print_table(FILE *f, const struct scale_opts *o, const struct ws_scale *s, long 
 		fprintf(f, "  %7d  %8.3f  %15s  %6.2fx  %9.0f%%  %10s\n", p->count, p->median,
 			range, p->speedup, 100 * p->efficiency, kf);
 	}
-	if (s->fitted)
+	if (s->fitted) {
+		char limit[64];
+		if (isinf(s->predicted_inf))
+			snprintf(limit, sizeof limit, "no limit");
+		else
+			snprintf(limit, sizeof limit, "at most %.1fx", s->predicted_inf);
 		fprintf(f,
 			"\n  Amdahl fit: serial fraction %.1f %%; it predicts %.2fx at %d %s and "
-			"%s%.1fx with unlimited %s\n",
+			"%s with unlimited %s\n",
 			100 * s->serial_fraction, s->predicted_max, s->points[s->npoints - 1].count,
-			unit, isinf(s->predicted_inf) ? "" : "at most ",
-			isinf(s->predicted_inf) ? INFINITY : s->predicted_inf, unit);
+			unit, limit, unit);
+	}
 	if (s->npoints < 2 || !s->nfns)
 		return;
 	fprintf(f,
@@ -289,6 +294,43 @@ print_table(FILE *f, const struct scale_opts *o, const struct ws_scale *s, long 
 		    s->points[0].count);
 }
 
+/* s as a gnuplot single-quoted string: quotes doubled (newly allocated). */
+static char *
+gp_string(const char *s)
+{
+	char *q = ws_xmalloc(2 * strlen(s) + 3), *p = q;
+	*p++ = '\'';
+	for (; *s; s++) {
+		if (*s == '\'')
+			*p++ = '\'';
+		*p++ = *s;
+	}
+	*p++ = '\'';
+	*p = '\0';
+	return q;
+}
+
+/* gnuplot SCRIPT, its output and errors on our stdout; its exit status, or
+ * -1 when it cannot run (no shell: paths may hold any character). */
+static int
+run_gnuplot(const char *script)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+	char *argv[] = {"gnuplot", (char *)script, NULL};
+	pid_t pid;
+	int rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0)
+		return -1;
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 /* DIR/scale.dat and DIR/scale.gp; with plot, run gnuplot on them. */
 static int
 write_plot(const struct scale_opts *o, const struct ws_scale *s)
@@ -323,7 +365,9 @@ write_plot(const struct scale_opts *o, const struct ws_scale *s)
 		size_t len = strlen(o->plot);
 		bool svg = len > 4 && !strcmp(o->plot + len - 4, ".svg");
 		term = svg ? "set terminal svg size 900,420\n" : "set terminal png size 900,420\n";
-		output = ws_xasprintf("set output '%s'\n", o->plot);
+		char *q = gp_string(o->plot);
+		output = ws_xasprintf("set output %s\n", q);
+		free(q);
 	}
 	f = fopen(gp, "w");
 	if (!f) {
@@ -334,27 +378,25 @@ write_plot(const struct scale_opts *o, const struct ws_scale *s)
 		return -1;
 	}
 	const char *unit = o->ranks ? "ranks" : "threads";
+	char *qdat = gp_string(dat);
 	fprintf(f,
 		"# whyslow scale: speedup and efficiency; gnuplot %s/scale.gp\n%s%s"
 		"set multiplot layout 1,2\n"
 		"set key top left\nset grid\nset xlabel '%s'\n"
 		"set title 'speedup'\n"
-		"plot '%s' using 1:6 with lines title 'ideal', "
+		"plot %s using 1:6 with lines title 'ideal', "
 		"'' using 1:5 with linespoints title 'measured'%s\n"
 		"set title 'parallel efficiency'\nset yrange [0:*]\n"
-		"plot '%s' using 1:($7*100) with linespoints title 'efficiency %%'\n"
+		"plot %s using 1:($7*100) with linespoints title 'efficiency %%'\n"
 		"unset multiplot\n",
-		o->output, term, output ? output : "", unit, dat,
-		s->fitted ? ", '' using 1:8 with lines dashtype 2 title 'Amdahl fit'" : "", dat);
+		o->output, term, output ? output : "", unit, qdat,
+		s->fitted ? ", '' using 1:8 with lines dashtype 2 title 'Amdahl fit'" : "", qdat);
+	free(qdat);
 	fclose(f);
 	free(output);
 	if (o->plot) {
-		char *cmd = ws_xasprintf("gnuplot '%s' 2>&1", gp);
-		if (!strcmp(o->plot, "term"))
-			fflush(stdout);
-		int st = system(cmd);
-		free(cmd);
-		if (st != 0) {
+		fflush(stdout);
+		if (run_gnuplot(gp) != 0) {
 			ws_errorf("scale: --plot: gnuplot failed or is not installed (apt-get "
 				  "install gnuplot-nox); the data and script are in %s and %s",
 				  dat, gp);

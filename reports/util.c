@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -128,10 +129,34 @@ ws_latest_recording(void)
 }
 
 bool
-ws_use_color(FILE *f)
+ws_parse_color(const char *when, int *color)
 {
+	static const char *const names[] = {"never", "always", "auto"};
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(when, names[i])) {
+			*color = i == 2 ? -1 : i;
+			return true;
+		}
+	ws_errorf("--color: '%s' is not auto, always or never", when);
+	return false;
+}
+
+bool
+ws_use_color(FILE *f, int color)
+{
+	if (color >= 0)
+		return color == 1;
 	const char *nc = getenv("NO_COLOR");
 	if (nc && *nc)
 		return false;
 	return isatty(fileno(f));
+}
+
+int
+ws_terminal_width(FILE *f)
+{
+	struct winsize ws;
+	if (isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0)
+		return ws.ws_col;
+	return 0;
 }

@@ -28,7 +28,13 @@ bool ws_parse_long(const char *s, long min, long max, long *out);
  * whyslow-* in the current directory, or NULL (caller prints why). */
 char *ws_latest_recording(void);
 
-/* True when colour may be used on stream f (a terminal, NO_COLOR unset). */
-bool ws_use_color(FILE *f);
+/* --color WHEN: "auto", "always" or "never" into *color as -1, 1 or 0;
+ * false, with the error printed, on anything else. */
+bool ws_parse_color(const char *when, int *color);
+/* Whether to colour stream f: color as ws_parse_color() gives it, auto
+ * (-1) meaning a terminal with NO_COLOR unset or empty. */
+bool ws_use_color(FILE *f, int color);
+/* The width of terminal f in columns; 0 when f is not a terminal. */
+int ws_terminal_width(FILE *f);
 
 #endif

@@ -116,4 +116,17 @@ expect_status 1 "$WHYSLOW" compare "$REC" "$tmp/no-such-dir"
 grep -q "^whyslow: .*no-such-dir" "$tmp/err" || fail "missing recording: $(cat "$tmp/err")"
 expect_status 0 "$WHYSLOW" compare --help
 grep -q 'speedup' "$tmp/out" || fail "--help does not list the metrics"
+
+# ---- the examples' diagnosis checker (examples_diag.sh) ----
+if [ -x "${TOP_BUILDDIR:-}/examples/integrate" ]; then
+	# a pattern reaches whyslow as written, whatever files the directory holds
+	mkdir "$tmp/diag" && : >"$tmp/diag/total(integrate_zz)"
+	printf 'run s integrate serial 20000000\nexpect s total(integrate_*) > 50\n' >"$tmp/diag/glob.diag"
+	(cd "$tmp/diag" && sh "${SRCDIR:-.}/examples_diag.sh" glob.diag) >"$tmp/out" 2>&1 ||
+		fail "examples_diag.sh globbed a pattern: $(cat "$tmp/out")"
+	# whyslow record's own usage error (exit 2) is a failure, not a variant unavailable here
+	printf 'run bad --no-such-option -- integrate serial 1000\n' >"$tmp/diag/bad.diag"
+	(cd "$tmp/diag" && sh "${SRCDIR:-.}/examples_diag.sh" bad.diag) >"$tmp/out" 2>&1
+	[ $? -eq 1 ] || fail "examples_diag.sh: a bad run line did not fail: $(cat "$tmp/out")"
+fi
 finish

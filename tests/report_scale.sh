@@ -29,6 +29,9 @@ if command -v gnuplot >/dev/null 2>&1; then
 	grep -q 'speedup' "$tmp/out" && grep -q 'parallel efficiency' "$tmp/out" || fail "--plot term drew nothing"
 	expect_status 0 "$WHYSLOW" scale --threads 1,2 --repeat 1 -o "$tmp/png" --plot "$tmp/s.png" -- "$prog" pthreads 10000000 '{threads}'
 	[ -s "$tmp/s.png" ] || fail "--plot FILE.png wrote nothing"
+	# paths with a quote reach gnuplot intact (no shell, quotes doubled)
+	expect_status 0 "$WHYSLOW" scale --threads 1,2 --repeat 1 -o "$tmp/it's" --plot "$tmp/it's.svg" -- "$prog" pthreads 10000000 '{threads}'
+	[ -s "$tmp/it's.svg" ] || fail "--plot with a quote in the path wrote nothing: $(cat "$tmp/err")"
 fi
 
 # errors
