@@ -150,6 +150,68 @@ void ws_threads_build(const struct wsr_profile *prof, const struct ws_filter *f,
 		      struct ws_threads *out);
 void ws_threads_free(struct ws_threads *t);
 
+/* ---- busy, runtime and idle time per thread (report --threads) ---- */
+
+/* What a sample shows its thread doing, from its expanded stack:
+ *  - idle: blocked in the kernel: one of the innermost frames that lie in
+ *    the C library (libc, libpthread, librt, the vDSO) is a waiting
+ *    function: futex waits (__futex_abstimed_wait_common*, futex_wait*,
+ *    __lll_lock_wait*), pthread_cond_*wait, pthread_join and
+ *    __pthread_clockjoin_ex, pthread_barrier_wait, sem_*wait,
+ *    nanosleep, clock_nanosleep, usleep, poll, ppoll, select, pselect,
+ *    epoll_wait, epoll_pwait, sigwait*, sigsuspend, pause, wait4,
+ *    waitpid, waitid (glibc's __GI_, __libc_ and leading underscores
+ *    ignored);
+ *  - runtime: else, the innermost frame outside the C library is in the
+ *    OpenMP runtime (module libgomp*, libomp*, libiomp*): its barrier and
+ *    scheduling, spinning or blocked (libgomp makes its futex calls
+ *    itself, and has no symbols on Debian);
+ *  - busy: anything else. */
+enum ws_activity { WS_BUSY, WS_RUNTIME, WS_IDLE };
+enum ws_activity ws_classify_stack(const struct ws_chain *c);
+
+/* The busy imbalance at and above which a recording is "imbalanced": the
+ * busiest thread works 15 % longer than the mean (a dynamic schedule of
+ * examples/imbalance.c measures 1.00-1.02, its static one 1.22-1.49 on a
+ * loaded 2-core machine). */
+#define WS_IMBALANCED 1.15
+
+struct ws_busy_row {
+	uint32_t pid, tid;
+	const char *name;
+	uint64_t samples, busy, runtime, idle;
+	/* the thread's time split as its samples: wall-clock lifetime (wall
+	 * clock) or CPU time (CPU clock) times each class's share */
+	double busy_seconds, runtime_seconds, idle_seconds;
+	double busy_percent; /* of its samples */
+	bool took_part;	     /* counted in the imbalance */
+};
+
+struct ws_busy {
+	bool wall; /* wall-clock samples; with CPU time idle is ~0 and busy is CPU */
+	uint64_t samples, busy, runtime, idle;
+	struct ws_busy_row *rows; /* by busy seconds, then pid and tid */
+	size_t nrows;
+	/* max / mean of busy_seconds over the threads that took part in the
+	 * work: busy + runtime >= 10 % of the busiest thread's busy time (an
+	 * OpenMP thread waiting at the barrier takes part; a main thread
+	 * blocked in pthread_join does not); 0 without busy samples */
+	double imbalance;
+	size_t took_part;
+	bool imbalanced; /* imbalance >= WS_IMBALANCED */
+	/* 100 * (runtime + idle) / samples: the threads' time not working,
+	 * and its two parts */
+	double idle_percent, runtime_percent, blocked_percent;
+	/* the busiest thread (an index into rows; nrows when none) and its
+	 * hottest source line (the lines analysis of that thread, top 1) */
+	size_t busiest;
+	struct ws_lines busiest_lines;
+};
+
+void ws_busy_build(const struct wsr_profile *prof, const struct ws_filter *f,
+		   struct ws_symbolizer *sym, struct ws_busy *out);
+void ws_busy_free(struct ws_busy *b);
+
 struct ws_process_row {
 	uint32_t pid, ppid;
 	const char *file; /* basename of the profile file */

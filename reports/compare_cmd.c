@@ -68,11 +68,12 @@ struct side {
 	struct ws_lines lines;
 	struct ws_threads threads;
 	struct ws_vector vector;
-	bool have_lines, have_threads, have_vector;
+	struct ws_busy busy;
+	bool have_lines, have_threads, have_vector, have_busy;
 };
 
 static void
-side_build(struct side *s, struct ws_symbolizer *sym, bool lines, bool vector)
+side_build(struct side *s, struct ws_symbolizer *sym, bool lines, bool vector, bool busy)
 {
 	const char *why;
 	if (vector && ws_vector_build(&s->prof, NULL, sym, 0, 0.0, &s->vector, &why) < 0)
@@ -84,6 +85,8 @@ side_build(struct side *s, struct ws_symbolizer *sym, bool lines, bool vector)
 		ws_lines_build(&s->prof, NULL, sym, 0, &s->lines);
 	s->have_threads = true;
 	ws_threads_build(&s->prof, NULL, &s->threads);
+	if ((s->have_busy = busy))
+		ws_busy_build(&s->prof, NULL, sym, &s->busy);
 }
 
 static void
@@ -97,6 +100,8 @@ side_free(struct side *s)
 		ws_lines_free(&s->lines);
 	if (s->have_threads)
 		ws_threads_free(&s->threads);
+	if (s->have_busy)
+		ws_busy_free(&s->busy);
 	if (s->have_vector)
 		ws_vector_free(&s->vector);
 	ws_profile_free(&s->prof);
@@ -160,9 +165,10 @@ cmd_compare(int argc, char **argv)
 	free(texts);
 	if (!parsed)
 		return WS_EXIT_USAGE;
-	bool need_lines = want_lines, need_vector = false;
+	bool need_lines = want_lines, need_vector = false, need_busy = false;
 	for (size_t i = 0; i < nexpect; i++) {
 		need_lines |= ws_expect_needs_lines(&expects[i]);
+		need_busy |= ws_expect_needs_busy(&expects[i]);
 		if (ws_expect_needs_vector(&expects[i]) && !need_vector) {
 			need_vector = true;
 			if (!ws_disasm_available()) {
@@ -185,7 +191,7 @@ cmd_compare(int argc, char **argv)
 			rc = WS_EXIT_FAIL;
 		} else {
 			s[i].loaded = true;
-			side_build(&s[i], sym, need_lines, need_vector);
+			side_build(&s[i], sym, need_lines, need_vector, need_busy);
 		}
 	}
 	if (rc == WS_EXIT_OK) {
@@ -198,9 +204,12 @@ cmd_compare(int argc, char **argv)
 
 		struct ws_facts facts[2];
 		for (int i = 0; i < 2; i++)
-			facts[i] = (struct ws_facts){&s[i].header, &s[i].flat,
-						     need_lines ? &s[i].lines : NULL, &s[i].threads,
-						     need_vector ? &s[i].vector : NULL};
+			facts[i] = (struct ws_facts){&s[i].header,
+						     &s[i].flat,
+						     need_lines ? &s[i].lines : NULL,
+						     &s[i].threads,
+						     need_vector ? &s[i].vector : NULL,
+						     need_busy ? &s[i].busy : NULL};
 		struct ws_expect_result *results = ws_xcalloc(nexpect + 1, sizeof *results);
 		size_t failed = ws_expect_run(expects, nexpect, &facts[0], &facts[1], results);
 		struct ws_expectations x = {expects, results, nexpect};

@@ -32,6 +32,12 @@ static const struct metric {
     {"imbalance", NUM, NO_ARG, false, "x",
      "busiest thread's samples over the mean of\n"
      "                                      the threads with samples"},
+    {"busy_imbalance", NUM, NO_ARG, false, "x",
+     "busiest thread's busy time over the mean of\n"
+     "                                      the threads that work (report --threads)"},
+    {"idle", NUM, NO_ARG, false, "%",
+     "% of the threads' time blocked or in the\n"
+     "                                      OpenMP runtime (--threads, --clock wall)"},
     {"hot", NAME, NO_ARG, false, NULL, "the function with the most self time"},
     {"hotline", NAME, NO_ARG, false, NULL, "the hottest source line, as FILE:LINE"},
     {"self", NUM, FUNC_ARG, false, "%", "% of samples in F itself"},
@@ -262,6 +268,12 @@ ws_expect_needs_threads(const struct ws_expect *e)
 }
 
 bool
+ws_expect_needs_busy(const struct ws_expect *e)
+{
+	return uses(e, "busy_imbalance") || uses(e, "idle");
+}
+
+bool
 ws_expect_needs_vector(const struct ws_expect *e)
 {
 	return uses(e, "packed") || uses(e, "vwidth") || uses(e, "vector");
@@ -353,6 +365,10 @@ number(const struct metric *m, const char *function, const struct ws_facts *f)
 		return h->achieved_hz;
 	if (!strcmp(m->name, "imbalance"))
 		return imbalance(f);
+	if (!strcmp(m->name, "busy_imbalance"))
+		return f->busy ? f->busy->imbalance : 0.0;
+	if (!strcmp(m->name, "idle"))
+		return f->busy ? f->busy->idle_percent : 0.0;
 	if (!strcmp(m->name, "time"))
 		return time_in(function, f);
 	if (!strcmp(m->name, "packed") || !strcmp(m->name, "vwidth")) {

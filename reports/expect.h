@@ -12,7 +12,7 @@
  *
  * The metrics (ws_expect_metrics() lists them with their meaning):
  *   any recording: wall cpu samples threads processes dropped rate
- *                  imbalance hot hotline self(F) total(F) time(F)
+ *                  imbalance busy_imbalance idle hot hotline self(F) total(F) time(F)
  *                  packed(F) vwidth(F) vector(F) (vector.h's analysis: F
  *                  is a function as compiled, a pattern picks the matching
  *                  one with the most samples)
@@ -34,7 +34,7 @@
 struct ws_vector;
 
 /* What one recording offers to expectations.  flat holds every function
- * (built with top 0); lines, threads and vector may be NULL when no
+ * (built with top 0); lines, threads, vector and busy may be NULL when no
  * expectation needs them (ws_expect_needs_*() say); vector holds every
  * function with samples (max_functions 0, min_percent 0). */
 struct ws_facts {
@@ -43,6 +43,7 @@ struct ws_facts {
 	const struct ws_lines *lines;
 	const struct ws_threads *threads;
 	const struct ws_vector *vector;
+	const struct ws_busy *busy; /* busy_imbalance, idle */
 };
 
 enum ws_expect_op { WS_EQ, WS_NE, WS_GE, WS_LE, WS_GT, WS_LT };
@@ -77,6 +78,7 @@ void ws_expect_free(struct ws_expect *e);
 bool ws_expect_needs_lines(const struct ws_expect *e);
 bool ws_expect_needs_threads(const struct ws_expect *e);
 bool ws_expect_needs_vector(const struct ws_expect *e);
+bool ws_expect_needs_busy(const struct ws_expect *e);
 
 /* Evaluate against one recording (report) or two (compare: before may be
  * NULL for report). */

@@ -2,7 +2,8 @@
  * JSON (docs/cli.md, schema "whyslow-report" version 1) for programs.
  *
  * Contract: a renderer only formats; it computes nothing that is not in the
- * tables.  Sections that are NULL are left out (tree, lines, threads, vector).
+ * tables.  Sections that are NULL are left out (tree, lines, threads, busy,
+ * vector).
  * Both return 0, or -1 when writing to f failed.
  */
 #ifndef WHYSLOW_RENDER_H
@@ -28,6 +29,7 @@ struct ws_report {
 	const struct ws_tree *tree;	  /* NULL unless asked for */
 	const struct ws_lines *lines;	  /* NULL unless asked for */
 	const struct ws_threads *threads; /* NULL unless asked for */
+	const struct ws_busy *busy;	  /* NULL unless asked for (--threads) */
 	const struct ws_vector *vector;	  /* NULL unless asked for (--vector) */
 	const struct ws_processes *processes;
 	double min_percent;			    /* the tree's cut-off, for the text */

@@ -171,6 +171,64 @@ key_bool(struct json *j, const char *k, bool v)
 }
 
 static void
+busy(struct json *j, const struct ws_busy *b)
+{
+	json_key(j, "threads_busy");
+	json_begin_object(j);
+	key_str(j, "clock", b->wall ? "wall" : "cpu");
+	key_double(j, "imbalance", b->imbalance, 3);
+	key_uint(j, "threads_took_part", b->took_part);
+	key_bool(j, "imbalanced", b->imbalanced);
+	key_double(j, "idle_percent", b->idle_percent, PCT);
+	key_double(j, "runtime_percent", b->runtime_percent, PCT);
+	key_double(j, "blocked_percent", b->blocked_percent, PCT);
+	json_key(j, "busiest");
+	if (b->busiest < b->nrows) {
+		const struct ws_busy_row *r = &b->rows[b->busiest];
+		json_begin_object(j);
+		key_uint(j, "pid", r->pid);
+		key_uint(j, "tid", r->tid);
+		json_key(j, "hot_line");
+		if (b->busiest_lines.nrows) {
+			const struct ws_line_row *l = &b->busiest_lines.rows[0];
+			json_begin_object(j);
+			key_line(j, l->file, l->line);
+			key_str(j, "function", l->function);
+			key_uint(j, "samples", l->samples);
+			key_double(j, "percent", l->percent, PCT);
+			key_str(j, "text", l->text);
+			json_end_object(j);
+		} else {
+			json_null(j);
+		}
+		json_end_object(j);
+	} else {
+		json_null(j);
+	}
+	json_key(j, "threads");
+	json_begin_array(j);
+	for (size_t i = 0; i < b->nrows; i++) {
+		const struct ws_busy_row *r = &b->rows[i];
+		json_begin_object(j);
+		key_uint(j, "pid", r->pid);
+		key_uint(j, "tid", r->tid);
+		key_str(j, "name", r->name);
+		key_uint(j, "samples", r->samples);
+		key_uint(j, "busy_samples", r->busy);
+		key_uint(j, "runtime_samples", r->runtime);
+		key_uint(j, "idle_samples", r->idle);
+		key_double(j, "busy_seconds", r->busy_seconds, SECONDS);
+		key_double(j, "runtime_seconds", r->runtime_seconds, SECONDS);
+		key_double(j, "idle_seconds", r->idle_seconds, SECONDS);
+		key_double(j, "busy_percent", r->busy_percent, PCT);
+		key_bool(j, "took_part", r->took_part);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_end_object(j);
+}
+
+static void
 key_tristate(struct json *j, const char *k, int v)
 {
 	json_key(j, k);
@@ -399,6 +457,8 @@ ws_render_json(FILE *f, const struct ws_report *r)
 		lines(&j, r->lines);
 	if (r->threads)
 		threads(&j, r->threads);
+	if (r->busy)
+		busy(&j, r->busy);
 	if (r->vector)
 		vector(&j, r->vector);
 	processes(&j, r->processes);

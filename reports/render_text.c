@@ -206,6 +206,73 @@ threads(struct out *o, const struct ws_threads *t)
 	tt_print(o, &tb, "  ");
 }
 
+static void
+busy(struct out *o, const struct ws_busy *b)
+{
+	tt_title(o, b->wall ? "Threads: busy, in the OpenMP runtime and idle (blocked), from "
+			      "wall-clock samples"
+			    : "Threads: busy and in the OpenMP runtime, from CPU-time samples");
+	struct table tb = {0};
+	tt_col(&tb, "pid", true, 0);
+	tt_col(&tb, "tid", true, 0);
+	tt_col(&tb, "name", false, 0);
+	tt_col(&tb, "samples", true, 0);
+	tt_col(&tb, "busy s", true, 0);
+	tt_col(&tb, "runtime s", true, 0);
+	tt_col(&tb, "idle s", true, 0);
+	tt_col(&tb, "busy", true, 0);
+	for (size_t i = 0; i < b->nrows; i++) {
+		const struct ws_busy_row *r = &b->rows[i];
+		struct cell *row = tt_row(&tb);
+		tt_set(&tb, row, 0, PLAIN, ws_xasprintf("%" PRIu32, r->pid));
+		tt_set(&tb, row, 1, PLAIN, ws_xasprintf("%" PRIu32, r->tid));
+		tt_set(&tb, row, 2, PLAIN, ws_xstrdup(r->name));
+		tt_set(&tb, row, 3, PLAIN, ws_xasprintf("%" PRIu64, r->samples));
+		tt_set(&tb, row, 4, i == b->busiest ? BOLD : PLAIN,
+		       ws_xasprintf("%.3f", r->busy_seconds));
+		tt_set(&tb, row, 5, PLAIN, ws_xasprintf("%.3f", r->runtime_seconds));
+		tt_set(&tb, row, 6, PLAIN, ws_xasprintf("%.3f", r->idle_seconds));
+		tt_set(&tb, row, 7, PLAIN, tt_pct(r->busy_percent));
+	}
+	tt_print(o, &tb, "  ");
+	if (!b->nrows || b->busiest >= b->nrows) {
+		fputs("  (no busy samples)\n", o->f);
+		return;
+	}
+	fprintf(o->f,
+		"  busy imbalance %.2f: the busiest thread's busy time over the mean of the %zu "
+		"thread%s that took part",
+		b->imbalance, b->took_part, b->took_part == 1 ? "" : "s");
+	if (b->imbalanced) {
+		fputs(": ", o->f);
+		tt_styled(o, RED, "imbalanced");
+	} else {
+		fprintf(o->f, " (imbalanced from %.2f)", WS_IMBALANCED);
+	}
+	fputc('\n', o->f);
+	const struct ws_busy_row *r = &b->rows[b->busiest];
+	if (b->imbalanced && b->busiest_lines.nrows) {
+		const struct ws_line_row *l = &b->busiest_lines.rows[0];
+		char *where = tt_location(o, l->file, l->line);
+		char *text = code(l->text);
+		fprintf(o->f,
+			"  busiest thread %" PRIu32 ": %.1f %% of its samples at %s (%s)%s%s\n",
+			r->tid, l->percent, where, l->function, *text ? ": " : "", text);
+		free(text);
+		free(where);
+	}
+	if (b->wall)
+		fprintf(
+		    o->f,
+		    "  not working: %.1f %% of the threads' time (%.1f %% in the OpenMP runtime, "
+		    "%.1f %% blocked)\n",
+		    b->idle_percent, b->runtime_percent, b->blocked_percent);
+	else
+		fputs("  note: CPU-time samples: busy is CPU time and a blocked thread takes "
+		      "none; idle time needs whyslow record --clock wall\n",
+		      o->f);
+}
+
 /* "GCC 12.2.0 -O2 -march=native -ffast-math" from a parsed producer. */
 static char *
 built_with(const struct ws_vfunction *v)
@@ -456,6 +523,8 @@ ws_render_text(FILE *f, const struct ws_report *r, const struct ws_text_options 
 		lines(&o, r->lines);
 	if (r->threads)
 		threads(&o, r->threads);
+	if (r->busy)
+		busy(&o, r->busy);
 	if (r->vector)
 		vector(&o, r->vector);
 	processes(&o, r->processes);

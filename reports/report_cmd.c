@@ -37,6 +37,11 @@ usage(FILE *f)
 	    "  --tree               also the call tree, top-down, with total and self %%\n"
 	    "  --lines              also the hottest source lines, with their text\n"
 	    "  --by-thread          also each thread's share of the samples, CPU and wall time\n"
+	    "  --threads            also each thread's busy time, time in the OpenMP runtime\n"
+	    "                       and idle (blocked) time, from wall-clock samples (record\n"
+	    "                       --clock wall), and the busy imbalance: the busiest\n"
+	    "                       thread's busy time over the mean; when it is >= 1.15\n"
+	    "                       (imbalanced), the busiest thread's hottest line\n"
 	    "  --vector             also the vectorisation of the hottest functions (at most\n"
 	    "                       5, or --top N when smaller; each with >= 1 %% of the\n"
 	    "                       samples) and of their hot loops: packed (SIMD) versus\n"
@@ -77,6 +82,7 @@ enum {
 	OPT_COLOR,
 	OPT_EXPECT,
 	OPT_VECTOR,
+	OPT_THREADS,
 };
 
 static const struct option options[] = {
@@ -84,6 +90,7 @@ static const struct option options[] = {
     {"tree", no_argument, NULL, OPT_TREE},
     {"lines", no_argument, NULL, OPT_LINES},
     {"by-thread", no_argument, NULL, OPT_BY_THREAD},
+    {"threads", no_argument, NULL, OPT_THREADS},
     {"pid", required_argument, NULL, OPT_PID},
     {"tid", required_argument, NULL, OPT_TID},
     {"min-percent", required_argument, NULL, OPT_MIN_PERCENT},
@@ -153,7 +160,7 @@ cmd_report(int argc, char **argv)
 {
 	long top = 20;
 	bool want_tree = false, want_lines = false, want_threads = false, json = false;
-	bool want_vector = false;
+	bool want_vector = false, want_busy = false;
 	double min_percent = 0.5;
 	int color = -1; /* auto */
 	uint32_t *pids = NULL, *tids = NULL;
@@ -185,6 +192,9 @@ cmd_report(int argc, char **argv)
 			break;
 		case OPT_VECTOR:
 			want_vector = true;
+			break;
+		case OPT_THREADS:
+			want_busy = true;
 			break;
 		case OPT_PID:
 		case OPT_TID:
@@ -238,11 +248,12 @@ cmd_report(int argc, char **argv)
 	}
 	if (!ws_expect_parse_all(expect_texts, nexpect, false, &expects))
 		goto usage_error;
-	bool need_lines = false, need_threads = false, need_vector = false;
+	bool need_lines = false, need_threads = false, need_vector = false, need_busy = false;
 	const char *vector_user = want_vector ? "--vector" : NULL;
 	for (size_t i = 0; i < nexpect; i++) {
 		need_lines |= ws_expect_needs_lines(&expects[i]);
 		need_threads |= ws_expect_needs_threads(&expects[i]);
+		need_busy |= ws_expect_needs_busy(&expects[i]);
 		if (ws_expect_needs_vector(&expects[i])) {
 			need_vector = true;
 			if (!vector_user)
@@ -281,6 +292,7 @@ cmd_report(int argc, char **argv)
 	struct ws_tree tree;
 	struct ws_lines lines;
 	struct ws_threads threads;
+	struct ws_busy busy;
 	struct ws_processes procs;
 	struct ws_header header;
 	ws_flat_build(&prof, &filter, sym, (size_t)top, &flat);
@@ -290,6 +302,8 @@ cmd_report(int argc, char **argv)
 		ws_lines_build(&prof, &filter, sym, (size_t)top, &lines);
 	if (want_threads || need_threads)
 		ws_threads_build(&prof, &filter, &threads);
+	if (want_busy || need_busy)
+		ws_busy_build(&prof, &filter, sym, &busy);
 	ws_processes_build(&prof, &filter, &procs);
 	struct ws_vector vector, all_vector;
 	const char *why;
@@ -308,10 +322,12 @@ cmd_report(int argc, char **argv)
 	size_t failed = 0;
 	if (nexpect) {
 		ws_flat_build(&prof, &filter, sym, 0, &all_flat);
-		struct ws_facts facts = {&header, &all_flat,
+		struct ws_facts facts = {&header,
+					 &all_flat,
 					 want_lines || need_lines ? &lines : NULL,
 					 want_threads || need_threads ? &threads : NULL,
-					 need_vector ? &all_vector : NULL};
+					 need_vector ? &all_vector : NULL,
+					 want_busy || need_busy ? &busy : NULL};
 		failed = ws_expect_run(expects, nexpect, NULL, &facts, results);
 		ws_flat_free(&all_flat);
 	}
@@ -323,6 +339,7 @@ cmd_report(int argc, char **argv)
 	    .tree = want_tree ? &tree : NULL,
 	    .lines = want_lines ? &lines : NULL,
 	    .threads = want_threads ? &threads : NULL,
+	    .busy = want_busy ? &busy : NULL,
 	    .vector = want_vector ? &vector : NULL,
 	    .processes = &procs,
 	    .min_percent = min_percent,
@@ -348,6 +365,8 @@ cmd_report(int argc, char **argv)
 		ws_vector_free(&all_vector);
 	if (want_threads || need_threads)
 		ws_threads_free(&threads);
+	if (want_busy || need_busy)
+		ws_busy_free(&busy);
 	if (want_lines || need_lines)
 		ws_lines_free(&lines);
 	ws_expect_free_all(NULL, results, nexpect);

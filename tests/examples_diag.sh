@@ -6,7 +6,9 @@
 # no OpenMP, MPI, BLAS, CUDA or GPU) skip their checks with the reason, and
 # so do checks of report --vector's metrics when whyslow is built without
 # capstone; `verdict NAME scalar|vectorised FUNCTION` lines are checked as
-# `vector(FUNCTION) == CLASS`; `pending` lines and `verdict` lines whose
+# `vector(FUNCTION) == CLASS`, `verdict NAME imbalanced` as
+# `busy_imbalance >= 1.15` (report --threads' threshold, WS_IMBALANCED in
+# reports/analysis.h; record NAME with --clock wall); `pending` lines and `verdict` lines whose
 # report does not exist yet are listed, never run, never counted as passed.
 #
 # Usage: examples_diag.sh FILE.diag   (run by make check with WHYSLOW,
@@ -35,7 +37,7 @@ verdict_pending() {
 	case $1 in
 	scalar | vectorised) echo "the function whose class report --vector checks: verdict NAME $1 FUNCTION" ;;
 	memory-bound | cache-friendly) echo "the memory report (issue 4)" ;;
-	imbalanced | serial-fraction | scales | lock-contention | false-sharing | scheduling-overhead | idle-threads | communication) echo "the scaling and threads reports (issue 5)" ;;
+	serial-fraction | scales | lock-contention | false-sharing | scheduling-overhead | idle-threads | communication) echo "the scaling and threads reports (issue 5)" ;;
 	transfer-bound | launch-bound | sync-bound | gpu-idle | gpu-resident | gpu-bound) echo "the GPU report (issue 6)" ;;
 	*) echo "a report that names this verdict" ;;
 	esac
@@ -140,6 +142,7 @@ check() { # KIND NAMES... -- EXPR
 		# what was measured when it fails
 		vector=
 		case $expr in *packed\(* | *vwidth\(* | *vector\(*) vector=--vector ;; esac
+		case $expr in *busy_imbalance* | idle*) vector=--threads ;; esac
 		# shellcheck disable=SC2086 # vector: zero or one word
 		"$WHYSLOW" report --top 5 $vector --expect "$expr" "$tmp/$1" >"$tmp/check.out" 2>"$tmp/check.err"
 	else
@@ -194,6 +197,10 @@ while IFS= read -r line || [ -n "$line" ]; do
 				pending=$((pending + 1))
 				echo "  pending  verdict $1: $2 (needs $(verdict_pending "$2"))"
 			fi
+			;;
+		imbalanced)
+			# WS_IMBALANCED in reports/analysis.h
+			check verdict "$1" -- "busy_imbalance >= 1.15"
 			;;
 		*)
 			pending=$((pending + 1))
