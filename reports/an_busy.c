@@ -212,7 +212,7 @@ ws_busy_build(const struct wsr_profile *prof, const struct ws_filter *f, struct 
 	if (max > 0) {
 		out->busiest = 0;
 		const struct ws_busy_row *b = &out->rows[0];
-		struct ws_filter one = {&b->pid, 1, &b->tid, 1};
+		struct ws_filter one = {.pids = &b->pid, .npids = 1, .tids = &b->tid, .ntids = 1};
 		ws_lines_build(prof, &one, sym, 1, &out->busiest_lines);
 	}
 }

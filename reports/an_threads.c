@@ -92,6 +92,7 @@ ws_processes_build(const struct wsr_profile *prof, const struct ws_filter *f,
 			continue;
 		r.pid = p->info.pid;
 		r.ppid = p->info.ppid;
+		r.rank = p->info.rank;
 		const char *slash = strrchr(p->file, '/');
 		r.file = slash ? slash + 1 : p->file;
 		r.argv = p->argv;

@@ -18,7 +18,12 @@ contains(const uint32_t *v, size_t n, uint32_t x)
 bool
 ws_filter_process(const struct ws_filter *f, const struct wsr_process *p)
 {
-	return !f || !f->npids || contains(f->pids, f->npids, p->info.pid);
+	if (!f)
+		return true;
+	if (f->nranks &&
+	    (p->info.rank < 0 || !contains(f->ranks, f->nranks, (uint32_t)p->info.rank)))
+		return false;
+	return !f->npids || contains(f->pids, f->npids, p->info.pid);
 }
 
 bool

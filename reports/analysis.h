@@ -35,6 +35,8 @@ struct ws_filter {
 	size_t npids;
 	const uint32_t *tids; /* only these threads (none: all) */
 	size_t ntids;
+	const uint32_t *ranks; /* only the processes of these MPI ranks (none: all) */
+	size_t nranks;
 };
 
 bool ws_filter_thread(const struct ws_filter *f, const struct wsr_process *p,
@@ -214,6 +216,7 @@ void ws_busy_free(struct ws_busy *b);
 
 struct ws_process_row {
 	uint32_t pid, ppid;
+	int32_t rank;	  /* MPI rank, -1 when none */
 	const char *file; /* basename of the profile file */
 	char *const *argv;
 	int argc;

@@ -404,6 +404,11 @@ processes(struct json *j, const struct ws_processes *p)
 		json_begin_object(j);
 		key_uint(j, "pid", r->pid);
 		key_uint(j, "ppid", r->ppid);
+		json_key(j, "rank");
+		if (r->rank >= 0)
+			json_int(j, r->rank);
+		else
+			json_null(j);
 		key_str(j, "file", r->file);
 		strings(j, "command", r->argv, (size_t)r->argc);
 		json_key(j, "complete");

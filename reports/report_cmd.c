@@ -52,6 +52,8 @@ usage(FILE *f)
 	    "                       capstone)\n"
 	    "  --pid PID            only process PID (repeatable)\n"
 	    "  --tid TID            only thread TID (repeatable)\n"
+	    "  --rank R             only the processes of MPI rank R (repeatable; ranks\n"
+	    "                       come from OMPI_COMM_WORLD_RANK, PMI_RANK, SLURM_PROCID)\n"
 	    "  --min-percent X      hide call tree nodes below X %% of samples (default 0.5)\n"
 	    "  --expect EXPR        check an expectation, e.g. 'hot==walk_fixed' or\n"
 	    "                       'self(path_stats)<5' (repeatable); the report ends with\n"
@@ -65,7 +67,7 @@ usage(FILE *f)
 	    "                       always or never\n"
 	    "  -h, --help           this help\n"
 	    "\n"
-	    "Exit status: 0 success, 1 unreadable recording, unknown --pid/--tid, a\n"
+	    "Exit status: 0 success, 1 unreadable recording, unknown --pid/--tid/--rank, a\n"
 	    "failed expectation or --vector without capstone, 2 usage error.\n",
 	    ws_expect_metrics(false));
 }
@@ -76,6 +78,7 @@ enum {
 	OPT_LINES,
 	OPT_BY_THREAD,
 	OPT_PID,
+	OPT_RANK,
 	OPT_TID,
 	OPT_MIN_PERCENT,
 	OPT_JSON,
@@ -92,6 +95,7 @@ static const struct option options[] = {
     {"by-thread", no_argument, NULL, OPT_BY_THREAD},
     {"threads", no_argument, NULL, OPT_THREADS},
     {"pid", required_argument, NULL, OPT_PID},
+    {"rank", required_argument, NULL, OPT_RANK},
     {"tid", required_argument, NULL, OPT_TID},
     {"min-percent", required_argument, NULL, OPT_MIN_PERCENT},
     {"json", no_argument, NULL, OPT_JSON},
@@ -127,6 +131,16 @@ push_id(uint32_t **v, size_t *n, long id)
 static bool
 check_filter(const struct wsr_profile *prof, const struct ws_filter *f)
 {
+	for (size_t i = 0; i < f->nranks; i++) {
+		bool found = false;
+		for (size_t k = 0; k < prof->nprocs && !found; k++)
+			found = prof->procs[k].info.rank == (int32_t)f->ranks[i];
+		if (!found) {
+			ws_errorf("--rank %" PRIu32 ": no process of that MPI rank in %s",
+				  f->ranks[i], prof->dir);
+			return false;
+		}
+	}
 	for (size_t i = 0; i < f->npids; i++) {
 		bool found = false;
 		for (size_t k = 0; k < prof->nprocs && !found; k++)
@@ -163,8 +177,8 @@ cmd_report(int argc, char **argv)
 	bool want_vector = false, want_busy = false;
 	double min_percent = 0.5;
 	int color = -1; /* auto */
-	uint32_t *pids = NULL, *tids = NULL;
-	size_t npids = 0, ntids = 0;
+	uint32_t *pids = NULL, *tids = NULL, *ranks = NULL;
+	size_t npids = 0, ntids = 0, nranks = 0;
 	char **expect_texts = NULL;
 	size_t nexpect = 0;
 	struct ws_expect *expects = NULL;
@@ -195,6 +209,13 @@ cmd_report(int argc, char **argv)
 			break;
 		case OPT_THREADS:
 			want_busy = true;
+			break;
+		case OPT_RANK:
+			if (!ws_parse_long(optarg, 0, INT32_MAX, &v)) {
+				ws_errorf("--rank: '%s' is not an MPI rank", optarg);
+				goto usage_error;
+			}
+			push_id(&ranks, &nranks, v);
 			break;
 		case OPT_PID:
 		case OPT_TID:
@@ -280,7 +301,7 @@ cmd_report(int argc, char **argv)
 		rc = WS_EXIT_FAIL;
 		goto out_args;
 	}
-	struct ws_filter filter = {pids, npids, tids, ntids};
+	struct ws_filter filter = {pids, npids, tids, ntids, ranks, nranks};
 	if (!check_filter(&prof, &filter)) {
 		ws_profile_free(&prof);
 		rc = WS_EXIT_FAIL;
@@ -381,6 +402,7 @@ out_args:
 	free(dir);
 	free(pids);
 	free(tids);
+	free(ranks);
 	return rc;
 
 usage_error:

@@ -43,7 +43,7 @@ check "$J" lines-keys '.lines | all(has("file") and has("line") and has("functio
 	has("samples") and has("percent") and has("text"))'
 check "$J" threads-keys '.threads | all(has("pid") and has("tid") and has("name") and
 	has("samples") and has("percent") and has("cpu_seconds") and has("wall_seconds"))'
-check "$J" processes-keys '.processes | all(keys | sort == (["pid","ppid","file","command",
+check "$J" processes-keys '.processes | all(keys | sort == (["pid","ppid","rank","file","command",
 	"complete","end","status","samples","threads"] | sort))'
 
 # ---- the header ----
