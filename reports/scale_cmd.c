@@ -40,7 +40,9 @@ usage(FILE *f)
 	      "  --threads LIST     thread counts: OMP_NUM_THREADS is set, and {threads} in\n"
 	      "                     ARGS is replaced by the count\n"
 	      "  --ranks LIST       MPI rank counts: runs LAUNCHER COUNT PROGRAM ARGS ({ranks}\n"
-	      "                     in ARGS is replaced too)\n"
+	      "                     in ARGS is replaced too); times and functions are the\n"
+	      "                     ranks' own (from the first rank's start to the last\n"
+	      "                     one's end), not the launcher's\n"
 	      "  --launcher CMD     the MPI launcher and its count option (default\n"
 	      "                     'mpirun -np'; e.g. 'srun -n', 'mpiexec -n')\n"
 	      "  --repeat N         runs per count, 1..100 (default 3; the median is used)\n"
@@ -572,8 +574,17 @@ cmd_scale(int argc, char **argv)
 				rc = WS_EXIT_FAIL;
 			} else {
 				loaded[k] = true;
-				ws_header_build(&profs[k], NULL, sym, &headers[k]);
-				ws_flat_build(&profs[k], NULL, sym, 0, &flats[k]);
+				/* with ranks, only the ranks' processes: not the
+				 * launcher's, whose start-up and polling threads
+				 * would be most of a short run */
+				uint32_t *ids = ws_xcalloc((size_t)o.counts[i], sizeof *ids);
+				for (int id = 0; id < o.counts[i]; id++)
+					ids[id] = (uint32_t)id;
+				struct ws_filter f = {.ranks = ids, .nranks = (size_t)o.counts[i]};
+				const struct ws_filter *filter = o.ranks ? &f : NULL;
+				ws_header_build(&profs[k], filter, sym, &headers[k]);
+				ws_flat_build(&profs[k], filter, sym, 0, &flats[k]);
+				free(ids);
 				runs[k] = (struct ws_scale_run){&headers[k], &flats[k]};
 				fprintf(stderr, " %.3f s\n", headers[k].wall_seconds);
 			}

@@ -30,4 +30,19 @@ jq -e '.header.processes == 2' "$tmp/out" >/dev/null || fail "--rank 0 --rank 1 
 expect_status 1 "$WHYSLOW" report --rank 9 "$D"
 grep -q 'no process of that MPI rank' "$tmp/err" || fail "--rank 9: $(cat "$tmp/err")"
 expect_status 2 "$WHYSLOW" report --rank -1 "$D"
+
+# whyslow scale --ranks: one recording per count through the launcher; the
+# table's times are the ranks' own (their first start to their last end),
+# not the whole run with mpirun's start-up
+expect_status 0 "$WHYSLOW" scale --ranks 1,2 --repeat 1 -o "$tmp/scale" -- "$prog" mpi 10000000
+[ -d "$tmp/scale/1-1" ] && [ -d "$tmp/scale/2-1" ] || fail "scale --ranks: no recordings: $(ls "$tmp/scale")"
+grep -q 'ranks=2 ' "$tmp/scale/2-1.out" || fail "scale --ranks: the run at 2 was not 2 ranks: $(cat "$tmp/scale/2-1.out")"
+grep -q '^ *2  *[0-9.]*  *[0-9.]*-[0-9.]*  *[0-9.]*x' "$tmp/out" || fail "scale --ranks: no row for 2 ranks: $(cat "$tmp/out")"
+"$WHYSLOW" report --json "$tmp/scale/2-1" >"$tmp/all.json" &&
+	"$WHYSLOW" report --json --rank 0 --rank 1 "$tmp/scale/2-1" >"$tmp/ranks.json" || fail "report of 2-1"
+whole=$(jq .header.wall_seconds "$tmp/all.json")
+ranks=$(jq .header.wall_seconds "$tmp/ranks.json")
+table=$(awk '$1 == 2 {print $2}' "$tmp/scale/scale.dat")
+awk -v w="$whole" -v r="$ranks" -v t="$table" 'BEGIN { exit !(t - r < 0.0015 && r - t < 0.0015 && r < w) }' ||
+	fail "scale --ranks: table wall $table s is not the ranks' own $ranks s (whole run $whole s)"
 finish
