@@ -11,6 +11,9 @@
 # reports/analysis.h; record NAME with --clock wall); `pending` lines and `verdict` lines whose
 # report does not exist yet are listed, never run, never counted as passed.
 #
+# A diagnosis with a failed check is run a second time, and the second
+# result stands (see the end).
+#
 # Usage: examples_diag.sh FILE.diag   (run by make check with WHYSLOW,
 # WHYSLOW_LIB and TOP_BUILDDIR set; exit 0 pass, 1 fail, 77 nothing ran)
 set -u
@@ -222,6 +225,16 @@ while IFS= read -r line || [ -n "$line" ]; do
 done <"$diag"
 
 echo "$passed passed, $failed failed, $skipped skipped, $pending pending"
+# A second attempt when a check failed: on a small shared machine another
+# test can starve a variant (an MPI rank polling, a 512 MB page-faulting
+# run) and change its timing.  Everything is recorded and checked again;
+# the second attempt's result stands, so a wrong attribution, which fails
+# both times, still fails.
+if [ "$failed" -gt 0 ] && [ -z "${WHYSLOW_DIAG_ATTEMPT:-}" ]; then
+	echo "$(basename "$diag"): a check failed; recording every variant again (attempt 2 of 2, its result stands)"
+	rm -rf "$tmp"
+	WHYSLOW_DIAG_ATTEMPT=2 exec sh "$0" "$diag"
+fi
 [ "$failed" -eq 0 ] || exit 1
 [ "$ran" -gt 0 ] || exit 77
 exit 0
