@@ -14,6 +14,7 @@
 #include "collector.h"
 #include "interpose.h"
 #include "modules.h"
+#include "ompt.h"
 #include "profile_format.h"
 #include "sampler.h"
 #include "settings.h"
@@ -294,6 +295,7 @@ ws_collector_finish(int reason, int status)
 	struct ws_end end;
 	memset(&end, 0, sizeof end);
 	uint32_t modules = ws_modules_write();
+	ws_ompt_write();
 	write_notes();
 	if (threads < 0) {
 		/* A thread that was writing its own record as it exited did not
@@ -336,6 +338,7 @@ ws_collector_fork_child(void)
 	ws_pid = getpid();
 	ws_writer_forget();
 	ws_threads_after_fork();
+	ws_ompt_after_fork();
 	atomic_store(&notes_len, 0);
 	if (start_file() == 0) {
 		ws_resume();

@@ -51,6 +51,7 @@ enum ws_record_type {
 	WS_REC_THREAD = 4,  /* struct ws_thread + stacks */
 	WS_REC_NOTE = 5,    /* struct ws_note + text */
 	WS_REC_END = 6,     /* struct ws_end */
+	WS_REC_OMPT = 13,   /* struct ws_ompt + runtime name + regions */
 };
 
 /* How samples were triggered. */
@@ -184,6 +185,37 @@ struct ws_end {
 	uint64_t collector_peak_bytes; /* most memory the collector held at once */
 	uint32_t threads; /* WS_REC_THREAD records written */
 	uint32_t modules; /* WS_REC_MODULE records written */
+};
+
+/* WS_REC_OMPT: OpenMP parallel regions seen through the OMPT tool
+ * interface (written only when an OMPT runtime started the tool).
+ * Followed by the runtime's version string (runtime_len bytes, padded
+ * with zeros to a multiple of 8), then nregions times: struct
+ * ws_ompt_region and nthreads struct ws_ompt_thread, one per thread
+ * number in the team (omp_get_thread_num), 0 = the primary thread.
+ * Times are nanoseconds of CLOCK_MONOTONIC. */
+struct ws_ompt {
+	uint32_t nregions;
+	uint32_t runtime_len;
+	uint32_t max_threads;    /* thread numbers kept per region */
+	uint32_t lost_regions;   /* regions not kept: the table was full */
+	uint64_t first_ns;       /* the first region's start, 0 if none */
+	uint64_t outer_ns;       /* time inside outermost regions, summed */
+};
+struct ws_ompt_region {
+	uint64_t codeptr;   /* return address of the runtime call that began it */
+	uint64_t instances; /* times it ran (as an outermost or nested region) */
+	uint64_t total_ns;  /* begin to end on the encountering thread, summed */
+	uint32_t max_team;  /* largest team size it ran with */
+	uint32_t nthreads;  /* struct ws_ompt_thread that follow */
+	uint64_t lost_threads; /* implicit tasks with thread numbers >= max_threads */
+};
+struct ws_ompt_thread {
+	uint64_t tasks;   /* implicit tasks this thread number ran in the region */
+	uint64_t work_ns; /* their time not spent waiting (sync_region_wait:
+			     barriers, taskwait, taskgroup); the waiting is the
+			     region's time less this, since a worker's wait at
+			     the closing barrier ends only at the next fork */
 };
 
 #endif

@@ -215,6 +215,7 @@ ws_busy_build(const struct wsr_profile *prof, const struct ws_filter *f, struct 
 		struct ws_filter one = {.pids = &b->pid, .npids = 1, .tids = &b->tid, .ntids = 1};
 		ws_lines_build(prof, &one, sym, 1, &out->busiest_lines);
 	}
+	ws_omp_build(prof, f, sym, &out->omp);
 }
 
 void
@@ -222,6 +223,7 @@ ws_busy_free(struct ws_busy *b)
 {
 	if (b->busiest < b->nrows)
 		ws_lines_free(&b->busiest_lines);
+	ws_omp_free(&b->omp);
 	free(b->rows);
 	memset(b, 0, sizeof *b);
 }

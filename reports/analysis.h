@@ -189,6 +189,48 @@ struct ws_busy_row {
 	bool took_part;	     /* counted in the imbalance */
 };
 
+/* OpenMP parallel regions from OMPT (profiler/ompt.h), where the runtime
+ * provided them.  A region is one parallel construct (the call site of the
+ * runtime call that began it) of one process.
+ *  - seconds: its instances' time on the encountering thread, summed;
+ *    percent: of the process's wall time.
+ *  - work: per thread number, the time of its implicit tasks outside
+ *    waits (barriers, taskwait, taskgroup); imbalance = max / mean of work
+ *    over the thread numbers that ran tasks; busiest = that thread number.
+ *  - wait: the team's time in the region not spent working: for each
+ *    thread number, seconds * (its tasks / instances) - its work, summed;
+ *    wait_percent: of the team's time (seconds * team size).
+ *  - serial_percent: of the wall time of the processes with regions, the
+ *    part outside any outermost parallel region (Amdahl's serial part,
+ *    start-up included). */
+struct ws_omp_region {
+	uint32_t pid;
+	const char *function, *module, *file; /* the construct's call site */
+	unsigned line;
+	uint64_t instances;
+	uint32_t team, nthreads;
+	double seconds, percent;
+	double work_min, work_mean, work_max; /* seconds per thread number */
+	unsigned busiest;
+	double imbalance;
+	double wait_seconds, wait_percent;
+};
+
+struct ws_omp {
+	const char *runtime; /* NULL: no process has OMPT data */
+	size_t nprocs;	     /* processes with OMPT data */
+	double wall_seconds, inside_seconds, serial_percent;
+	struct ws_omp_region *rows; /* by seconds, then pid and call site */
+	size_t nrows;
+	uint64_t lost_regions; /* constructs beyond the collector's table */
+};
+
+/* The regions of the processes that pass the filter (OMPT data is per
+ * process: a --tid filter does not split it). */
+void ws_omp_build(const struct wsr_profile *prof, const struct ws_filter *f,
+		  struct ws_symbolizer *sym, struct ws_omp *out);
+void ws_omp_free(struct ws_omp *o);
+
 struct ws_busy {
 	bool wall; /* wall-clock samples; with CPU time idle is ~0 and busy is CPU */
 	uint64_t samples, busy, runtime, idle;
@@ -208,6 +250,7 @@ struct ws_busy {
 	 * hottest source line (the lines analysis of that thread, top 1) */
 	size_t busiest;
 	struct ws_lines busiest_lines;
+	struct ws_omp omp; /* OpenMP regions (OMPT), when recorded */
 };
 
 void ws_busy_build(const struct wsr_profile *prof, const struct ws_filter *f,

@@ -38,6 +38,16 @@ static const struct metric {
     {"idle", NUM, NO_ARG, false, "%",
      "% of the threads' time blocked or in the\n"
      "                                      OpenMP runtime (--threads, --clock wall)"},
+    {"omp_imbalance", NUM, NO_ARG, false, "x",
+     "in the OpenMP region with the most time: the\n"
+     "                                      busiest thread's work over the mean (OMPT:\n"
+     "                                      record --openmp-runtime=llvm)"},
+    {"omp_wait", NUM, NO_ARG, false, "%",
+     "% of that region's team time spent waiting\n"
+     "                                      (OMPT)"},
+    {"omp_serial", NUM, NO_ARG, false, "%",
+     "% of the wall time outside OpenMP parallel\n"
+     "                                      regions (OMPT)"},
     {"hot", NAME, NO_ARG, false, NULL, "the function with the most self time"},
     {"hotline", NAME, NO_ARG, false, NULL, "the hottest source line, as FILE:LINE"},
     {"self", NUM, FUNC_ARG, false, "%", "% of samples in F itself"},
@@ -270,7 +280,8 @@ ws_expect_needs_threads(const struct ws_expect *e)
 bool
 ws_expect_needs_busy(const struct ws_expect *e)
 {
-	return uses(e, "busy_imbalance") || uses(e, "idle");
+	return uses(e, "busy_imbalance") || uses(e, "idle") || uses(e, "omp_imbalance") ||
+	       uses(e, "omp_wait") || uses(e, "omp_serial");
 }
 
 bool
@@ -369,6 +380,18 @@ number(const struct metric *m, const char *function, const struct ws_facts *f)
 		return f->busy ? f->busy->imbalance : 0.0;
 	if (!strcmp(m->name, "idle"))
 		return f->busy ? f->busy->idle_percent : 0.0;
+	if (!strncmp(m->name, "omp_", 4)) {
+		/* NAN: not recorded (the check fails and says so) */
+		const struct ws_omp *o = f->busy ? &f->busy->omp : NULL;
+		if (!o || !o->runtime)
+			return NAN;
+		if (!strcmp(m->name, "omp_serial"))
+			return o->serial_percent;
+		if (!o->nrows)
+			return NAN;
+		return !strcmp(m->name, "omp_wait") ? o->rows[0].wait_percent
+						    : o->rows[0].imbalance;
+	}
 	if (!strcmp(m->name, "time"))
 		return time_in(function, f);
 	if (!strcmp(m->name, "packed") || !strcmp(m->name, "vwidth")) {
@@ -454,8 +477,16 @@ ws_expect_eval(const struct ws_expect *e, const struct ws_facts *before,
 	double v = term_value(t, before, after);
 	const char *unit = m->unit;
 	if (e->nterms == 2) {
-		v = ratio(v, term_value(&e->term[1], before, after));
+		double w = term_value(&e->term[1], before, after);
+		v = isnan(w) ? NAN : ratio(v, w);
 		unit = "x";
+	}
+	if (isnan(v)) {
+		out->passed = false;
+		out->measured = ws_xstrdup(!strncmp(m->name, "omp_", 4)
+					       ? "(no OpenMP region data: OMPT was not recorded)"
+					       : "(not recorded)");
+		return;
 	}
 	out->passed = compare_numbers(v, e->op, e->number);
 	if (isinf(v))

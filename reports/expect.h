@@ -12,7 +12,8 @@
  *
  * The metrics (ws_expect_metrics() lists them with their meaning):
  *   any recording: wall cpu samples threads processes dropped rate
- *                  imbalance busy_imbalance idle hot hotline self(F) total(F) time(F)
+ *                  imbalance busy_imbalance idle omp_imbalance omp_wait
+ *                  omp_serial (OMPT data; NAN, a failed check, without it) hot hotline self(F) total(F) time(F)
  *                  packed(F) vwidth(F) vector(F) (vector.h's analysis: F
  *                  is a function as compiled, a pattern picks the matching
  *                  one with the most samples)

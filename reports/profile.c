@@ -382,6 +382,70 @@ parse_note(struct parser *ps, struct cursor c)
 	return 0;
 }
 
+static void
+free_ompt(struct wsr_ompt *o)
+{
+	if (!o)
+		return;
+	for (uint32_t i = 0; o->regions && i < o->info.nregions; i++)
+		free(o->regions[i].threads);
+	free(o->regions);
+	free(o->runtime);
+	free(o);
+}
+
+static int
+parse_ompt(struct parser *ps, struct cursor c)
+{
+	uint64_t at = c.off;
+	if (ps->p->ompt)
+		return fail(ps, at, "a second OpenMP (OMPT) record");
+	struct ws_ompt h;
+	if (take(ps, &c, &h, sizeof h, "OpenMP", "fixed fields") < 0)
+		return -1;
+	if (h.runtime_len > 4096)
+		return fail(ps, at + offsetof(struct ws_ompt, runtime_len),
+			    "OpenMP record: runtime name of %" PRIu32 " bytes", h.runtime_len);
+	if (h.nregions > c.left / sizeof(struct ws_ompt_region))
+		return fail(ps, at, "OpenMP record: %" PRIu32 " regions cannot fit in its %" PRIu64
+			    " bytes", h.nregions, c.left);
+	struct wsr_ompt *o = ws_xcalloc(1, sizeof *o);
+	o->info = h;
+	o->info.nregions = 0; /* counts the regions read, for free_ompt */
+	uint64_t pad = ((uint64_t)h.runtime_len + 7) / 8 * 8 - h.runtime_len;
+	if (take_string(ps, &c, h.runtime_len, "OpenMP", "runtime name", &o->runtime) < 0 ||
+	    take(ps, &c, NULL, pad, "OpenMP", "padding") < 0)
+		goto bad;
+	o->regions = ws_xcalloc(h.nregions ? h.nregions : 1, sizeof *o->regions);
+	for (uint32_t i = 0; i < h.nregions; i++) {
+		struct wsr_ompt_region *r = &o->regions[i];
+		uint64_t rat = c.off;
+		if (take(ps, &c, &r->info, sizeof r->info, "OpenMP", "region") < 0)
+			goto bad;
+		o->info.nregions = i + 1;
+		if (r->info.nthreads > h.max_threads ||
+		    r->info.nthreads > c.left / sizeof(struct ws_ompt_thread)) {
+			fail(ps, rat + offsetof(struct ws_ompt_region, nthreads),
+			     "OpenMP record: region %" PRIu32 " has %" PRIu32
+			     " thread numbers (at most %" PRIu32 ", and what fits in the record)",
+			     i, r->info.nthreads, h.max_threads);
+			goto bad;
+		}
+		r->threads = ws_xcalloc(r->info.nthreads ? r->info.nthreads : 1,
+					sizeof *r->threads);
+		if (take(ps, &c, r->threads, (uint64_t)r->info.nthreads * sizeof *r->threads,
+			 "OpenMP", "threads") < 0)
+			goto bad;
+	}
+	if (expect_end(ps, &c, "OpenMP") < 0)
+		goto bad;
+	ps->p->ompt = o;
+	return 0;
+bad:
+	free_ompt(o);
+	return -1;
+}
+
 static int
 parse_end(struct parser *ps, struct cursor c)
 {
@@ -411,6 +475,8 @@ parse_payload(struct parser *ps, uint32_t type, struct cursor c)
 		return parse_note(ps, c);
 	case WS_REC_END:
 		return parse_end(ps, c);
+	case WS_REC_OMPT:
+		return parse_ompt(ps, c);
 	default:
 		/* A newer writer of the same version may add record types;
 		 * they are skipped, and said so. */
@@ -870,6 +936,7 @@ ws_process_free(struct wsr_process *p)
 	for (size_t i = 0; i < p->nnotes; i++)
 		free(p->notes[i]);
 	free(p->notes);
+	free_ompt(p->ompt);
 	struct storage *st = p->storage;
 	if (st) {
 		free(st->buf);

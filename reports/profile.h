@@ -49,6 +49,17 @@ struct wsr_thread {
 	size_t nsamples;
 };
 
+/* OpenMP parallel regions from OMPT (WS_REC_OMPT). */
+struct wsr_ompt_region {
+	struct ws_ompt_region info;
+	struct ws_ompt_thread *threads; /* info.nthreads, by thread number */
+};
+struct wsr_ompt {
+	struct ws_ompt info;
+	char *runtime; /* the runtime's version string */
+	struct wsr_ompt_region *regions;
+};
+
 struct wsr_process {
 	char *file;                 /* path of the .wsp file */
 	struct ws_process info;
@@ -61,6 +72,7 @@ struct wsr_process {
 	size_t nthreads;
 	char **notes;
 	size_t nnotes;
+	struct wsr_ompt *ompt;      /* NULL: no OMPT record */
 	bool complete;              /* WS_REC_END was read */
 	struct ws_end end;          /* valid when complete */
 	void *storage;              /* owned buffers */

@@ -42,6 +42,7 @@ struct record_opts {
 	long frequency, depth;
 	int signal;
 	const char *clock, *source;
+	const char *openmp_runtime; /* "native" or "llvm" */
 	bool quiet;
 };
 
@@ -61,6 +62,13 @@ usage(FILE *f)
 	    "                          a fallback to timers (default auto)\n"
 	    "      --depth N           stack depth limit, 1..1024 (default 128)\n"
 	    "      --signal SIG        the sampling signal, a name or number (default SIGPROF)\n"
+	    "      --openmp-runtime native|llvm\n"
+	    "                          llvm: run an OpenMP program on LLVM's runtime (libomp,\n"
+	    "                          which implements GCC's libgomp ABI too), preloaded in\n"
+	    "                          front of the one it links, for its tool interface\n"
+	    "                          (OMPT): each parallel region's time, per-thread work\n"
+	    "                          and barrier waits in 'report --threads' (default native;\n"
+	    "                          WHYSLOW_LIBOMP names another libomp.so)\n"
 	    "  -q, --quiet             no summary line\n"
 	    "  -h, --help              this help\n\n"
 	    "The exit status is PROGRAM's; 'whyslow report DIR' shows the profile.\n");
@@ -142,13 +150,15 @@ parse_options(int argc, char **argv, struct record_opts *o, int *status)
 	    {"source", required_argument, NULL, 's'},
 	    {"depth", required_argument, NULL, 'd'},
 	    {"signal", required_argument, NULL, 'S'},
+	    {"openmp-runtime", required_argument, NULL, 'M'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	static const char *const clocks[] = {"cpu", "wall", NULL};
 	static const char *const sources[] = {"auto", "perf", "timer", NULL};
-	*o = (struct record_opts){NULL, 1000, 128, SIGPROF, "cpu", "auto", false};
+	static const char *const runtimes[] = {"native", "llvm", NULL};
+	*o = (struct record_opts){NULL, 1000, 128, SIGPROF, "cpu", "auto", "native", false};
 	*status = WS_EXIT_USAGE;
 	/* "+": stop at PROGRAM, whose own options follow it; ":": report a
 	 * missing argument apart from an unknown option. */
@@ -189,6 +199,12 @@ parse_options(int argc, char **argv, struct record_opts *o, int *status)
 						   "caught (a name such as SIGPROF or SIGRTMIN+3, "
 						   "or a number)",
 						   optarg);
+			break;
+		case 'M':
+			if (!one_of(optarg, runtimes))
+				return usage_error("--openmp-runtime: '%s' is not native or llvm",
+						   optarg);
+			o->openmp_runtime = optarg;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -524,6 +540,40 @@ set_env(const char *name, const char *value)
 		ws_die(WS_EXIT_FAIL, "cannot set %s: %s", name, strerror(errno));
 }
 
+/* LLVM's OpenMP runtime for --openmp-runtime=llvm: $WHYSLOW_LIBOMP, the
+ * one configure found, or libomp.so.5 where Debian puts it.  Returns an
+ * absolute path, or NULL after printing why. */
+static char *
+find_libomp(void)
+{
+#ifndef HAVE_OMPT
+	ws_errorf("--openmp-runtime=llvm: this whyslow was built without the OpenMP tool "
+		  "interface (configure found no omp-tools.h: install libomp-dev and rebuild)");
+	return NULL;
+#else
+	const char *env = getenv("WHYSLOW_LIBOMP");
+	const char *cands[] = {env && *env ? env : NULL, LIBOMP_PATH,
+			       "/usr/lib/x86_64-linux-gnu/libomp.so.5",
+			       "/usr/lib/aarch64-linux-gnu/libomp.so.5"};
+	for (size_t i = 0; i < sizeof cands / sizeof cands[0]; i++) {
+		if (!cands[i] || !*cands[i])
+			continue;
+		char *abs = realpath(cands[i], NULL);
+		if (abs && access(abs, R_OK) == 0 && !strpbrk(abs, " :"))
+			return abs;
+		if (i == 0)
+			ws_errorf("%s (from WHYSLOW_LIBOMP): cannot use it: %s", cands[i],
+				  abs ? "its path has a space or colon" : strerror(errno));
+		free(abs);
+		if (i == 0)
+			return NULL;
+	}
+	ws_errorf("--openmp-runtime=llvm: LLVM's OpenMP runtime libomp.so.5 is not installed "
+		  "(apt-get install libomp-dev, or set WHYSLOW_LIBOMP to its path)");
+	return NULL;
+#endif
+}
+
 /* The child's environment.  Set in whyslow itself: it does not exec. */
 static void
 setup_environment(const struct record_opts *o, const char *lib, const char *absdir)
@@ -739,6 +789,18 @@ cmd_record(int argc, char **argv)
 	char *lib = rc ? NULL : find_library();
 	if (rc == 0 && !lib)
 		rc = WS_EXIT_FAIL;
+	if (rc == 0 && strcmp(o.openmp_runtime, "llvm") == 0) {
+		/* ours first: libomp looks ompt_start_tool up in the global scope */
+		char *omp = find_libomp();
+		if (omp) {
+			char *both = ws_xasprintf("%s:%s", lib, omp);
+			free(lib);
+			free(omp);
+			lib = both;
+		} else {
+			rc = WS_EXIT_FAIL;
+		}
+	}
 	bool created = false;
 	char *dir = rc ? NULL : make_output_dir(o.output, &created, &rc);
 	char *absdir = dir ? realpath(dir, NULL) : NULL;

@@ -170,6 +170,48 @@ key_bool(struct json *j, const char *k, bool v)
 	json_bool(j, v);
 }
 
+/* OpenMP regions from OMPT: null when none were recorded. */
+static void
+openmp(struct json *j, const struct ws_omp *o)
+{
+	json_key(j, "openmp");
+	if (!o->runtime) {
+		json_null(j);
+		return;
+	}
+	json_begin_object(j);
+	key_str(j, "runtime", o->runtime);
+	key_uint(j, "processes", o->nprocs);
+	key_double(j, "wall_seconds", o->wall_seconds, SECONDS);
+	key_double(j, "inside_seconds", o->inside_seconds, SECONDS);
+	key_double(j, "serial_percent", o->serial_percent, PCT);
+	key_uint(j, "lost_regions", o->lost_regions);
+	json_key(j, "regions");
+	json_begin_array(j);
+	for (size_t i = 0; i < o->nrows; i++) {
+		const struct ws_omp_region *r = &o->rows[i];
+		json_begin_object(j);
+		key_uint(j, "pid", r->pid);
+		key_str(j, "function", r->function);
+		key_str(j, "module", r->module);
+		key_line(j, r->file, r->line);
+		key_uint(j, "instances", r->instances);
+		key_uint(j, "team", r->team);
+		key_double(j, "seconds", r->seconds, SECONDS);
+		key_double(j, "percent", r->percent, PCT);
+		key_double(j, "work_min_seconds", r->work_min, SECONDS);
+		key_double(j, "work_mean_seconds", r->work_mean, SECONDS);
+		key_double(j, "work_max_seconds", r->work_max, SECONDS);
+		key_uint(j, "busiest_thread_num", r->busiest);
+		key_double(j, "imbalance", r->imbalance, 3);
+		key_double(j, "wait_seconds", r->wait_seconds, SECONDS);
+		key_double(j, "wait_percent", r->wait_percent, PCT);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_end_object(j);
+}
+
 static void
 busy(struct json *j, const struct ws_busy *b)
 {
@@ -225,6 +267,7 @@ busy(struct json *j, const struct ws_busy *b)
 		json_end_object(j);
 	}
 	json_end_array(j);
+	openmp(j, &b->omp);
 	json_end_object(j);
 }
 

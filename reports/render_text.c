@@ -273,6 +273,68 @@ busy(struct out *o, const struct ws_busy *b)
 		      o->f);
 }
 
+/* OpenMP regions from OMPT; without them, a hint when the runtime was seen
+ * in the stacks. */
+static void
+omp(struct out *o, const struct ws_omp *m, bool runtime_seen)
+{
+	if (!m->runtime) {
+		if (runtime_seen)
+			fputs("  note: no OpenMP region data: GCC's libgomp has no tool interface "
+			      "(OMPT); record with --openmp-runtime=llvm for each parallel region's "
+			      "time, per-thread work and barrier waits\n",
+			      o->f);
+		return;
+	}
+	char title[256];
+	snprintf(title, sizeof title, "OpenMP parallel regions (OMPT, %s)", m->runtime);
+	tt_title(o, title);
+	struct table tb = {0};
+	tt_col(&tb, "region", false, tt_name_room(o, 70, 28));
+	tt_col(&tb, "source", false, 0);
+	tt_col(&tb, "runs", true, 0);
+	tt_col(&tb, "team", true, 0);
+	tt_col(&tb, "time s", true, 0);
+	tt_col(&tb, "of wall", true, 0);
+	tt_col(&tb, "work min/mean/max s", true, 0);
+	tt_col(&tb, "imbalance", true, 0);
+	tt_col(&tb, "waiting", true, 0);
+	for (size_t i = 0; i < m->nrows; i++) {
+		const struct ws_omp_region *r = &m->rows[i];
+		struct cell *row = tt_row(&tb);
+		tt_set(&tb, row, 0, PLAIN, ws_xstrdup(r->function));
+		tt_set(&tb, row, 1, DIM, r->file ? tt_location(o, r->file, r->line) : ws_xstrdup(""));
+		tt_set(&tb, row, 2, PLAIN, ws_xasprintf("%" PRIu64, r->instances));
+		tt_set(&tb, row, 3, PLAIN, ws_xasprintf("%" PRIu32, r->team));
+		tt_set(&tb, row, 4, PLAIN, ws_xasprintf("%.3f", r->seconds));
+		tt_set(&tb, row, 5, PLAIN, tt_pct(r->percent));
+		tt_set(&tb, row, 6, PLAIN,
+		       ws_xasprintf("%.3f/%.3f/%.3f", r->work_min, r->work_mean, r->work_max));
+		tt_set(&tb, row, 7, r->imbalance >= WS_IMBALANCED ? RED : PLAIN,
+		       ws_xasprintf("%.2f", r->imbalance));
+		tt_set(&tb, row, 8, PLAIN, tt_pct(r->wait_percent));
+	}
+	tt_print(o, &tb, "  ");
+	fprintf(o->f,
+		"  serial: %.1f %% of the wall time (%.3f of %.3f s) outside parallel regions\n",
+		m->serial_percent, m->wall_seconds - m->inside_seconds, m->wall_seconds);
+	if (m->nrows) {
+		const struct ws_omp_region *r = &m->rows[0];
+		if (r->imbalance >= WS_IMBALANCED)
+			fprintf(o->f,
+				"  %s: thread %u works %.2fx the mean; the others wait %.1f %% of "
+				"the team's time at its barriers: a dynamic or guided schedule, or "
+				"smaller chunks, would share the work\n",
+				r->function, r->busiest, r->imbalance, r->wait_percent);
+	}
+	if (m->lost_regions)
+		fprintf(o->f, "  note: %" PRIu64 " regions were not kept (the collector's table "
+			      "was full)\n", m->lost_regions);
+	fputs("  work: time of each thread's share of a region outside barrier and task "
+	      "waits; waiting: the team's time in the region less its work\n",
+	      o->f);
+}
+
 /* "GCC 12.2.0 -O2 -march=native -ffast-math" from a parsed producer. */
 static char *
 built_with(const struct ws_vfunction *v)
@@ -523,8 +585,10 @@ ws_render_text(FILE *f, const struct ws_report *r, const struct ws_text_options 
 		lines(&o, r->lines);
 	if (r->threads)
 		threads(&o, r->threads);
-	if (r->busy)
+	if (r->busy) {
 		busy(&o, r->busy);
+		omp(&o, &r->busy->omp, r->busy->runtime > 0);
+	}
 	if (r->vector)
 		vector(&o, r->vector);
 	processes(&o, r->processes);

@@ -9,7 +9,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config make git ca-certificates \
-	libunwind-dev libdw-dev libelf-dev zlib1g-dev libcapstone-dev \
+	libunwind-dev libdw-dev libelf-dev zlib1g-dev libcapstone-dev libomp-dev \
 	jq protobuf-compiler binutils file \
 	libopenmpi-dev openmpi-bin libopenblas-dev gnuplot-nox \
 	>/dev/null
