@@ -12,6 +12,7 @@
 
 #include "arena.h"
 #include "collector.h"
+#include "companion.h"
 #include "interpose.h"
 #include "modules.h"
 #include "ompt.h"
@@ -296,6 +297,7 @@ ws_collector_finish(int reason, int status)
 	memset(&end, 0, sizeof end);
 	uint32_t modules = ws_modules_write();
 	ws_ompt_write();
+	ws_companions_finish();
 	write_notes();
 	if (threads < 0) {
 		/* A thread that was writing its own record as it exited did not

@@ -52,6 +52,7 @@ enum ws_record_type {
 	WS_REC_NOTE = 5,    /* struct ws_note + text */
 	WS_REC_END = 6,     /* struct ws_end */
 	WS_REC_OMPT = 13,   /* struct ws_ompt + runtime name + regions */
+	WS_REC_MPI = 15,    /* struct ws_mpi + struct ws_mpi_call[ncalls] */
 };
 
 /* How samples were triggered. */
@@ -216,6 +217,38 @@ struct ws_ompt_thread {
 			     barriers, taskwait, taskgroup); the waiting is the
 			     region's time less this, since a worker's wait at
 			     the closing barrier ends only at the next fork */
+};
+
+/* WS_REC_MPI: the MPI calls of one rank, timed by the PMPI tracing library
+ * (libwhyslow-mpi.so, profiler/mpi_trace.c), one per process that called
+ * MPI_Init.  Followed by ncalls struct ws_mpi_call, the call types that
+ * were called at least once. */
+enum ws_mpi_flags {
+	WS_MPI_FINALIZED = 1u << 0, /* MPI_Finalize returned */
+};
+struct ws_mpi {
+	int32_t rank;	  /* in MPI_COMM_WORLD */
+	uint32_t size;	  /* of MPI_COMM_WORLD */
+	uint32_t ncalls;  /* struct ws_mpi_call that follow */
+	uint32_t flags;	  /* enum ws_mpi_flags */
+	uint64_t init_ns; /* CLOCK_MONOTONIC when MPI_Init returned */
+	uint64_t finalize_ns; /* when MPI_Finalize was called; 0: never */
+	char library[64]; /* the implementation, NUL-padded ("Open MPI v4.1.4...") */
+};
+enum ws_mpi_kind {
+	WS_MPI_P2P = 1,	       /* point-to-point: send, receive, probe */
+	WS_MPI_COMPLETION = 2, /* wait and test of requests */
+	WS_MPI_COLLECTIVE = 3, /* barrier, broadcast, reductions, gathers... */
+	WS_MPI_OTHER = 4,      /* MPI_Init, MPI_Finalize */
+};
+struct ws_mpi_call {
+	char name[32];	 /* "MPI_Send", NUL-padded */
+	uint32_t kind;	 /* enum ws_mpi_kind */
+	uint32_t reserved;
+	uint64_t calls;
+	uint64_t time_ns; /* inside the call, summed */
+	uint64_t max_ns;  /* the longest single call */
+	uint64_t bytes;	  /* data the calls sent (send side; receives for MPI_Recv) */
 };
 
 #endif

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "disasm.h"
 #include "expect.h"
+#include "mpi_report.h"
 #include "profile.h"
 #include "render.h"
 #include "symbolize.h"
@@ -69,6 +70,7 @@ struct side {
 	struct ws_threads threads;
 	struct ws_vector vector;
 	struct ws_busy busy;
+	struct ws_mpi_report mpi;
 	bool have_lines, have_threads, have_vector, have_busy;
 };
 
@@ -87,6 +89,7 @@ side_build(struct side *s, struct ws_symbolizer *sym, bool lines, bool vector, b
 	ws_threads_build(&s->prof, NULL, &s->threads);
 	if ((s->have_busy = busy))
 		ws_busy_build(&s->prof, NULL, sym, &s->busy);
+	ws_mpi_report_build(&s->prof, NULL, &s->mpi);
 }
 
 static void
@@ -104,6 +107,7 @@ side_free(struct side *s)
 		ws_busy_free(&s->busy);
 	if (s->have_vector)
 		ws_vector_free(&s->vector);
+	ws_mpi_report_free(&s->mpi);
 	ws_profile_free(&s->prof);
 }
 
@@ -209,7 +213,8 @@ cmd_compare(int argc, char **argv)
 						     need_lines ? &s[i].lines : NULL,
 						     &s[i].threads,
 						     need_vector ? &s[i].vector : NULL,
-						     need_busy ? &s[i].busy : NULL};
+						     need_busy ? &s[i].busy : NULL,
+						     &s[i].mpi};
 		struct ws_expect_result *results = ws_xcalloc(nexpect + 1, sizeof *results);
 		size_t failed = ws_expect_run(expects, nexpect, &facts[0], &facts[1], results);
 		struct ws_expectations x = {expects, results, nexpect};

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "expect.h"
+#include "mpi_report.h"
 #include "util.h"
 #include "vector.h"
 
@@ -48,6 +49,12 @@ static const struct metric {
     {"omp_serial", NUM, NO_ARG, false, "%",
      "% of the wall time outside OpenMP parallel\n"
      "                                      regions (OMPT)"},
+    {"mpi", NUM, NO_ARG, false, "%",
+     "% of the MPI ranks' time inside MPI calls\n"
+     "                                      (PMPI: report --mpi)"},
+    {"mpi_imbalance", NUM, NO_ARG, false, "x",
+     "the MPI ranks' computing time, max over mean\n"
+     "                                      (PMPI)"},
     {"hot", NAME, NO_ARG, false, NULL, "the function with the most self time"},
     {"hotline", NAME, NO_ARG, false, NULL, "the hottest source line, as FILE:LINE"},
     {"self", NUM, FUNC_ARG, false, "%", "% of samples in F itself"},
@@ -380,6 +387,12 @@ number(const struct metric *m, const char *function, const struct ws_facts *f)
 		return f->busy ? f->busy->imbalance : 0.0;
 	if (!strcmp(m->name, "idle"))
 		return f->busy ? f->busy->idle_percent : 0.0;
+	if (!strncmp(m->name, "mpi", 3)) {
+		/* NAN: no rank recorded MPI calls */
+		if (!f->mpi || !f->mpi->library)
+			return NAN;
+		return m->name[3] ? f->mpi->compute_imbalance : f->mpi->mpi_percent;
+	}
 	if (!strncmp(m->name, "omp_", 4)) {
 		/* NAN: not recorded (the check fails and says so) */
 		const struct ws_omp *o = f->busy ? &f->busy->omp : NULL;
@@ -483,9 +496,10 @@ ws_expect_eval(const struct ws_expect *e, const struct ws_facts *before,
 	}
 	if (isnan(v)) {
 		out->passed = false;
-		out->measured = ws_xstrdup(!strncmp(m->name, "omp_", 4)
-					       ? "(no OpenMP region data: OMPT was not recorded)"
-					       : "(not recorded)");
+		out->measured = ws_xstrdup(
+		    !strncmp(m->name, "omp_", 4)  ? "(no OpenMP region data: OMPT was not recorded)"
+		    : !strncmp(m->name, "mpi", 3) ? "(no MPI data: no rank's MPI calls were timed)"
+						  : "(not recorded)");
 		return;
 	}
 	out->passed = compare_numbers(v, e->op, e->number);

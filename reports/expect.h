@@ -13,7 +13,8 @@
  * The metrics (ws_expect_metrics() lists them with their meaning):
  *   any recording: wall cpu samples threads processes dropped rate
  *                  imbalance busy_imbalance idle omp_imbalance omp_wait
- *                  omp_serial (OMPT data; NAN, a failed check, without it) hot hotline self(F) total(F) time(F)
+ *                  omp_serial (OMPT data; NAN, a failed check, without it)
+ *                  mpi mpi_imbalance (PMPI data, the same) hot hotline self(F) total(F) time(F)
  *                  packed(F) vwidth(F) vector(F) (vector.h's analysis: F
  *                  is a function as compiled, a pattern picks the matching
  *                  one with the most samples)
@@ -38,6 +39,8 @@ struct ws_vector;
  * (built with top 0); lines, threads, vector and busy may be NULL when no
  * expectation needs them (ws_expect_needs_*() say); vector holds every
  * function with samples (max_functions 0, min_percent 0). */
+struct ws_mpi_report;
+
 struct ws_facts {
 	const struct ws_header *header;
 	const struct ws_flat *flat;
@@ -45,6 +48,7 @@ struct ws_facts {
 	const struct ws_threads *threads;
 	const struct ws_vector *vector;
 	const struct ws_busy *busy; /* busy_imbalance, idle */
+	const struct ws_mpi_report *mpi; /* mpi, mpi_imbalance; NULL: none */
 };
 
 enum ws_expect_op { WS_EQ, WS_NE, WS_GE, WS_LE, WS_GT, WS_LT };

@@ -446,6 +446,64 @@ bad:
 	return -1;
 }
 
+static void
+free_mpi(struct wsr_mpi *m)
+{
+	if (m)
+		free(m->calls);
+	free(m);
+}
+
+static int
+parse_mpi(struct parser *ps, struct cursor c)
+{
+	uint64_t at = c.off;
+	if (ps->p->mpi)
+		return fail(ps, at, "a second MPI record");
+	struct ws_mpi h;
+	if (take(ps, &c, &h, sizeof h, "MPI", "fixed fields") < 0)
+		return -1;
+	if (h.ncalls > 256 || h.ncalls != c.left / sizeof(struct ws_mpi_call))
+		return fail(ps, at + offsetof(struct ws_mpi, ncalls),
+			    "MPI record: %" PRIu32 " calls do not match its %" PRIu64 " bytes",
+			    h.ncalls, c.left);
+	if (h.rank < 0 || (h.size && (uint32_t)h.rank >= h.size))
+		return fail(ps, at + offsetof(struct ws_mpi, rank),
+			    "MPI record: rank %" PRId32 " of %" PRIu32, h.rank, h.size);
+	struct wsr_mpi *m = ws_xcalloc(1, sizeof *m);
+	m->info = h;
+	memcpy(m->library, h.library, sizeof h.library);
+	m->library[sizeof h.library] = '\0';
+	m->calls = ws_xcalloc(h.ncalls ? h.ncalls : 1, sizeof *m->calls);
+	for (uint32_t i = 0; i < h.ncalls; i++) {
+		uint64_t cat = c.off;
+		struct ws_mpi_call *k = &m->calls[i];
+		if (take(ps, &c, k, sizeof *k, "MPI", "call") < 0)
+			goto bad;
+		if (!memchr(k->name, '\0', sizeof k->name) || !k->name[0]) {
+			fail(ps, cat, "MPI record: call %" PRIu32 " has no NUL-terminated name", i);
+			goto bad;
+		}
+		if (k->kind < WS_MPI_P2P || k->kind > WS_MPI_OTHER) {
+			fail(ps, cat + offsetof(struct ws_mpi_call, kind),
+			     "MPI record: %s has unknown kind %" PRIu32, k->name, k->kind);
+			goto bad;
+		}
+		if (k->max_ns > k->time_ns) {
+			fail(ps, cat + offsetof(struct ws_mpi_call, max_ns),
+			     "MPI record: %s's longest call is longer than all its calls", k->name);
+			goto bad;
+		}
+	}
+	if (expect_end(ps, &c, "MPI") < 0)
+		goto bad;
+	ps->p->mpi = m;
+	return 0;
+bad:
+	free_mpi(m);
+	return -1;
+}
+
 static int
 parse_end(struct parser *ps, struct cursor c)
 {
@@ -477,6 +535,8 @@ parse_payload(struct parser *ps, uint32_t type, struct cursor c)
 		return parse_end(ps, c);
 	case WS_REC_OMPT:
 		return parse_ompt(ps, c);
+	case WS_REC_MPI:
+		return parse_mpi(ps, c);
 	default:
 		/* A newer writer of the same version may add record types;
 		 * they are skipped, and said so. */
@@ -937,6 +997,7 @@ ws_process_free(struct wsr_process *p)
 		free(p->notes[i]);
 	free(p->notes);
 	free_ompt(p->ompt);
+	free_mpi(p->mpi);
 	struct storage *st = p->storage;
 	if (st) {
 		free(st->buf);

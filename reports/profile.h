@@ -60,6 +60,13 @@ struct wsr_ompt {
 	struct wsr_ompt_region *regions;
 };
 
+/* MPI calls from the PMPI tracing library (WS_REC_MPI). */
+struct wsr_mpi {
+	struct ws_mpi info;
+	char library[65]; /* info.library, NUL-terminated */
+	struct ws_mpi_call *calls; /* info.ncalls, names NUL-terminated */
+};
+
 struct wsr_process {
 	char *file;                 /* path of the .wsp file */
 	struct ws_process info;
@@ -73,6 +80,7 @@ struct wsr_process {
 	char **notes;
 	size_t nnotes;
 	struct wsr_ompt *ompt;      /* NULL: no OMPT record */
+	struct wsr_mpi *mpi;        /* NULL: no MPI record */
 	bool complete;              /* WS_REC_END was read */
 	struct ws_end end;          /* valid when complete */
 	void *storage;              /* owned buffers */

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <elf.h>
 #include <errno.h>
@@ -43,6 +44,7 @@ struct record_opts {
 	int signal;
 	const char *clock, *source;
 	const char *openmp_runtime; /* "native" or "llvm" */
+	bool no_mpi;
 	bool quiet;
 };
 
@@ -69,6 +71,9 @@ usage(FILE *f)
 	    "                          (OMPT): each parallel region's time, per-thread work\n"
 	    "                          and barrier waits in 'report --threads' (default native;\n"
 	    "                          WHYSLOW_LIBOMP names another libomp.so)\n"
+	    "      --no-mpi            do not time MPI calls (by default libwhyslow-mpi.so, where\n"
+	    "                          it was built, is preloaded too: it times every MPI call\n"
+	    "                          through PMPI for 'report --mpi')\n"
 	    "  -q, --quiet             no summary line\n"
 	    "  -h, --help              this help\n\n"
 	    "The exit status is PROGRAM's; 'whyslow report DIR' shows the profile.\n");
@@ -151,6 +156,7 @@ parse_options(int argc, char **argv, struct record_opts *o, int *status)
 	    {"depth", required_argument, NULL, 'd'},
 	    {"signal", required_argument, NULL, 'S'},
 	    {"openmp-runtime", required_argument, NULL, 'M'},
+	    {"no-mpi", no_argument, NULL, 'N'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -158,7 +164,7 @@ parse_options(int argc, char **argv, struct record_opts *o, int *status)
 	static const char *const clocks[] = {"cpu", "wall", NULL};
 	static const char *const sources[] = {"auto", "perf", "timer", NULL};
 	static const char *const runtimes[] = {"native", "llvm", NULL};
-	*o = (struct record_opts){NULL, 1000, 128, SIGPROF, "cpu", "auto", "native", false};
+	*o = (struct record_opts){NULL, 1000, 128, SIGPROF, "cpu", "auto", "native", false, false};
 	*status = WS_EXIT_USAGE;
 	/* "+": stop at PROGRAM, whose own options follow it; ":": report a
 	 * missing argument apart from an unknown option. */
@@ -205,6 +211,9 @@ parse_options(int argc, char **argv, struct record_opts *o, int *status)
 				return usage_error("--openmp-runtime: '%s' is not native or llvm",
 						   optarg);
 			o->openmp_runtime = optarg;
+			break;
+		case 'N':
+			o->no_mpi = true;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -481,11 +490,70 @@ dir_is_empty(const char *path)
 
 /* Make the output directory.  Returns its name as the user will type it
  * (a new string), *created saying whether we made it, or NULL. */
+/* When whyslow record runs as one rank of an MPI job (mpirun -np 4 whyslow
+ * record -- ./app), the job's identity, the same in every rank: the PMIx
+ * namespace (Open MPI, Slurm and MPICH with PMIx), Open MPI's job id,
+ * Slurm's job and step, else the launcher's pid (MPICH's Hydra: one node).
+ * NULL when this is not an MPI rank. */
+static char *
+mpi_job_id(void)
+{
+	static const char *const rank_vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK",
+						"SLURM_PROCID", NULL};
+	bool rank = false;
+	for (const char *const *v = rank_vars; *v && !rank; v++)
+		rank = getenv(*v) && *getenv(*v);
+	if (!rank)
+		return NULL;
+	const char *ns = getenv("PMIX_NAMESPACE");
+	if (!ns || !*ns)
+		ns = getenv("OMPI_MCA_ess_base_jobid");
+	char *id;
+	if (ns && *ns)
+		id = ws_xstrdup(ns);
+	else if (getenv("SLURM_JOB_ID"))
+		id = ws_xasprintf("%s.%s", getenv("SLURM_JOB_ID"),
+				  getenv("SLURM_STEP_ID") ? getenv("SLURM_STEP_ID") : "0");
+	else
+		id = ws_xasprintf("ppid%ld", (long)getppid());
+	/* a file name: keep [A-Za-z0-9._-] */
+	for (char *c = id; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '.' && *c != '-' && *c != '_')
+			*c = '_';
+	return id;
+}
+
+/* The ranks of one job share one directory: each creates it or finds it,
+ * and their files never collide (host, rank and pid in the names). */
+static char *
+make_rank_dir(const char *output, const char *job, bool *created, int *status)
+{
+	char *name = output ? ws_xstrdup(output) : ws_xasprintf("whyslow-mpi-%s", job);
+	if (mkdir(name, 0777) == 0) {
+		*created = true;
+		return name;
+	}
+	struct stat st;
+	if (errno == EEXIST && stat(name, &st) == 0 && S_ISDIR(st.st_mode))
+		return name;
+	*status = WS_EXIT_FAIL;
+	ws_errorf("%s: cannot create the output directory: %s", name,
+		  errno == EEXIST ? "exists and is not a directory" : strerror(errno));
+	free(name);
+	return NULL;
+}
+
 static char *
 make_output_dir(const char *output, bool *created, int *status)
 {
 	*status = WS_EXIT_FAIL;
 	*created = false;
+	char *job = mpi_job_id();
+	if (job) {
+		char *d = make_rank_dir(output, job, created, status);
+		free(job);
+		return d;
+	}
 	if (output) {
 		struct stat st;
 		if (stat(output, &st) == 0) {
@@ -789,6 +857,22 @@ cmd_record(int argc, char **argv)
 	char *lib = rc ? NULL : find_library();
 	if (rc == 0 && !lib)
 		rc = WS_EXIT_FAIL;
+	if (rc == 0 && !o.no_mpi) {
+		/* the PMPI tracing library beside the collector, where built */
+		char *mpi = ws_xstrdup(lib);
+		char *slash = strrchr(mpi, '/');
+		if (slash) {
+			*slash = '\0';
+			char *cand = ws_xasprintf("%s/libwhyslow-mpi.so", mpi);
+			if (access(cand, R_OK) == 0) {
+				char *both = ws_xasprintf("%s:%s", lib, cand);
+				free(lib);
+				lib = both;
+			}
+			free(cand);
+		}
+		free(mpi);
+	}
 	if (rc == 0 && strcmp(o.openmp_runtime, "llvm") == 0) {
 		/* ours first: libomp looks ompt_start_tool up in the global scope */
 		char *omp = find_libomp();

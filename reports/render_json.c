@@ -170,6 +170,72 @@ key_bool(struct json *j, const char *k, bool v)
 	json_bool(j, v);
 }
 
+/* MPI calls from PMPI: null when no rank recorded them. */
+static void
+mpi_json(struct json *j, const struct ws_mpi_report *m)
+{
+	json_key(j, "mpi");
+	if (!m->library) {
+		json_null(j);
+		return;
+	}
+	json_begin_object(j);
+	key_str(j, "library", m->library);
+	key_uint(j, "world_size", m->world_size);
+	key_double(j, "window_seconds", m->window_seconds, SECONDS);
+	key_double(j, "mpi_seconds", m->mpi_seconds, SECONDS);
+	key_double(j, "mpi_percent", m->mpi_percent, PCT);
+	key_bool(j, "communication_bound", m->communication_bound);
+	key_double(j, "compute_imbalance", m->compute_imbalance, 3);
+	json_key(j, "most_computing_rank");
+	if (m->most_computing < m->nranks)
+		json_int(j, m->ranks[m->most_computing].rank);
+	else
+		json_null(j);
+	json_key(j, "most_waiting_rank");
+	if (m->most_waiting < m->nranks)
+		json_int(j, m->ranks[m->most_waiting].rank);
+	else
+		json_null(j);
+	json_key(j, "ranks");
+	json_begin_array(j);
+	for (size_t i = 0; i < m->nranks; i++) {
+		const struct ws_mpi_rank *r = &m->ranks[i];
+		json_begin_object(j);
+		key_uint(j, "rank", (uint64_t)r->rank);
+		key_uint(j, "pid", r->pid);
+		key_str(j, "host", r->host);
+		key_double(j, "window_seconds", r->window_seconds, SECONDS);
+		key_double(j, "mpi_seconds", r->mpi_seconds, SECONDS);
+		key_double(j, "compute_seconds", r->compute_seconds, SECONDS);
+		key_double(j, "waiting_seconds", r->waiting_seconds, SECONDS);
+		key_double(j, "mpi_percent", r->mpi_percent, PCT);
+		key_str(j, "top_call", r->top_call);
+		key_bool(j, "finalized", r->finalized);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_key(j, "calls");
+	json_begin_array(j);
+	for (size_t i = 0; i < m->ncalls; i++) {
+		const struct ws_mpi_call_row *c = &m->calls[i];
+		json_begin_object(j);
+		key_str(j, "name", c->name);
+		key_str(j, "kind", ws_mpi_kind_name(c->kind));
+		key_uint(j, "calls", c->calls);
+		key_double(j, "seconds", c->seconds, SECONDS);
+		key_double(j, "percent", c->percent, PCT);
+		key_double(j, "mean_us", c->mean_us, 3);
+		key_double(j, "max_ms", c->max_ms, 3);
+		key_uint(j, "bytes", c->bytes);
+		key_double(j, "rank_min_seconds", c->rank_min_s, SECONDS);
+		key_double(j, "rank_max_seconds", c->rank_max_s, SECONDS);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_end_object(j);
+}
+
 /* OpenMP regions from OMPT: null when none were recorded. */
 static void
 openmp(struct json *j, const struct ws_omp *o)
@@ -507,6 +573,8 @@ ws_render_json(FILE *f, const struct ws_report *r)
 		threads(&j, r->threads);
 	if (r->busy)
 		busy(&j, r->busy);
+	if (r->mpi)
+		mpi_json(&j, r->mpi);
 	if (r->vector)
 		vector(&j, r->vector);
 	processes(&j, r->processes);

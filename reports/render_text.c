@@ -335,6 +335,111 @@ omp(struct out *o, const struct ws_omp *m, bool runtime_seen)
 	      o->f);
 }
 
+static char *
+bytes_text(uint64_t b)
+{
+	if (b >= (1ull << 30))
+		return ws_xasprintf("%.1f GiB", (double)b / (1ull << 30));
+	if (b >= (1ull << 20))
+		return ws_xasprintf("%.1f MiB", (double)b / (1ull << 20));
+	if (b >= (1ull << 10))
+		return ws_xasprintf("%.1f KiB", (double)b / (1ull << 10));
+	return ws_xasprintf("%" PRIu64 " B", b);
+}
+
+/* MPI calls from PMPI (report --mpi). */
+static void
+mpi_section(struct out *o, const struct ws_mpi_report *m)
+{
+	if (!m->library) {
+		tt_title(o, "MPI");
+		fputs("  no MPI calls were timed: no process called MPI_Init with libwhyslow-mpi.so "
+		      "preloaded (whyslow record preloads it unless --no-mpi, where whyslow was "
+		      "built with MPI)\n",
+		      o->f);
+		return;
+	}
+	char title[160];
+	snprintf(title, sizeof title, "MPI (PMPI, %s): %zu rank%s of %" PRIu32, m->library,
+		 m->nranks, m->nranks == 1 ? "" : "s", m->world_size);
+	tt_title(o, title);
+	struct table tb = {0};
+	tt_col(&tb, "rank", true, 0);
+	tt_col(&tb, "pid", true, 0);
+	tt_col(&tb, "host", false, 0);
+	tt_col(&tb, "window s", true, 0);
+	tt_col(&tb, "MPI s", true, 0);
+	tt_col(&tb, "compute s", true, 0);
+	tt_col(&tb, "in MPI", true, 0);
+	tt_col(&tb, "waiting s", true, 0);
+	tt_col(&tb, "top call", false, 0);
+	for (size_t i = 0; i < m->nranks; i++) {
+		const struct ws_mpi_rank *r = &m->ranks[i];
+		struct cell *row = tt_row(&tb);
+		tt_set(&tb, row, 0, PLAIN, ws_xasprintf("%" PRId32, r->rank));
+		tt_set(&tb, row, 1, PLAIN, ws_xasprintf("%" PRIu32, r->pid));
+		tt_set(&tb, row, 2, PLAIN, ws_xstrdup(r->host ? r->host : ""));
+		tt_set(&tb, row, 3, PLAIN, ws_xasprintf("%.3f", r->window_seconds));
+		tt_set(&tb, row, 4, PLAIN, ws_xasprintf("%.3f", r->mpi_seconds));
+		tt_set(&tb, row, 5, i == m->most_computing ? BOLD : PLAIN,
+		       ws_xasprintf("%.3f", r->compute_seconds));
+		tt_set(&tb, row, 6, PLAIN, tt_pct(r->mpi_percent));
+		tt_set(&tb, row, 7, i == m->most_waiting ? BOLD : PLAIN,
+		       ws_xasprintf("%.3f", r->waiting_seconds));
+		tt_set(&tb, row, 8, PLAIN, ws_xstrdup(r->top_call ? r->top_call : "-"));
+	}
+	tt_print(o, &tb, "  ");
+	fputs("\n  MPI calls over all ranks, by time:\n", o->f);
+	struct table ct = {0};
+	tt_col(&ct, "call", false, 0);
+	tt_col(&ct, "kind", false, 0);
+	tt_col(&ct, "calls", true, 0);
+	tt_col(&ct, "time s", true, 0);
+	tt_col(&ct, "of MPI", true, 0);
+	tt_col(&ct, "mean us", true, 0);
+	tt_col(&ct, "max ms", true, 0);
+	tt_col(&ct, "bytes", true, 0);
+	tt_col(&ct, "rank min/max s", true, 0);
+	for (size_t i = 0; i < m->ncalls; i++) {
+		const struct ws_mpi_call_row *c = &m->calls[i];
+		struct cell *row = tt_row(&ct);
+		tt_set(&ct, row, 0, PLAIN, ws_xstrdup(c->name));
+		tt_set(&ct, row, 1, DIM, ws_xstrdup(ws_mpi_kind_name(c->kind)));
+		tt_set(&ct, row, 2, PLAIN, ws_xasprintf("%" PRIu64, c->calls));
+		tt_set(&ct, row, 3, PLAIN, ws_xasprintf("%.3f", c->seconds));
+		tt_set(&ct, row, 4, PLAIN,
+		       c->kind == WS_MPI_OTHER ? ws_xstrdup("-") : tt_pct(c->percent));
+		tt_set(&ct, row, 5, PLAIN, ws_xasprintf("%.1f", c->mean_us));
+		tt_set(&ct, row, 6, PLAIN, ws_xasprintf("%.3f", c->max_ms));
+		tt_set(&ct, row, 7, PLAIN, c->bytes ? bytes_text(c->bytes) : ws_xstrdup("-"));
+		tt_set(&ct, row, 8, PLAIN,
+		       ws_xasprintf("%.3f/%.3f", c->rank_min_s, c->rank_max_s));
+	}
+	tt_print(o, &ct, "  ");
+	fprintf(o->f, "  in MPI: %.1f %% of the ranks' time (%.3f of %.3f s)", m->mpi_percent,
+		m->mpi_seconds, m->window_seconds);
+	if (m->communication_bound) {
+		fputs(": ", o->f);
+		tt_styled(o, RED, "communication-bound");
+	} else {
+		fprintf(o->f, " (communication-bound from %.0f %%)", WS_COMMUNICATION_BOUND);
+	}
+	fputc('\n', o->f);
+	if (m->nranks > 1 && m->most_computing < m->nranks && m->most_waiting < m->nranks)
+		fprintf(o->f,
+			"  computing imbalance %.2f: rank %" PRId32 " computes the most (%.3f s); "
+			"rank %" PRId32 " waits longest in collectives and completions (%.3f s)%s\n",
+			m->compute_imbalance, m->ranks[m->most_computing].rank,
+			m->ranks[m->most_computing].compute_seconds,
+			m->ranks[m->most_waiting].rank, m->ranks[m->most_waiting].waiting_seconds,
+			m->compute_imbalance >= WS_IMBALANCED
+			    ? ": the others wait for it; split the work more evenly"
+			    : "");
+	fputs("  window: MPI_Init's return to MPI_Finalize; compute = window - time in MPI "
+	      "calls; waiting = time in collectives, waits and tests\n",
+	      o->f);
+}
+
 /* "GCC 12.2.0 -O2 -march=native -ffast-math" from a parsed producer. */
 static char *
 built_with(const struct ws_vfunction *v)
@@ -589,6 +694,8 @@ ws_render_text(FILE *f, const struct ws_report *r, const struct ws_text_options 
 		busy(&o, r->busy);
 		omp(&o, &r->busy->omp, r->busy->runtime > 0);
 	}
+	if (r->mpi)
+		mpi_section(&o, r->mpi);
 	if (r->vector)
 		vector(&o, r->vector);
 	processes(&o, r->processes);

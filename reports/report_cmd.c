@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "disasm.h"
 #include "expect.h"
+#include "mpi_report.h"
 #include "profile.h"
 #include "render.h"
 #include "symbolize.h"
@@ -45,6 +46,11 @@ usage(FILE *f)
 	    "                       OMPT data (record --openmp-runtime=llvm), each OpenMP\n"
 	    "                       parallel region's runs, time, per-thread work,\n"
 	    "                       imbalance and waiting, and the serial share\n"
+	    "  --mpi                also the MPI ranks' time in MPI calls against their\n"
+	    "                       computing time, each MPI call type's calls, time and\n"
+	    "                       bytes over the ranks, the ranks' computing imbalance and\n"
+	    "                       the rank that waits longest (from libwhyslow-mpi.so,\n"
+	    "                       which record preloads unless --no-mpi)\n"
 	    "  --vector             also the vectorisation of the hottest functions (at most\n"
 	    "                       5, or --top N when smaller; each with >= 1 %% of the\n"
 	    "                       samples) and of their hot loops: packed (SIMD) versus\n"
@@ -89,6 +95,7 @@ enum {
 	OPT_EXPECT,
 	OPT_VECTOR,
 	OPT_THREADS,
+	OPT_MPI,
 };
 
 static const struct option options[] = {
@@ -97,6 +104,7 @@ static const struct option options[] = {
     {"lines", no_argument, NULL, OPT_LINES},
     {"by-thread", no_argument, NULL, OPT_BY_THREAD},
     {"threads", no_argument, NULL, OPT_THREADS},
+    {"mpi", no_argument, NULL, OPT_MPI},
     {"pid", required_argument, NULL, OPT_PID},
     {"rank", required_argument, NULL, OPT_RANK},
     {"tid", required_argument, NULL, OPT_TID},
@@ -177,7 +185,7 @@ cmd_report(int argc, char **argv)
 {
 	long top = 20;
 	bool want_tree = false, want_lines = false, want_threads = false, json = false;
-	bool want_vector = false, want_busy = false;
+	bool want_vector = false, want_busy = false, want_mpi = false;
 	double min_percent = 0.5;
 	int color = -1; /* auto */
 	uint32_t *pids = NULL, *tids = NULL, *ranks = NULL;
@@ -209,6 +217,9 @@ cmd_report(int argc, char **argv)
 			break;
 		case OPT_VECTOR:
 			want_vector = true;
+			break;
+		case OPT_MPI:
+			want_mpi = true;
 			break;
 		case OPT_THREADS:
 			want_busy = true;
@@ -329,6 +340,8 @@ cmd_report(int argc, char **argv)
 	if (want_busy || need_busy)
 		ws_busy_build(&prof, &filter, sym, &busy);
 	ws_processes_build(&prof, &filter, &procs);
+	struct ws_mpi_report mpi;
+	ws_mpi_report_build(&prof, &filter, &mpi);
 	struct ws_vector vector, all_vector;
 	const char *why;
 	/* --vector: the 5 hottest functions, fewer with --top, all with --top 0 */
@@ -351,7 +364,8 @@ cmd_report(int argc, char **argv)
 					 want_lines || need_lines ? &lines : NULL,
 					 want_threads || need_threads ? &threads : NULL,
 					 need_vector ? &all_vector : NULL,
-					 want_busy || need_busy ? &busy : NULL};
+					 want_busy || need_busy ? &busy : NULL,
+					 &mpi};
 		failed = ws_expect_run(expects, nexpect, NULL, &facts, results);
 		ws_flat_free(&all_flat);
 	}
@@ -365,6 +379,7 @@ cmd_report(int argc, char **argv)
 	    .threads = want_threads ? &threads : NULL,
 	    .busy = want_busy ? &busy : NULL,
 	    .vector = want_vector ? &vector : NULL,
+	    .mpi = want_mpi ? &mpi : NULL,
 	    .processes = &procs,
 	    .min_percent = min_percent,
 	    .expectations = nexpect ? &expectations : NULL,
@@ -383,6 +398,7 @@ cmd_report(int argc, char **argv)
 
 	ws_header_free(&header);
 	ws_processes_free(&procs);
+	ws_mpi_report_free(&mpi);
 	if (want_vector)
 		ws_vector_free(&vector);
 	if (need_vector)
