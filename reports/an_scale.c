@@ -1,4 +1,4 @@
-/* Strong scaling from several runs' tables (see scale.h). */
+/* Strong and weak scaling from several runs' tables (see scale.h). */
 #include "config.h"
 
 #include <math.h>
@@ -76,11 +76,36 @@ fit(struct ws_scale *s)
 	s->predicted_inf = f > 0 ? 1.0 / f : INFINITY;
 }
 
+/* Gustafson: S(q) = q - f (q - 1), least squares in f. */
+static void
+fit_weak(struct ws_scale *s)
+{
+	size_t n = s->npoints;
+	if (n < 2)
+		return;
+	double num = 0, den = 0, p0 = s->points[0].count;
+	for (size_t i = 0; i < n; i++) {
+		double q = s->points[i].count / p0;
+		num += (q - 1) * (q - s->points[i].speedup);
+		den += (q - 1) * (q - 1);
+	}
+	if (den <= 0)
+		return;
+	double f = num / den;
+	f = f < 0 ? 0 : f > 1 ? 1 : f;
+	double qmax = s->points[n - 1].count / p0;
+	s->fitted = true;
+	s->serial_fraction = f;
+	s->predicted_max = qmax - f * (qmax - 1);
+	s->predicted_inf = INFINITY;
+}
+
 void
 ws_scale_build(const int *counts, size_t npoints, size_t repeats, const struct ws_scale_run *runs,
-	       size_t top, struct ws_scale *out)
+	       size_t top, bool weak, struct ws_scale *out)
 {
 	memset(out, 0, sizeof *out);
+	out->weak = weak;
 	if (!npoints || !repeats)
 		return;
 	out->npoints = npoints;
@@ -101,12 +126,21 @@ ws_scale_build(const int *counts, size_t npoints, size_t repeats, const struct w
 	for (size_t i = 0; i < npoints; i++) {
 		struct ws_scale_point *pt = &out->points[i];
 		double q = pt->count / p0;
+		if (weak) {
+			pt->efficiency = pt->median > 0 ? t0 / pt->median : 0;
+			pt->speedup = q * pt->efficiency;
+			pt->karp_flatt = NAN;
+			continue;
+		}
 		pt->speedup = pt->median > 0 ? t0 / pt->median : 0;
 		pt->efficiency = pt->speedup / q;
 		pt->karp_flatt =
 		    q > 1 && pt->speedup > 0 ? (1 / pt->speedup - 1 / q) / (1 - 1 / q) : NAN;
 	}
-	fit(out);
+	if (weak)
+		fit_weak(out);
+	else
+		fit(out);
 
 	/* every function of any run, once */
 	size_t cap = 0;
@@ -136,7 +170,9 @@ ws_scale_build(const int *counts, size_t npoints, size_t repeats, const struct w
 				    fn_seconds(&runs[i * repeats + r], fn->function, fn->inlined);
 			fn->seconds[i] = sum / (double)repeats;
 		}
-		fn->loss = fn->seconds[npoints - 1] - fn->seconds[0];
+		/* perfect weak scaling multiplies the summed time by q */
+		double qmax = weak ? (double)counts[npoints - 1] / counts[0] : 1.0;
+		fn->loss = fn->seconds[npoints - 1] - qmax * fn->seconds[0];
 	}
 	/* callers without self time anywhere have nothing to say here */
 	size_t kept = 0;

@@ -1,4 +1,4 @@
-/* Strong scaling: one program recorded at several thread (or rank) counts,
+/* Strong or weak scaling: one program recorded at several thread (or rank) counts,
  * `whyslow scale` (docs/cli.md).  A pure function from the runs' report
  * tables to the scaling table; scale_cmd.c runs the program and renders.
  *
@@ -24,6 +24,20 @@
  *                       extra thread-seconds went: waiting at a barrier or
  *                       a lock, spinning, a serial part the other threads
  *                       idle through.
+ *
+ * Weak scaling (the work grows with the count: each thread or rank does the
+ * same amount, `whyslow scale --weak`):
+ *   scaled speedup S(p) = q * T(p0) / T(p)  (q times the work in T(p))
+ *   efficiency E(p)     = T(p0) / T(p)      (1: the time stays constant)
+ *   Karp-Flatt          undefined (NAN)
+ *   Gustafson fit       S(q) = q - f (q - 1) by least squares over the
+ *                       counts: f = sum (q-1)(q-S) / sum (q-1)^2 (clamped
+ *                       to [0, 1]), the serial fraction of the scaled run;
+ *                       predicted S at the largest count; none at infinity
+ *                       (predicted_inf = INFINITY: it grows without limit)
+ *   per function        loss = its time at the largest count minus q times
+ *                       its time at p0 (perfect weak scaling multiplies
+ *                       every function's summed time by q).
  */
 #ifndef WHYSLOW_SCALE_H
 #define WHYSLOW_SCALE_H
@@ -55,10 +69,11 @@ struct ws_scale_fn {
 };
 
 struct ws_scale {
+	bool weak;		       /* weak scaling: the definitions above */
 	struct ws_scale_point *points; /* by count */
 	size_t npoints;
 	bool fitted;		 /* at least two counts */
-	double serial_fraction;	 /* Amdahl's f */
+	double serial_fraction;	 /* Amdahl's f (weak: Gustafson's) */
 	double predicted_max;	 /* speedup predicted at the largest count */
 	double predicted_inf;	 /* at infinity; INFINITY when f is 0 */
 	struct ws_scale_fn *fns; /* with self time at some count; by loss,
@@ -68,9 +83,9 @@ struct ws_scale {
 };
 
 /* runs[i * repeats + r]: count counts[i], repeat r; counts ascending and
- * distinct.  top: functions kept (0: all). */
+ * distinct.  top: functions kept (0: all).  weak: weak scaling. */
 void ws_scale_build(const int *counts, size_t npoints, size_t repeats,
-		    const struct ws_scale_run *runs, size_t top, struct ws_scale *out);
+		    const struct ws_scale_run *runs, size_t top, bool weak, struct ws_scale *out);
 void ws_scale_free(struct ws_scale *s);
 
 #endif

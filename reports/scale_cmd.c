@@ -45,6 +45,12 @@ usage(FILE *f)
 	      "                     one's end), not the launcher's\n"
 	      "  --launcher CMD     the MPI launcher and its count option (default\n"
 	      "                     'mpirun -np'; e.g. 'srun -n', 'mpiexec -n')\n"
+	      "  --weak             weak scaling: the work grows with the count (each thread\n"
+	      "                     or rank does the same amount): the table has the scaled\n"
+	      "                     speedup count x T(first)/T(count) and the efficiency\n"
+	      "                     T(first)/T(count), a Gustafson fit instead of Amdahl's,\n"
+	      "                     and a function's loss is its time at the largest count\n"
+	      "                     less count-ratio times its time at the first\n"
 	      "  --repeat N         runs per count, 1..100 (default 3; the median is used)\n"
 	      "  -o, --output DIR   where the recordings go (default whyslow-scale-DATE-TIME):\n"
 	      "                     DIR/N-R/ for count N, repeat R, with the program's output\n"
@@ -61,7 +67,16 @@ usage(FILE *f)
 	      f);
 }
 
-enum { OPT_THREADS = 256, OPT_RANKS, OPT_LAUNCHER, OPT_REPEAT, OPT_CLOCK, OPT_TOP, OPT_PLOT };
+enum {
+	OPT_THREADS = 256,
+	OPT_RANKS,
+	OPT_LAUNCHER,
+	OPT_REPEAT,
+	OPT_CLOCK,
+	OPT_TOP,
+	OPT_PLOT,
+	OPT_WEAK
+};
 
 static const struct option options[] = {
     {"threads", required_argument, NULL, OPT_THREADS},
@@ -73,6 +88,7 @@ static const struct option options[] = {
     {"frequency", required_argument, NULL, 'F'},
     {"top", required_argument, NULL, OPT_TOP},
     {"plot", required_argument, NULL, OPT_PLOT},
+    {"weak", no_argument, NULL, OPT_WEAK},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -120,7 +136,7 @@ substitute(const char *s, const char *name, int value)
 struct scale_opts {
 	int counts[MAX_COUNTS];
 	size_t ncounts;
-	bool ranks;
+	bool ranks, weak;
 	const char *launcher, *output, *clock, *plot;
 	long repeat, frequency, top;
 	char **prog; /* PROGRAM ARGS..., NULL-terminated */
@@ -236,8 +252,10 @@ print_table(FILE *f, const struct scale_opts *o, const struct ws_scale *s, long 
 			"  warning: %d %s is more than the %ld cores here: beyond %ld the %s share "
 			"cores and cannot speed up\n",
 			o->counts[o->ncounts - 1], unit, cores, cores, unit);
-	fprintf(f, "\n  %7s  %8s  %15s  %7s  %10s  %10s\n", unit, "wall s", "min-max", "speedup",
-		"efficiency", "Karp-Flatt");
+	if (s->weak)
+		fprintf(f, "  weak scaling: the work grows with the %s\n", unit);
+	fprintf(f, "\n  %7s  %8s  %15s  %7s  %10s  %10s\n", unit, "wall s", "min-max",
+		s->weak ? "scaled" : "speedup", "efficiency", s->weak ? "" : "Karp-Flatt");
 	for (size_t i = 0; i < s->npoints; i++) {
 		const struct ws_scale_point *p = &s->points[i];
 		char kf[32] = "";
@@ -248,7 +266,13 @@ print_table(FILE *f, const struct scale_opts *o, const struct ws_scale *s, long 
 		fprintf(f, "  %7d  %8.3f  %15s  %6.2fx  %9.0f%%  %10s\n", p->count, p->median,
 			range, p->speedup, 100 * p->efficiency, kf);
 	}
-	if (s->fitted) {
+	if (s->fitted && s->weak) {
+		fprintf(f,
+			"\n  Gustafson fit: serial fraction %.1f %%; scaled speedup %.2fx at %d %s "
+			"(ideal %d)\n",
+			100 * s->serial_fraction, s->predicted_max, s->points[s->npoints - 1].count,
+			unit, s->points[s->npoints - 1].count / s->points[0].count);
+	} else if (s->fitted) {
 		char limit[64];
 		if (isinf(s->predicted_inf))
 			snprintf(limit, sizeof limit, "no limit");
@@ -347,9 +371,10 @@ write_plot(const struct scale_opts *o, const struct ws_scale *s)
 		for (size_t i = 0; i < s->npoints; i++) {
 			const struct ws_scale_point *p = &s->points[i];
 			double q = p->count / p0;
-			double am = s->fitted
-					? 1 / (s->serial_fraction + (1 - s->serial_fraction) / q)
-					: NAN;
+			double f0 = s->serial_fraction;
+			double am = !s->fitted ? NAN
+				    : s->weak  ? q - f0 * (q - 1)
+					       : 1 / (f0 + (1 - f0) / q);
 			fprintf(f, "%d %.6f %.6f %.6f %.4f %.4f %.4f %.4f\n", p->count, p->median,
 				p->min, p->max, p->speedup, q, p->efficiency, am);
 		}
@@ -385,14 +410,18 @@ write_plot(const struct scale_opts *o, const struct ws_scale *s)
 		"# whyslow scale: speedup and efficiency; gnuplot %s/scale.gp\n%s%s"
 		"set multiplot layout 1,2\n"
 		"set key top left\nset grid\nset xlabel '%s'\n"
-		"set title 'speedup'\n"
+		"set title '%s'\n"
 		"plot %s using 1:6 with lines title 'ideal', "
 		"'' using 1:5 with linespoints title 'measured'%s\n"
 		"set title 'parallel efficiency'\nset yrange [0:*]\n"
 		"plot %s using 1:($7*100) with linespoints title 'efficiency %%'\n"
 		"unset multiplot\n",
-		o->output, term, output ? output : "", unit, qdat,
-		s->fitted ? ", '' using 1:8 with lines dashtype 2 title 'Amdahl fit'" : "", qdat);
+		o->output, term, output ? output : "", unit,
+		s->weak ? "scaled speedup (weak scaling)" : "speedup", qdat,
+		!s->fitted ? ""
+		: s->weak  ? ", '' using 1:8 with lines dashtype 2 title 'Gustafson fit'"
+			   : ", '' using 1:8 with lines dashtype 2 title 'Amdahl fit'",
+		qdat);
 	free(qdat);
 	fclose(f);
 	free(output);
@@ -484,6 +513,9 @@ cmd_scale(int argc, char **argv)
 			break;
 		case OPT_PLOT:
 			o.plot = optarg;
+			break;
+		case OPT_WEAK:
+			o.weak = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -592,7 +624,8 @@ cmd_scale(int argc, char **argv)
 		}
 	if (rc == WS_EXIT_OK) {
 		struct ws_scale s;
-		ws_scale_build(o.counts, o.ncounts, (size_t)o.repeat, runs, (size_t)o.top, &s);
+		ws_scale_build(o.counts, o.ncounts, (size_t)o.repeat, runs, (size_t)o.top, o.weak,
+			       &s);
 		print_table(stdout, &o, &s, cores);
 		if (write_plot(&o, &s) < 0)
 			rc = WS_EXIT_FAIL;

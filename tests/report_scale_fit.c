@@ -2,7 +2,8 @@
  * answer: wall times T(p) = 0.2 + 0.8 / p (Amdahl, serial fraction 0.2),
  * two repeats each with a spread, and two functions, one that keeps its
  * summed time (work) and one whose summed time grows with the count
- * (wait).  Exit 0 when every figure is right, 1 otherwise. */
+ * (wait); then the same as weak scaling (Gustafson).  Exit 0 when every
+ * figure is right, 1 otherwise. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -48,7 +49,7 @@ main(void)
 			runs[k] = (struct ws_scale_run){&h[k], &fl[k]};
 		}
 	struct ws_scale s;
-	ws_scale_build(counts, N, R, runs, 0, &s);
+	ws_scale_build(counts, N, R, runs, 0, false, &s);
 	if (s.npoints != N || !s.fitted) {
 		printf("FAIL: %zu points, fitted %d\n", s.npoints, s.fitted);
 		return 1;
@@ -76,6 +77,47 @@ main(void)
 		near("work's loss", s.fns[1].loss, 0.0, 1e-9);
 		near("wait at 2", s.fns[0].seconds[1], 0.1, 1e-9);
 		near("total loss", s.total_loss, 0.3, 1e-9);
+	}
+	ws_scale_free(&s);
+
+	/* Weak scaling: every thread does the same work, T(p) = 1 + 0.1 (p - 1)
+	 * (a shared resource slows each added thread): scaled speedup
+	 * S = p / T(p), efficiency 1 / T(p); work's summed time grows as p
+	 * (no loss), wait's as 100 * (p - 1) samples (all loss). */
+	for (int i = 0; i < N; i++)
+		for (int r = 0; r < R; r++) {
+			int k = i * R + r;
+			double t = 1 + 0.1 * (counts[i] - 1);
+			h[k].wall_seconds = r ? t * 1.05 : t * 0.95;
+			rows[k][0].self = (uint64_t)(800 * counts[i]);
+		}
+	ws_scale_build(counts, N, R, runs, 0, true, &s);
+	if (!s.weak || !s.fitted) {
+		printf("FAIL: weak %d, fitted %d\n", s.weak, s.fitted);
+		return 1;
+	}
+	near("weak efficiency at 4", s.points[2].efficiency, 1 / 1.3, 1e-9);
+	near("weak scaled speedup at 4", s.points[2].speedup, 4 / 1.3, 1e-9);
+	if (!isnan(s.points[1].karp_flatt))
+		printf("FAIL: Karp-Flatt is defined for weak scaling\n"), failures++;
+	/* Gustafson's f from S(q) = q - f (q - 1), least squares by hand */
+	double num = 0, den = 0;
+	for (int i = 1; i < N; i++) {
+		double q = counts[i], S = q / (1 + 0.1 * (q - 1));
+		num += (q - 1) * (q - S);
+		den += (q - 1) * (q - 1);
+	}
+	near("Gustafson serial fraction", s.serial_fraction, num / den, 1e-9);
+	near("predicted scaled speedup at 4", s.predicted_max, 4 - num / den * 3, 1e-9);
+	if (!isinf(s.predicted_inf))
+		printf("FAIL: a weak-scaling limit at infinity\n"), failures++;
+	if (s.nfns != 2 || strcmp(s.fns[0].function, "wait")) {
+		printf("FAIL: weak: the function with the largest loss is %s, not wait\n",
+		       s.nfns ? s.fns[0].function : "(none)");
+		failures++;
+	} else {
+		near("weak: wait's loss", s.fns[0].loss, 0.3, 1e-9);
+		near("weak: work's loss", s.fns[1].loss, 0.0, 1e-9);
 	}
 	ws_scale_free(&s);
 	if (failures)
