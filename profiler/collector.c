@@ -12,6 +12,7 @@
 
 #include "arena.h"
 #include "collector.h"
+#include "heap.h"
 #include "interpose.h"
 #include "modules.h"
 #include "profile_format.h"
@@ -293,6 +294,7 @@ ws_collector_finish(int reason, int status)
 	int64_t threads = ws_threads_finish();
 	struct ws_end end;
 	memset(&end, 0, sizeof end);
+	ws_heap_finish();
 	uint32_t modules = ws_modules_write();
 	write_notes();
 	if (threads < 0) {
@@ -337,6 +339,7 @@ ws_collector_fork_child(void)
 	ws_writer_forget();
 	ws_threads_after_fork();
 	atomic_store(&notes_len, 0);
+	ws_heap_fork_child();
 	if (start_file() == 0) {
 		ws_resume();
 		struct ws_thread_state *me = ws_self;
@@ -358,6 +361,7 @@ ws_collector_restart(void)
 	atomic_store(&finishing, 0);
 	atomic_store(&ws_phase, WS_PHASE_PAUSED);
 	ws_threads_after_exec_failure();
+	ws_heap_fork_child(); /* the same fresh start as a fork child's */
 	if (start_file() != 0) {
 		atomic_store(&ws_phase, WS_PHASE_OFF);
 		return;
@@ -425,6 +429,7 @@ collector_start(void)
 			ws_sampler_disarm(ws_self);
 		return;
 	}
+	ws_heap_start();
 }
 
 /* exit() status: an on_exit() handler registered from our own wrapper of

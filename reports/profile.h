@@ -49,6 +49,13 @@ struct wsr_thread {
 	size_t nsamples;
 };
 
+/* WS_REC_HEAP (docs/memory.md): its stacks count sampled allocations. */
+struct wsr_heap {
+	struct ws_heap info;
+	struct wsr_stack *stacks;	     /* info.stack_count entries */
+	const struct ws_heap_alloc *allocs; /* info.alloc_count, in the file buffer */
+};
+
 struct wsr_process {
 	char *file;                 /* path of the .wsp file */
 	struct ws_process info;
@@ -61,6 +68,9 @@ struct wsr_process {
 	size_t nthreads;
 	char **notes;
 	size_t nnotes;
+	struct wsr_heap *heap;      /* NULL: no heap record (heap profile off) */
+	struct ws_rusage *rusage;   /* WS_REC_RUSAGE records, in file order */
+	size_t nrusage;
 	bool complete;              /* WS_REC_END was read */
 	struct ws_end end;          /* valid when complete */
 	void *storage;              /* owned buffers */
