@@ -399,8 +399,18 @@ collector_constructor(void)
 	ws_collector_start_once();
 }
 
+static void collector_start_guarded(void);
+
 static void
 collector_start(void)
+{
+	ws_heap_internal_begin(); /* its allocations are not the program's */
+	collector_start_guarded();
+	ws_heap_internal_end();
+}
+
+static void
+collector_start_guarded(void)
 {
 	ws_real_init();
 	if (ws_config_load() != 0)

@@ -10,7 +10,6 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
-#include <link.h>
 #include <malloc.h>
 #include <math.h>
 #include <pthread.h>
@@ -256,9 +255,14 @@ static struct ws_stacktab stacks;
 static _Atomic int lock_word;
 static bool started;
 
-/* The library's own code: frames there are stripped from heap stacks, and
- * mmap calls from there are the collector's. */
-static uintptr_t self_lo, self_hi;
+/* The library's own code, from its ELF header to the end of its text (the
+ * linker defines both symbols in every module; hidden, they are ours):
+ * frames there are stripped from heap stacks, and mmap calls from there
+ * are the collector's. */
+extern char __ehdr_start[] __attribute__((visibility("hidden")));
+extern char __etext[] __attribute__((visibility("hidden")));
+#define self_lo ((uintptr_t)__ehdr_start)
+#define self_hi ((uintptr_t)__etext)
 
 static void
 lock(void)
@@ -786,25 +790,6 @@ munmap(void *addr, size_t len)
 
 /* ---- life cycle ---- */
 
-static int
-find_self(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	uintptr_t base = (uintptr_t)arg;
-	if (info->dlpi_addr != base)
-		return 0;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
-			continue;
-		uintptr_t lo = base + ph->p_vaddr, hi = lo + ph->p_memsz;
-		if (!self_lo || lo < self_lo)
-			self_lo = lo;
-		if (hi > self_hi)
-			self_hi = hi;
-	}
-	return 1;
-}
-
 static void
 fork_prepare(void)
 {
@@ -853,9 +838,6 @@ ws_heap_start(void)
 	}
 	sample_mean = (uint64_t)env_num("WHYSLOW_HEAP_SAMPLE", 512 * 1024, 1, 1l << 40);
 	log_cap = (uint64_t)env_num("WHYSLOW_HEAP_MAX_SAMPLES", 1l << 20, 1024, 1l << 28);
-	Dl_info info;
-	if (dladdr((void *)ws_heap_start, &info) && info.dli_fbase)
-		dl_iterate_phdr(find_self, info.dli_fbase);
 	uint64_t slots = 2;
 	while (slots < 2 * log_cap)
 		slots <<= 1;
@@ -863,10 +845,8 @@ ws_heap_start(void)
 	table = ws_map(table_bytes);
 	table_touched = ws_map(table_bytes / 4096 + 1);
 	hlog = ws_map(log_cap * sizeof *hlog);
-	if (!table || !table_touched || !hlog || !self_hi ||
-	    ws_stacktab_init(&stacks, ws_cfg.max_stacks) != 0) {
-		ws_notef("the heap profile is off: %s",
-			 self_hi ? "no memory for its tables" : "the collector's code was not found");
+	if (!table || !table_touched || !hlog || ws_stacktab_init(&stacks, ws_cfg.max_stacks) != 0) {
+		ws_notef("the heap profile is off: no memory for its tables");
 		atomic_store(&counting, 0);
 		return -1;
 	}
@@ -884,6 +864,18 @@ ws_heap_start(void)
 	atomic_compare_exchange_strong(&count_start_ns, &zero, ws_now_ns());
 	atomic_store(&sampling, 1);
 	return 0;
+}
+
+void
+ws_heap_internal_begin(void)
+{
+	guard++;
+}
+
+void
+ws_heap_internal_end(void)
+{
+	guard--;
 }
 
 /* getrusage into a record; async-signal-safe. */

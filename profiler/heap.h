@@ -34,6 +34,11 @@ void ws_heap_finish(void);
 /* Thread fini: a WS_REC_RUSAGE record of the calling thread
  * (RUSAGE_THREAD), written as it exits.  Async-signal-safe. */
 void ws_heap_thread_exit(uint32_t thread_index, uint32_t tid);
+/* Around the collector's own work that may allocate or map memory through
+ * other libraries (libunwind's set-up, pthread_getattr_np): those calls
+ * are not the program's and are not counted.  Nest; async-signal-safe. */
+void ws_heap_internal_begin(void);
+void ws_heap_internal_end(void);
 /* Fork child: forget the parent's samples and counts (the live heap the
  * child inherits stays counted as live).  Run by the heap's own
  * pthread_atfork child handler; async-signal-safe. */

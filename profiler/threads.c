@@ -270,8 +270,10 @@ ws_thread_register(int is_main)
 	reset_info(t, is_main);
 	t->self = pthread_self();
 	t->perf_fd = -1;
+	ws_heap_internal_begin();
 	find_stack(t);
 	ws_unwind_warm(t->stack_lo, t->stack_hi);
+	ws_heap_internal_end();
 	if (take_slot(t) != 0) {
 		ws_notef("more than %u threads alive at once: later ones are not sampled",
 			 MAX_SLOTS);

@@ -43,6 +43,7 @@ struct record_opts {
 	int signal;
 	const char *clock, *source;
 	bool quiet;
+	long heap_sample; /* 0: heap profile off */
 };
 
 static void
@@ -61,6 +62,10 @@ usage(FILE *f)
 	    "                          a fallback to timers (default auto)\n"
 	    "      --depth N           stack depth limit, 1..1024 (default 128)\n"
 	    "      --signal SIG        the sampling signal, a name or number (default SIGPROF)\n"
+	    "      --heap-sample BYTES record about one allocation per BYTES allocated, with\n"
+	    "                          its stack (default 524288; 1 = every allocation,\n"
+	    "                          exact); allocator calls are always counted exactly\n"
+	    "      --no-heap           no heap profile (malloc & co. are not followed)\n"
 	    "  -q, --quiet             no summary line\n"
 	    "  -h, --help              this help\n\n"
 	    "The exit status is PROGRAM's; 'whyslow report DIR' shows the profile.\n");
@@ -143,12 +148,14 @@ parse_options(int argc, char **argv, struct record_opts *o, int *status)
 	    {"depth", required_argument, NULL, 'd'},
 	    {"signal", required_argument, NULL, 'S'},
 	    {"quiet", no_argument, NULL, 'q'},
+	    {"heap-sample", required_argument, NULL, 'H'},
+	    {"no-heap", no_argument, NULL, 'N'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	static const char *const clocks[] = {"cpu", "wall", NULL};
 	static const char *const sources[] = {"auto", "perf", "timer", NULL};
-	*o = (struct record_opts){NULL, 1000, 128, SIGPROF, "cpu", "auto", false};
+	*o = (struct record_opts){NULL, 1000, 128, SIGPROF, "cpu", "auto", false, 512 * 1024};
 	*status = WS_EXIT_USAGE;
 	/* "+": stop at PROGRAM, whose own options follow it; ":": report a
 	 * missing argument apart from an unknown option. */
@@ -192,6 +199,15 @@ parse_options(int argc, char **argv, struct record_opts *o, int *status)
 			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case 'H':
+			if (!ws_parse_long(optarg, 1, 1l << 40, &o->heap_sample))
+				return usage_error("--heap-sample: '%s' is not a number of bytes "
+						   "in 1..2^40",
+						   optarg);
+			break;
+		case 'N':
+			o->heap_sample = 0;
 			break;
 		case 'h':
 			usage(stdout);
@@ -542,6 +558,9 @@ setup_environment(const struct record_opts *o, const char *lib, const char *absd
 	set_env("WHYSLOW_DEPTH", num);
 	snprintf(num, sizeof num, "%d", o->signal);
 	set_env("WHYSLOW_SIGNAL", num);
+	set_env("WHYSLOW_HEAP", o->heap_sample ? "1" : "0");
+	snprintf(num, sizeof num, "%ld", o->heap_sample ? o->heap_sample : 1);
+	set_env("WHYSLOW_HEAP_SAMPLE", num);
 }
 
 /* ---- running it ---- */
