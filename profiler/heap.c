@@ -58,6 +58,11 @@ static struct {
 	int (*munmap)(void *, size_t);
 } real;
 
+/* The library's own mappings (from _dl_find_object, when the real
+ * functions are resolved): frames there are stripped from heap stacks,
+ * and mmap calls from there are the collector's. */
+static uintptr_t self_lo, self_hi;
+
 static _Atomic int resolved; /* 0 no, 1 in progress, 2 done */
 static TLS int resolving_here;
 
@@ -112,6 +117,11 @@ resolve(void)
 		return;
 	}
 	resolving_here = 1;
+	struct dl_find_object self;
+	if (_dl_find_object((void *)resolve, &self) == 0) {
+		self_lo = (uintptr_t)self.dlfo_map_start;
+		self_hi = (uintptr_t)self.dlfo_map_end;
+	}
 	/* dlsym may call calloc (and free what it got): the boot arena. */
 	real.malloc = need("malloc", true);
 	real.calloc = need("calloc", true);
@@ -255,14 +265,6 @@ static struct ws_stacktab stacks;
 static _Atomic int lock_word;
 static bool started;
 
-/* The library's own code, from its ELF header to the end of its text (the
- * linker defines both symbols in every module; hidden, they are ours):
- * frames there are stripped from heap stacks, and mmap calls from there
- * are the collector's. */
-extern char __ehdr_start[] __attribute__((visibility("hidden")));
-extern char __etext[] __attribute__((visibility("hidden")));
-#define self_lo ((uintptr_t)__ehdr_start)
-#define self_hi ((uintptr_t)__etext)
 
 static void
 lock(void)
