@@ -146,6 +146,7 @@ struct counts {
 	uint64_t calls[WS_HEAP_NKINDS];
 	uint64_t bytes[WS_HEAP_NKINDS];
 	uint64_t failed;
+	int64_t live_delta; /* usable bytes not yet added to live_bytes */
 } __attribute__((aligned(64)));
 
 #define NBLOCKS 4096
@@ -193,23 +194,30 @@ count_failed(void)
 	add_to(c, &c->failed, 1);
 }
 
-/* Live heap (usable bytes of malloc-family blocks) and its peak.  The
- * peak's time is taken at the first free after a new peak: the moment the
- * heap leaves it. */
-static _Atomic int64_t live_bytes, live_blocks;
+/* Live heap (usable bytes of malloc-family blocks) and its peak.  Each
+ * thread adds its allocations and frees to a delta of its own (plain adds,
+ * no locked instruction: those dominated the cost) and moves the delta to
+ * the process-wide figure when it reaches flush_bytes either way, so the
+ * process-wide live heap, and the peak taken from it, are exact to within
+ * flush_bytes per thread (16 KiB; 0, exact, when every allocation is
+ * sampled).  The peak's time is taken at the first free after a new peak:
+ * the moment the heap leaves it. */
+static _Atomic int64_t live_bytes;
 static _Atomic int64_t peak_bytes;
 static _Atomic uint64_t peak_ns;
 static _Atomic int peak_unstamped;
 static _Atomic uint64_t count_start_ns;
 static _Atomic int counting = 1; /* off when the heap source is off */
+static int64_t flush_bytes = 16 * 1024;
+static int64_t base_live_blocks; /* blocks a fork child inherited */
 
-static inline void
-live_add(int64_t bytes)
+static void
+live_flush(struct counts *c)
 {
-	int64_t now = atomic_fetch_add_explicit(&live_bytes, bytes, memory_order_relaxed) + bytes;
-	atomic_fetch_add_explicit(&live_blocks, 1, memory_order_relaxed);
+	int64_t d = __atomic_exchange_n(&c->live_delta, 0, __ATOMIC_RELAXED);
+	int64_t now = atomic_fetch_add_explicit(&live_bytes, d, memory_order_relaxed) + d;
 	int64_t peak = atomic_load_explicit(&peak_bytes, memory_order_relaxed);
-	if (UNLIKELY(now > peak)) {
+	if (now > peak) {
 		while (now > peak && !atomic_compare_exchange_weak(&peak_bytes, &peak, now))
 			;
 		if (!atomic_load_explicit(&peak_unstamped, memory_order_relaxed))
@@ -218,13 +226,24 @@ live_add(int64_t bytes)
 }
 
 static inline void
+live_add(int64_t bytes)
+{
+	struct counts *c = counts_of_thread();
+	add_to(c, (uint64_t *)&c->live_delta, (uint64_t)bytes);
+	if (UNLIKELY(c->live_delta > flush_bytes) || c == &shared_counts)
+		live_flush(c);
+}
+
+static inline void
 live_sub(int64_t bytes)
 {
 	if (UNLIKELY(atomic_load_explicit(&peak_unstamped, memory_order_relaxed)) &&
 	    atomic_exchange(&peak_unstamped, 0))
 		atomic_store(&peak_ns, ws_now_ns());
-	atomic_fetch_sub_explicit(&live_bytes, bytes, memory_order_relaxed);
-	atomic_fetch_sub_explicit(&live_blocks, 1, memory_order_relaxed);
+	struct counts *c = counts_of_thread();
+	add_to(c, (uint64_t *)&c->live_delta, (uint64_t)-bytes);
+	if (UNLIKELY(c->live_delta < -flush_bytes) || c == &shared_counts)
+		live_flush(c);
 }
 
 /* ---- sampling ---- */
@@ -239,14 +258,14 @@ static TLS int64_t countdown;	    /* bytes to the next sample */
 static TLS uint64_t rng;
 static TLS uint32_t my_tid;
 
-/* The sampled allocations, in order, and an address -> index table for
- * the live ones (open addressing, linear probing, tombstones reused by
- * inserts; never more than one insert per log entry, so with twice as many
- * slots as entries it stays at most half full and needs no rehash).
- * Lookups take no lock: inserts and deletes happen under the lock, and a
- * block's insert happens before its address is returned to the program. */
+/* The sampled allocations, in order, and an address -> index table of the
+ * live ones (open addressing, linear probing, tombstones; rebuilt, larger
+ * when needed, once live entries and tombstones fill half of it).  The
+ * table is used only under the lock; a free looks first, without the
+ * lock, at a 64 Ki-entry counting filter of the live sampled addresses'
+ * hashes, and takes the lock only when the filter says "maybe". */
 struct slot {
-	_Atomic uint64_t key; /* address, 0 empty, 1 tombstone */
+	uint64_t key; /* address, 0 empty, 1 tombstone */
 	uint64_t index;
 };
 #define TOMB 1u
@@ -254,8 +273,7 @@ struct slot {
 static _Atomic uint16_t filter[1u << FILTER_BITS]; /* live sampled addresses per hash */
 static _Atomic int64_t sampled_live;
 static struct slot *table;
-static uint64_t table_mask;
-static uint8_t *table_touched; /* one byte per 4 KiB page of the table, accounted */
+static uint64_t table_mask, table_used; /* used: live entries and tombstones */
 static struct ws_heap_alloc *hlog;
 static uint64_t log_cap;
 static _Atomic uint64_t log_count;
@@ -350,17 +368,6 @@ capture(uint64_t *ips, uint32_t max, uint32_t *flags, uintptr_t ra)
 	return n;
 }
 
-/* Account table pages as they are first used. */
-static void
-touch_slot(uint64_t i)
-{
-	uint64_t page = i * sizeof(struct slot) / 4096;
-	if (!table_touched[page]) {
-		table_touched[page] = 1;
-		ws_mem_account(4096);
-	}
-}
-
 static void
 filter_add(uint64_t h, int d)
 {
@@ -384,15 +391,46 @@ find_slot(uint64_t a, uint64_t h)
 {
 	for (uint64_t i = h & table_mask, probes = 0; probes <= table_mask;
 	     i = (i + 1) & table_mask, probes++) {
-		uint64_t k = atomic_load_explicit(&table[i].key, memory_order_acquire);
-		if (k == 0)
+		if (table[i].key == 0)
 			return NULL;
-		if (k == a)
+		if (table[i].key == a)
 			return &table[i];
 	}
 	return NULL;
 }
 
+static size_t
+table_bytes(uint64_t slots)
+{
+	return slots * sizeof(struct slot);
+}
+
+/* Under the lock: a table of `slots` slots with the live entries of the
+ * old one.  false when there is no memory (the old table stays). */
+static bool
+rebuild(uint64_t slots)
+{
+	struct slot *t = ws_map(table_bytes(slots)), *old = table;
+	if (!t)
+		return false;
+	uint64_t old_slots = table ? table_mask + 1 : 0;
+	table = t;
+	table_mask = slots - 1;
+	table_used = 0;
+	for (uint64_t i = 0; i < old_slots; i++)
+		if (old[i].key > TOMB) {
+			uint64_t k = addr_hash(old[i].key) & table_mask;
+			while (table[k].key)
+				k = (k + 1) & table_mask;
+			table[k] = old[i];
+			table_used++;
+		}
+	ws_mem_account((int64_t)table_bytes(slots) - (int64_t)table_bytes(old_slots));
+	ws_unmap(old, table_bytes(old_slots));
+	return true;
+}
+
+/* Under the lock. */
 static void
 insert(uint64_t a, uint64_t idx, uint64_t now)
 {
@@ -403,14 +441,26 @@ insert(uint64_t a, uint64_t idx, uint64_t now)
 		old->index = idx;
 		return;
 	}
+	if (2 * (table_used + 1) > table_mask + 1) {
+		uint64_t live = (uint64_t)atomic_load(&sampled_live), slots = table_mask + 1;
+		while (4 * (live + 1) > slots)
+			slots *= 2;
+		if (!rebuild(slots) && 4 * (table_used + 1) > 3 * (table_mask + 1)) {
+			dropped++;
+			hlog[idx].free_ns = now; /* untracked: counted as freed at once */
+			hlog[idx].flags |= WS_HALLOC_FREED;
+			return;
+		}
+	}
 	for (uint64_t i = h & table_mask;; i = (i + 1) & table_mask) {
-		uint64_t k = atomic_load_explicit(&table[i].key, memory_order_relaxed);
+		uint64_t k = table[i].key;
 		if (k == 0 || k == TOMB) {
-			touch_slot(i);
+			if (k == 0)
+				table_used++;
+			table[i].key = a;
 			table[i].index = idx;
 			filter_add(h, +1);
 			atomic_fetch_add(&sampled_live, 1);
-			atomic_store_explicit(&table[i].key, a, memory_order_release);
 			return;
 		}
 	}
@@ -523,15 +573,13 @@ unsample(void *p, uint32_t flags)
 	if (LIKELY(!atomic_load_explicit(&filter[h & ((1u << FILTER_BITS) - 1)],
 					 memory_order_acquire)))
 		return;
-	if (!find_slot(a, h)) /* lock-free: the block is this thread's to free */
-		return;
 	uint64_t now = ws_now_ns();
 	guard++;
 	lock();
 	struct slot *s = find_slot(a, h);
 	if (s) {
 		mark_freed(s->index, now, flags);
-		atomic_store_explicit(&s->key, TOMB, memory_order_release);
+		s->key = TOMB;
 		filter_add(h, -1);
 		atomic_fetch_sub(&sampled_live, 1);
 	}
@@ -840,20 +888,15 @@ ws_heap_start(void)
 	}
 	sample_mean = (uint64_t)env_num("WHYSLOW_HEAP_SAMPLE", 512 * 1024, 1, 1l << 40);
 	log_cap = (uint64_t)env_num("WHYSLOW_HEAP_MAX_SAMPLES", 1l << 20, 1024, 1l << 28);
-	uint64_t slots = 2;
-	while (slots < 2 * log_cap)
-		slots <<= 1;
-	size_t table_bytes = slots * sizeof(struct slot);
-	table = ws_map(table_bytes);
-	table_touched = ws_map(table_bytes / 4096 + 1);
 	hlog = ws_map(log_cap * sizeof *hlog);
-	if (!table || !table_touched || !hlog || ws_stacktab_init(&stacks, ws_cfg.max_stacks) != 0) {
+	if (!hlog || !rebuild(1024) || ws_stacktab_init(&stacks, ws_cfg.max_stacks) != 0) {
 		ws_notef("the heap profile is off: no memory for its tables");
 		atomic_store(&counting, 0);
 		return -1;
 	}
-	ws_mem_account((int64_t)(table_bytes / 4096 + 1 + sizeof filter));
-	table_mask = slots - 1;
+	ws_mem_account((int64_t)sizeof filter);
+	if (sample_mean == 1)
+		flush_bytes = 0;
 	heap_on = true;
 	started = true;
 	if (pthread_atfork(fork_prepare, fork_parent, fork_child) != 0) {
@@ -912,6 +955,17 @@ ws_heap_thread_exit(uint32_t thread_index, uint32_t tid)
 	write_rusage(WS_RUSAGE_THREAD, thread_index, tid);
 }
 
+/* Blocks allocated minus blocks freed, from the exact counts. */
+static int64_t
+live_blocks_counted(const struct ws_heap *h)
+{
+	int64_t n = 0;
+	for (int k = 0; k < WS_HEAP_MMAP; k++)
+		if (k != WS_HEAP_FREE)
+			n += (int64_t)h->calls[k];
+	return n - (int64_t)h->calls[WS_HEAP_FREE];
+}
+
 void
 ws_heap_finish(void)
 {
@@ -948,9 +1002,13 @@ ws_heap_finish(void)
 		h.failed += c->failed;
 	}
 	h.live_bytes = atomic_load(&live_bytes);
+	for (uint32_t b = 0; b < nb && b < NBLOCKS; b++)
+		h.live_bytes += blocks[b].live_delta; /* not flushed yet */
 	h.peak_bytes = (uint64_t)atomic_load(&peak_bytes);
+	if (h.live_bytes > (int64_t)h.peak_bytes)
+		h.peak_bytes = (uint64_t)h.live_bytes;
 	h.peak_ns = atomic_load(&peak_ns);
-	h.live_blocks = atomic_load(&live_blocks);
+	h.live_blocks = base_live_blocks + (int64_t)live_blocks_counted(&h);
 	struct iovec parts[3] = {{&h, sizeof h},
 				 {stacks.words, h.stack_bytes},
 				 {hlog, h.alloc_count * sizeof *hlog}};
@@ -968,24 +1026,26 @@ ws_heap_fork_child(void)
 		return;
 	/* The parent's samples are the parent's; blocks the child inherited
 	 * stay in the live heap (the child frees them), but not sampled. */
-	memset(blocks, 0, sizeof(struct counts) * (atomic_load(&nblocks) < NBLOCKS
-							  ? atomic_load(&nblocks)
-							  : NBLOCKS));
-	memset(&shared_counts, 0, sizeof shared_counts);
+	struct ws_heap h;
+	memset(&h, 0, sizeof h);
+	uint32_t nb = atomic_load(&nblocks);
+	for (uint32_t b = 0; b <= nb && b <= NBLOCKS; b++) {
+		struct counts *c = b < nb && b < NBLOCKS ? &blocks[b] : &shared_counts;
+		for (int k = 0; k < WS_HEAP_NKINDS; k++)
+			h.calls[k] += c->calls[k];
+		live_flush(c);
+		memset(c, 0, sizeof *c);
+	}
+	base_live_blocks += live_blocks_counted(&h);
 	atomic_store(&peak_bytes, atomic_load(&live_bytes));
 	atomic_store(&peak_ns, 0);
 	atomic_store(&peak_unstamped, 1);
 	atomic_store(&count_start_ns, ws_now_ns());
-	uint64_t table_bytes = (table_mask + 1) * sizeof(struct slot);
-	madvise(table, table_bytes, MADV_DONTNEED); /* private anonymous: zero again */
-	for (uint64_t p = 0; p < table_bytes / 4096 + 1; p++)
-		if (table_touched[p]) {
-			table_touched[p] = 0;
-			ws_mem_account(-4096);
-		}
 	for (size_t i = 0; i < sizeof filter / sizeof filter[0]; i++)
 		atomic_store_explicit(&filter[i], 0, memory_order_relaxed);
 	atomic_store(&sampled_live, 0);
+	memset(table, 0, table_bytes(table_mask + 1));
+	table_used = 0;
 	atomic_store(&log_count, 0);
 	dropped = 0;
 	ws_stacktab_free(&stacks);
