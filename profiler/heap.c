@@ -248,13 +248,13 @@ live_sub(int64_t bytes)
 
 /* ---- sampling ---- */
 
-static _Atomic int sampling;	    /* sampled allocations are recorded */
-static bool heap_on;		    /* the source is on (ws_heap_start) */
+static _Atomic int sampling; /* sampled allocations are recorded */
+static bool heap_on;	     /* the source is on (ws_heap_start) */
 static uint64_t sample_mean = 512 * 1024;
-static TLS int guard;		    /* >0: in the collector's own code (not counted) */
-static TLS int nosample;	    /* >0: forking (counted, not sampled) */
-static TLS bool seeded;		    /* countdown drawn */
-static TLS int64_t countdown;	    /* bytes to the next sample */
+static TLS int guard;	      /* >0: in the collector's own code (not counted) */
+static TLS int nosample;      /* >0: forking (counted, not sampled) */
+static TLS bool seeded;	      /* countdown drawn */
+static TLS int64_t countdown; /* bytes to the next sample */
 static TLS uint64_t rng;
 static TLS uint32_t my_tid;
 
@@ -282,7 +282,6 @@ static uint64_t dropped;
 static struct ws_stacktab stacks;
 static _Atomic int lock_word;
 static bool started;
-
 
 static void
 lock(void)
@@ -941,8 +940,10 @@ write_rusage(int scope, uint32_t thread_index, uint32_t tid)
 	r.majflt = (uint64_t)ru.ru_majflt;
 	r.nvcsw = (uint64_t)ru.ru_nvcsw;
 	r.nivcsw = (uint64_t)ru.ru_nivcsw;
-	r.utime_ns = (uint64_t)ru.ru_utime.tv_sec * 1000000000ull + (uint64_t)ru.ru_utime.tv_usec * 1000;
-	r.stime_ns = (uint64_t)ru.ru_stime.tv_sec * 1000000000ull + (uint64_t)ru.ru_stime.tv_usec * 1000;
+	r.utime_ns =
+	    (uint64_t)ru.ru_utime.tv_sec * 1000000000ull + (uint64_t)ru.ru_utime.tv_usec * 1000;
+	r.stime_ns =
+	    (uint64_t)ru.ru_stime.tv_sec * 1000000000ull + (uint64_t)ru.ru_stime.tv_usec * 1000;
 	r.inblock = (uint64_t)ru.ru_inblock;
 	r.oublock = (uint64_t)ru.ru_oublock;
 	struct iovec part = {&r, sizeof r};
@@ -1009,9 +1010,8 @@ ws_heap_finish(void)
 		h.peak_bytes = (uint64_t)h.live_bytes;
 	h.peak_ns = atomic_load(&peak_ns);
 	h.live_blocks = base_live_blocks + (int64_t)live_blocks_counted(&h);
-	struct iovec parts[3] = {{&h, sizeof h},
-				 {stacks.words, h.stack_bytes},
-				 {hlog, h.alloc_count * sizeof *hlog}};
+	struct iovec parts[3] = {
+	    {&h, sizeof h}, {stacks.words, h.stack_bytes}, {hlog, h.alloc_count * sizeof *hlog}};
 	int rc = ws_writer_record(WS_REC_HEAP, parts, 3);
 	if (rc != 0)
 		ws_debugf("the heap record was not written: %s", ws_strerror(-rc));

@@ -9,8 +9,8 @@
 #include "util.h"
 
 static const char *const kind_names[WS_HEAP_NKINDS] = {
-    "malloc", "calloc",	 "realloc", "free", "posix_memalign", "aligned_alloc",
-    "memalign", "valloc", "pvalloc", "mmap", "munmap", "?"};
+    "malloc",	"calloc", "realloc", "free", "posix_memalign", "aligned_alloc",
+    "memalign", "valloc", "pvalloc", "mmap", "munmap",	       "?"};
 
 static bool
 is_heap_kind(uint32_t k)
@@ -73,7 +73,8 @@ rows(const struct wsr_process *p, const struct wsr_heap *h, const struct acc *ac
 		r->frames = ws_xmalloc((chain->n ? chain->n : 1) * sizeof *r->frames);
 		memcpy(r->frames, chain->frames, chain->n * sizeof *r->frames);
 		r->function = chain->n ? chain->frames[0]->function : "[unknown]";
-		r->kind = kind_names[acc[s].kind < WS_HEAP_NKINDS ? acc[s].kind : WS_HEAP_NKINDS - 1];
+		r->kind =
+		    kind_names[acc[s].kind < WS_HEAP_NKINDS ? acc[s].kind : WS_HEAP_NKINDS - 1];
 		r->bytes = acc[s].bytes;
 		r->count = acc[s].count;
 		r->samples = acc[s].samples;
@@ -130,8 +131,8 @@ build_process(const struct wsr_process *p, const struct ws_filter *f, struct ws_
 			r->has_rusage = true;
 			r->rusage = p->rusage[i];
 		} else if (tid_passes(f, p->rusage[i].tid)) {
-			r->thread_rusage = ws_xrealloc(r->thread_rusage, (r->nthread_rusage + 1) *
-									   sizeof *r->thread_rusage);
+			r->thread_rusage = ws_xrealloc(
+			    r->thread_rusage, (r->nthread_rusage + 1) * sizeof *r->thread_rusage);
 			r->thread_rusage[r->nthread_rusage++] = p->rusage[i];
 		}
 	}
@@ -237,8 +238,7 @@ on_stack(const struct ws_hstack *s, const char *pattern)
 }
 
 static void
-stack_sums(const struct ws_hstack *s, size_t n, const char *pattern, double *bytes,
-	   double *count)
+stack_sums(const struct ws_hstack *s, size_t n, const char *pattern, double *bytes, double *count)
 {
 	for (size_t i = 0; i < n; i++)
 		if (on_stack(&s[i], pattern)) {
@@ -247,9 +247,8 @@ stack_sums(const struct ws_hstack *s, size_t n, const char *pattern, double *byt
 		}
 }
 
-static const char *const metric_names[] = {"leaked",	  "leaked_allocs", "allocs",
-					   "alloc_bytes", "peak_heap",	   "peak_rss",
-					   "faults",	  "major_faults"};
+static const char *const metric_names[] = {"leaked",	"leaked_allocs", "allocs", "alloc_bytes",
+					   "peak_heap", "peak_rss",	 "faults", "major_faults"};
 
 bool
 ws_heapmem_is_metric(const char *metric)
@@ -261,8 +260,7 @@ ws_heapmem_is_metric(const char *metric)
 }
 
 bool
-ws_heapmem_metric(const struct ws_heapmem *h, const char *metric, const char *function,
-		  double *v)
+ws_heapmem_metric(const struct ws_heapmem *h, const char *metric, const char *function, double *v)
 {
 	if (!ws_heapmem_is_metric(metric))
 		return false;

@@ -49,14 +49,14 @@ struct ws_hfunction {
 
 struct ws_hproc {
 	uint32_t pid;
-	const char *command; /* argv[0] */
-	bool has_heap;	     /* a heap record (else: heap profile off) */
-	bool exact;	     /* every allocation sampled */
-	struct ws_heap info; /* valid when has_heap */
+	const char *command;		   /* argv[0] */
+	bool has_heap;			   /* a heap record (else: heap profile off) */
+	bool exact;			   /* every allocation sampled */
+	struct ws_heap info;		   /* valid when has_heap */
 	uint64_t alloc_calls, alloc_bytes; /* exact: the allocating kinds, mmap excluded */
 	double peak_seconds;		   /* info.peak_ns after the process started */
 	bool has_rusage;
-	struct ws_rusage rusage; /* the process's (scope process) */
+	struct ws_rusage rusage;	 /* the process's (scope process) */
 	struct ws_rusage *thread_rusage; /* threads that exited before the end */
 	size_t nthread_rusage;
 	struct ws_hstack *stacks, *peak, *leaks; /* by bytes, all of them */

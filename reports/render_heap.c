@@ -11,8 +11,8 @@
 #include "util.h"
 
 static const char *const kind_names[WS_HEAP_NKINDS] = {
-    "malloc", "calloc",	 "realloc", "free", "posix_memalign", "aligned_alloc",
-    "memalign", "valloc", "pvalloc", "mmap", "munmap", ""};
+    "malloc",	"calloc", "realloc", "free", "posix_memalign", "aligned_alloc",
+    "memalign", "valloc", "pvalloc", "mmap", "munmap",	       ""};
 
 /* Frames shown per stack: up to main (the C library's start code below it
  * is left out), at most this many. */
@@ -155,17 +155,19 @@ text_process(struct out *o, const struct ws_heapmem *h, const struct ws_hproc *r
 	free(pk);
 	free(lv);
 	if (in->calls[WS_HEAP_MMAP] || in->calls[WS_HEAP_MUNMAP]) {
-		char *mm = tt_size(in->bytes[WS_HEAP_MMAP]), *mu = tt_size(in->bytes[WS_HEAP_MUNMAP]);
+		char *mm = tt_size(in->bytes[WS_HEAP_MMAP]),
+		     *mu = tt_size(in->bytes[WS_HEAP_MUNMAP]);
 		fprintf(o->f,
-			"            anonymous mmap: %s in %" PRIu64 " calls; munmap: %s in %" PRIu64
-			" calls (not in the live heap)\n",
+			"            anonymous mmap: %s in %" PRIu64
+			" calls; munmap: %s in %" PRIu64 " calls (not in the live heap)\n",
 			mm, in->calls[WS_HEAP_MMAP], mu, in->calls[WS_HEAP_MUNMAP]);
 		free(mm);
 		free(mu);
 	}
 	if (r->exact) {
-		fprintf(o->f, "  sampling  every allocation recorded: the figures below are exact "
-			      "(%" PRIu64 " allocations)\n",
+		fprintf(o->f,
+			"  sampling  every allocation recorded: the figures below are exact "
+			"(%" PRIu64 " allocations)\n",
 			in->alloc_count);
 	} else {
 		char *sb = tt_size(in->sample_bytes);
@@ -219,8 +221,9 @@ text_process(struct out *o, const struct ws_heapmem *h, const struct ws_hproc *r
 
 	if (r->nleaks) {
 		char *lb = est_size(r->leaked_bytes, r->exact);
-		t = ws_xasprintf("Leaks: %s in %s%.0f allocations never freed before exit, by stack",
-				 lb, r->exact ? "" : "~", r->leaked_count);
+		t = ws_xasprintf(
+		    "Leaks: %s in %s%.0f allocations never freed before exit, by stack", lb,
+		    r->exact ? "" : "~", r->leaked_count);
 		free(lb);
 		tt_title(o, t);
 		free(t);
