@@ -39,9 +39,11 @@ void ws_heap_thread_exit(uint32_t thread_index, uint32_t tid);
  * are not the program's and are not counted.  Nest; async-signal-safe. */
 void ws_heap_internal_begin(void);
 void ws_heap_internal_end(void);
-/* Fork child: forget the parent's samples and counts (the live heap the
- * child inherits stays counted as live).  Run by the heap's own
- * pthread_atfork child handler; async-signal-safe. */
+/* Fork child, and after a failed exec: forget the parent's samples and
+ * counts (the live heap the child inherited stays counted as live) and
+ * sample afresh.  Called by ws_collector_fork_child/ws_collector_restart
+ * (the heap's own atfork handlers only hold and release its lock).
+ * Async-signal-safe. */
 void ws_heap_fork_child(void);
 
 #endif
