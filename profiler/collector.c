@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "collector.h"
 #include "companion.h"
+#include "heap.h"
 #include "interpose.h"
 #include "modules.h"
 #include "ompt.h"
@@ -295,6 +296,7 @@ ws_collector_finish(int reason, int status)
 	int64_t threads = ws_threads_finish();
 	struct ws_end end;
 	memset(&end, 0, sizeof end);
+	ws_heap_finish();
 	uint32_t modules = ws_modules_write();
 	ws_ompt_write();
 	ws_companions_finish();
@@ -342,6 +344,7 @@ ws_collector_fork_child(void)
 	ws_threads_after_fork();
 	ws_ompt_after_fork();
 	atomic_store(&notes_len, 0);
+	ws_heap_fork_child();
 	if (start_file() == 0) {
 		ws_resume();
 		struct ws_thread_state *me = ws_self;
@@ -363,6 +366,7 @@ ws_collector_restart(void)
 	atomic_store(&finishing, 0);
 	atomic_store(&ws_phase, WS_PHASE_PAUSED);
 	ws_threads_after_exec_failure();
+	ws_heap_fork_child(); /* the same fresh start as a fork child's */
 	if (start_file() != 0) {
 		atomic_store(&ws_phase, WS_PHASE_OFF);
 		return;
@@ -400,8 +404,18 @@ collector_constructor(void)
 	ws_collector_start_once();
 }
 
+static void collector_start_guarded(void);
+
 static void
 collector_start(void)
+{
+	ws_heap_internal_begin(); /* its allocations are not the program's */
+	collector_start_guarded();
+	ws_heap_internal_end();
+}
+
+static void
+collector_start_guarded(void)
 {
 	ws_real_init();
 	if (ws_config_load() != 0)
@@ -430,6 +444,7 @@ collector_start(void)
 			ws_sampler_disarm(ws_self);
 		return;
 	}
+	ws_heap_start();
 }
 
 /* exit() status: an on_exit() handler registered from our own wrapper of

@@ -51,6 +51,8 @@ enum ws_record_type {
 	WS_REC_THREAD = 4,  /* struct ws_thread + stacks */
 	WS_REC_NOTE = 5,    /* struct ws_note + text */
 	WS_REC_END = 6,     /* struct ws_end */
+	WS_REC_HEAP = 9,    /* struct ws_heap + stacks + ws_heap_alloc[alloc_count] */
+	WS_REC_RUSAGE = 10, /* struct ws_rusage */
 	WS_REC_OMPT = 13,   /* struct ws_ompt + runtime name + regions */
 	WS_REC_MPI = 15,    /* struct ws_mpi + struct ws_mpi_call[ncalls] */
 };
@@ -249,6 +251,78 @@ struct ws_mpi_call {
 	uint64_t time_ns; /* inside the call, summed */
 	uint64_t max_ns;  /* the longest single call */
 	uint64_t bytes;	  /* data the calls sent (send side; receives for MPI_Recv) */
+};
+
+/* WS_REC_HEAP: the heap profile of the process (profiler/heap.c), at most
+ * one per file, written at the end.  Exact counts of every allocator call
+ * since the collector first saw one, plus allocations sampled by bytes
+ * (docs/memory.md).  Followed by stack_count stacks laid out as in
+ * WS_REC_THREAD (struct ws_stack + nframes addresses; count = sampled
+ * allocations with that stack), stack_bytes bytes in all, then
+ * alloc_count struct ws_heap_alloc.  A heap stack's frame 0 is the
+ * address of the call to the allocator minus 1 (so it is symbolised at
+ * the call like an interrupted PC); the others are return addresses. */
+enum ws_heap_kind {
+	WS_HEAP_MALLOC = 0,
+	WS_HEAP_CALLOC = 1,
+	WS_HEAP_REALLOC = 2, /* realloc and reallocarray */
+	WS_HEAP_FREE = 3,    /* bytes: usable bytes released */
+	WS_HEAP_POSIX_MEMALIGN = 4,
+	WS_HEAP_ALIGNED_ALLOC = 5,
+	WS_HEAP_MEMALIGN = 6,
+	WS_HEAP_VALLOC = 7,
+	WS_HEAP_PVALLOC = 8,
+	WS_HEAP_MMAP = 9,   /* anonymous mmap by the program */
+	WS_HEAP_MUNMAP = 10, /* munmap by the program (any mapping) */
+	WS_HEAP_NKINDS = 12, /* (two spare) */
+};
+struct ws_heap {
+	uint64_t sample_bytes;  /* mean sampling interval in bytes; 1 = every allocation */
+	uint32_t stack_count;
+	uint32_t flags;         /* 0 */
+	uint64_t stack_bytes;   /* bytes of the stack part */
+	uint64_t alloc_count;   /* struct ws_heap_alloc that follow */
+	uint64_t alloc_dropped; /* sampled allocations not recorded (table full) */
+	uint64_t start_ns;      /* CLOCK_MONOTONIC when counting started */
+	uint64_t calls[WS_HEAP_NKINDS]; /* exact: calls per enum ws_heap_kind */
+	uint64_t bytes[WS_HEAP_NKINDS]; /* exact: bytes asked for (free: usable bytes) */
+	uint64_t failed;        /* allocation calls that returned no memory */
+	int64_t live_bytes;     /* exact: usable bytes of malloc-family blocks live at the end */
+	uint64_t peak_bytes;    /* exact: most usable bytes live at once */
+	uint64_t peak_ns;       /* when the live heap last left its peak (or the end) */
+	int64_t live_blocks;    /* exact: malloc-family blocks live at the end */
+};
+enum ws_heap_alloc_flags {
+	WS_HALLOC_FREED = 1u << 0,   /* freed (free_ns valid) */
+	WS_HALLOC_REALLOCED = 1u << 1, /* freed by realloc moving or resizing it */
+};
+struct ws_heap_alloc {
+	uint64_t addr;
+	uint64_t size;        /* bytes asked for */
+	uint64_t alloc_ns;    /* CLOCK_MONOTONIC */
+	uint64_t free_ns;     /* 0 while live */
+	double probability;   /* chance it was sampled: it stands for size/probability
+				 bytes and 1/probability allocations; 1 when exact */
+	uint32_t stack;       /* index in this record's stacks */
+	uint32_t tid;
+	uint32_t kind;        /* enum ws_heap_kind */
+	uint32_t flags;       /* enum ws_heap_alloc_flags */
+};
+
+/* WS_REC_RUSAGE: getrusage() of the process at its end (scope process), or
+ * of a thread at its exit (scope thread, RUSAGE_THREAD). */
+enum ws_rusage_scope { WS_RUSAGE_PROCESS = 1, WS_RUSAGE_THREAD = 2 };
+struct ws_rusage {
+	uint32_t scope;        /* enum ws_rusage_scope */
+	uint32_t thread_index; /* scope thread: the thread's index; else 0 */
+	uint32_t tid;          /* scope thread */
+	uint32_t reserved;     /* 0 */
+	uint64_t time_ns;      /* CLOCK_MONOTONIC when read */
+	uint64_t maxrss_kib;   /* peak resident set size (ru_maxrss), KiB */
+	uint64_t minflt, majflt; /* page faults without / with I/O */
+	uint64_t nvcsw, nivcsw;  /* voluntary / involuntary context switches */
+	uint64_t utime_ns, stime_ns;
+	uint64_t inblock, oublock; /* file system blocks read / written */
 };
 
 #endif

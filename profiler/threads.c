@@ -12,6 +12,7 @@
 
 #include "arena.h"
 #include "collector.h"
+#include "heap.h"
 #include "interpose.h"
 #include "sampler.h"
 #include "settings.h"
@@ -179,6 +180,7 @@ thread_exit(void *p)
 	}
 	if (write_thread(t, 1, WS_THR_EXITED) == 0)
 		atomic_fetch_add(&written_by_exit, 1);
+	ws_heap_thread_exit(t->info.thread_index, t->info.tid);
 	exiting_written = 1;
 	exiting_self = NULL;
 	atomic_fetch_sub(&exiting, 1);
@@ -268,8 +270,10 @@ ws_thread_register(int is_main)
 	reset_info(t, is_main);
 	t->self = pthread_self();
 	t->perf_fd = -1;
+	ws_heap_internal_begin();
 	find_stack(t);
 	ws_unwind_warm(t->stack_lo, t->stack_hi);
+	ws_heap_internal_end();
 	if (take_slot(t) != 0) {
 		ws_notef("more than %u threads alive at once: later ones are not sampled",
 			 MAX_SLOTS);

@@ -9,6 +9,7 @@
 
 #include "expect.h"
 #include "mpi_report.h"
+#include "heap.h"
 #include "util.h"
 #include "vector.h"
 
@@ -69,6 +70,21 @@ static const struct metric {
     {"vector", NAME, FUNC_ARG, false, NULL,
      "F's class: scalar, vectorised, partly or no-fp\n"
      "                                      (packed < 25 %, >= 75 %, between, no FP)"},
+    {"leaked", NUM, OPT_FUNC_ARG, false, NULL,
+     "bytes never freed before exit; leaked(F): of the\n"
+     "                                      allocations with F on their stack (--memory)"},
+    {"leaked_allocs", NUM, OPT_FUNC_ARG, false, NULL,
+     "allocations never freed before exit, or those\n"
+     "                                      with F on their stack"},
+    {"allocs", NUM, OPT_FUNC_ARG, false, NULL,
+     "allocator calls (exact); allocs(F): allocations\n"
+     "                                      with F on their stack (sampled estimate)"},
+    {"alloc_bytes", NUM, OPT_FUNC_ARG, false, NULL,
+     "bytes asked for (exact), or with F on the stack"},
+    {"peak_heap", NUM, NO_ARG, false, NULL, "most heap bytes live at once (exact)"},
+    {"peak_rss", NUM, NO_ARG, false, NULL, "peak resident set size, bytes"},
+    {"faults", NUM, NO_ARG, false, NULL, "page faults (minor + major)"},
+    {"major_faults", NUM, NO_ARG, false, NULL, "page faults that needed I/O"},
     {"speedup", NUM, OPT_FUNC_ARG, true, "x",
      "wall time before over after; speedup(F): time(F)\n"
      "                                      before over after"},
@@ -292,6 +308,15 @@ ws_expect_needs_busy(const struct ws_expect *e)
 }
 
 bool
+ws_expect_needs_heap(const struct ws_expect *e)
+{
+	for (size_t i = 0; i < e->nterms; i++)
+		if (ws_heapmem_is_metric(metrics[e->term[i].metric].name))
+			return true;
+	return false;
+}
+
+bool
 ws_expect_needs_vector(const struct ws_expect *e)
 {
 	return uses(e, "packed") || uses(e, "vwidth") || uses(e, "vector");
@@ -407,6 +432,9 @@ number(const struct metric *m, const char *function, const struct ws_facts *f)
 	}
 	if (!strcmp(m->name, "time"))
 		return time_in(function, f);
+	double hv;
+	if (ws_heapmem_metric(f->heap, m->name, function, &hv))
+		return hv;
 	if (!strcmp(m->name, "packed") || !strcmp(m->name, "vwidth")) {
 		const struct ws_vfunction *v = vector_function(f, function);
 		if (!v)

@@ -49,6 +49,7 @@ struct ws_facts {
 	const struct ws_vector *vector;
 	const struct ws_busy *busy; /* busy_imbalance, idle */
 	const struct ws_mpi_report *mpi; /* mpi, mpi_imbalance; NULL: none */
+	const struct ws_heapmem *heap; /* leaked, allocs, peak_heap... (heap.h) */
 };
 
 enum ws_expect_op { WS_EQ, WS_NE, WS_GE, WS_LE, WS_GT, WS_LT };
@@ -84,6 +85,7 @@ bool ws_expect_needs_lines(const struct ws_expect *e);
 bool ws_expect_needs_threads(const struct ws_expect *e);
 bool ws_expect_needs_vector(const struct ws_expect *e);
 bool ws_expect_needs_busy(const struct ws_expect *e);
+bool ws_expect_needs_heap(const struct ws_expect *e);
 
 /* Evaluate against one recording (report) or two (compare: before may be
  * NULL for report). */

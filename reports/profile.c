@@ -41,6 +41,9 @@ _Static_assert(sizeof(struct ws_thread) == 136, "ws_thread");
 _Static_assert(sizeof(struct ws_stack) == 16, "ws_stack");
 _Static_assert(sizeof(struct ws_note) == 8, "ws_note");
 _Static_assert(sizeof(struct ws_end) == 48, "ws_end");
+_Static_assert(sizeof(struct ws_heap) == 280, "ws_heap");
+_Static_assert(sizeof(struct ws_heap_alloc) == 56, "ws_heap_alloc");
+_Static_assert(sizeof(struct ws_rusage) == 96, "ws_rusage");
 
 /* The most frames one stack may have.  The collector's depth limit is at
  * most 1024; anything beyond this is corruption, not a deep stack. */
@@ -517,6 +520,106 @@ parse_end(struct parser *ps, struct cursor c)
 	return 0;
 }
 
+/* WS_REC_HEAP: at most one; its stacks fill exactly stack_bytes, every
+ * sampled allocation names one of them and is consistent in itself. */
+static int
+parse_heap(struct parser *ps, struct cursor c)
+{
+	struct wsr_process *p = ps->p;
+	uint64_t at = c.off;
+	if (p->heap)
+		return fail(ps, at, "second heap record (a process has one)");
+	struct wsr_heap *h = ws_xcalloc(1, sizeof *h);
+	p->heap = h;
+	if (take(ps, &c, &h->info, sizeof h->info, "heap", "fixed fields") < 0)
+		return -1;
+	const struct ws_heap *i = &h->info;
+	if (i->sample_bytes == 0)
+		return fail(ps, at + offsetof(struct ws_heap, sample_bytes),
+			    "heap record: sampling interval of 0 bytes");
+	if (i->stack_bytes > c.left ||
+	    (uint64_t)i->stack_count * sizeof(struct ws_stack) > i->stack_bytes)
+		return fail(ps, at + offsetof(struct ws_heap, stack_bytes),
+			    "heap record: %" PRIu32 " stacks in %" PRIu64
+			    " bytes do not fit the %" PRIu64 " bytes left",
+			    i->stack_count, i->stack_bytes, c.left);
+	struct cursor sc = {c.off, i->stack_bytes};
+	h->stacks = ws_xcalloc(i->stack_count ? i->stack_count : 1, sizeof *h->stacks);
+	uint64_t total = 0;
+	for (uint32_t k = 0; k < i->stack_count; k++) {
+		struct ws_stack s;
+		uint64_t sat = sc.off;
+		if (take(ps, &sc, &s, sizeof s, "heap", "stack header") < 0)
+			return -1;
+		if (s.nframes == 0 || s.nframes > WSR_MAX_FRAMES)
+			return fail(ps, sat, "heap record: stack %" PRIu32 " has %" PRIu32 " frames",
+				    k, s.nframes);
+		uint64_t ips = sc.off;
+		if (take(ps, &sc, NULL, (uint64_t)s.nframes * sizeof(uint64_t), "heap", "frames") <
+		    0)
+			return -1;
+		h->stacks[k] = (struct wsr_stack){s.nframes, s.flags, s.count,
+						  (const uint64_t *)(const void *)(ps->buf + ips)};
+		if (__builtin_add_overflow(total, s.count, &total))
+			return fail(ps, sat, "heap record: stack counts overflow");
+	}
+	if (sc.left)
+		return fail(ps, sc.off, "heap record: %" PRIu64 " bytes after its stacks",
+			    sc.left);
+	c.off += i->stack_bytes;
+	c.left -= i->stack_bytes;
+	if (c.left / sizeof(struct ws_heap_alloc) < i->alloc_count ||
+	    c.left != i->alloc_count * sizeof(struct ws_heap_alloc))
+		return fail(ps, at + offsetof(struct ws_heap, alloc_count),
+			    "heap record: %" PRIu64 " sampled allocations do not match the %" PRIu64
+			    " bytes left",
+			    i->alloc_count, c.left);
+	h->allocs = (const struct ws_heap_alloc *)(const void *)(ps->buf + c.off);
+	for (uint64_t k = 0; k < i->alloc_count; k++) {
+		struct ws_heap_alloc a;
+		uint64_t aat = c.off + k * sizeof a;
+		memcpy(&a, ps->buf + aat, sizeof a);
+		const char *bad = NULL;
+		if (a.stack >= i->stack_count)
+			bad = "names a stack the record does not have";
+		else if (a.kind >= WS_HEAP_NKINDS || a.kind == WS_HEAP_FREE ||
+			 a.kind == WS_HEAP_MUNMAP)
+			bad = "has an unknown kind of allocation";
+		else if (!(a.probability > 0 && a.probability <= 1))
+			bad = "has a sampling probability outside (0, 1]";
+		else if (a.flags & ~(uint32_t)(WS_HALLOC_FREED | WS_HALLOC_REALLOCED))
+			bad = "has unknown flags";
+		else if (!(a.flags & WS_HALLOC_FREED) != !a.free_ns || (a.free_ns && a.free_ns < a.alloc_ns))
+			bad = "has a free time that does not fit its flags or allocation time";
+		if (bad)
+			return fail(ps, aat, "heap record: sampled allocation %" PRIu64 " %s", k,
+				    bad);
+	}
+	if (total != i->alloc_count)
+		add_note(p, &ps->note_cap,
+			 ws_xasprintf("heap record: its stacks count %" PRIu64
+				      " sampled allocations but it holds %" PRIu64,
+				      total, i->alloc_count));
+	return 0;
+}
+
+static int
+parse_rusage(struct parser *ps, struct cursor c)
+{
+	struct wsr_process *p = ps->p;
+	struct ws_rusage r;
+	uint64_t at = c.off;
+	if (take(ps, &c, &r, sizeof r, "rusage", "fixed fields") < 0 ||
+	    expect_end(ps, &c, "rusage") < 0)
+		return -1;
+	if (r.scope != WS_RUSAGE_PROCESS && r.scope != WS_RUSAGE_THREAD)
+		return fail(ps, at + offsetof(struct ws_rusage, scope),
+			    "rusage record: unknown scope %" PRIu32, r.scope);
+	p->rusage = ws_xrealloc(p->rusage, (p->nrusage + 1) * sizeof *p->rusage);
+	p->rusage[p->nrusage++] = r;
+	return 0;
+}
+
 static int
 parse_payload(struct parser *ps, uint32_t type, struct cursor c)
 {
@@ -537,6 +640,10 @@ parse_payload(struct parser *ps, uint32_t type, struct cursor c)
 		return parse_ompt(ps, c);
 	case WS_REC_MPI:
 		return parse_mpi(ps, c);
+	case WS_REC_HEAP:
+		return parse_heap(ps, c);
+	case WS_REC_RUSAGE:
+		return parse_rusage(ps, c);
 	default:
 		/* A newer writer of the same version may add record types;
 		 * they are skipped, and said so. */
@@ -993,6 +1100,10 @@ ws_process_free(struct wsr_process *p)
 		free(p->threads[i].samples);
 	}
 	free(p->threads);
+	if (p->heap)
+		free(p->heap->stacks);
+	free(p->heap);
+	free(p->rusage);
 	for (size_t i = 0; i < p->nnotes; i++)
 		free(p->notes[i]);
 	free(p->notes);

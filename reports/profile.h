@@ -67,6 +67,13 @@ struct wsr_mpi {
 	struct ws_mpi_call *calls; /* info.ncalls, names NUL-terminated */
 };
 
+/* WS_REC_HEAP (docs/memory.md): its stacks count sampled allocations. */
+struct wsr_heap {
+	struct ws_heap info;
+	struct wsr_stack *stacks;	     /* info.stack_count entries */
+	const struct ws_heap_alloc *allocs; /* info.alloc_count, in the file buffer */
+};
+
 struct wsr_process {
 	char *file;                 /* path of the .wsp file */
 	struct ws_process info;
@@ -81,6 +88,9 @@ struct wsr_process {
 	size_t nnotes;
 	struct wsr_ompt *ompt;      /* NULL: no OMPT record */
 	struct wsr_mpi *mpi;        /* NULL: no MPI record */
+	struct wsr_heap *heap;      /* NULL: no heap record (heap profile off) */
+	struct ws_rusage *rusage;   /* WS_REC_RUSAGE records, in file order */
+	size_t nrusage;
 	bool complete;              /* WS_REC_END was read */
 	struct ws_end end;          /* valid when complete */
 	void *storage;              /* owned buffers */

@@ -46,6 +46,7 @@ struct record_opts {
 	const char *openmp_runtime; /* "native" or "llvm" */
 	bool no_mpi;
 	bool quiet;
+	long heap_sample; /* 0: heap profile off */
 };
 
 static void
@@ -74,6 +75,10 @@ usage(FILE *f)
 	    "      --no-mpi            do not time MPI calls (by default libwhyslow-mpi.so, where\n"
 	    "                          it was built, is preloaded too: it times every MPI call\n"
 	    "                          through PMPI for 'report --mpi')\n"
+	    "      --heap-sample BYTES record about one allocation per BYTES allocated, with\n"
+	    "                          its stack (default 524288; 1 = every allocation,\n"
+	    "                          exact); allocator calls are always counted exactly\n"
+	    "      --no-heap           no heap profile (malloc & co. are not followed)\n"
 	    "  -q, --quiet             no summary line\n"
 	    "  -h, --help              this help\n\n"
 	    "The exit status is PROGRAM's; 'whyslow report DIR' shows the profile.\n");
@@ -156,15 +161,23 @@ parse_options(int argc, char **argv, struct record_opts *o, int *status)
 	    {"depth", required_argument, NULL, 'd'},
 	    {"signal", required_argument, NULL, 'S'},
 	    {"openmp-runtime", required_argument, NULL, 'M'},
-	    {"no-mpi", no_argument, NULL, 'N'},
+	    {"no-mpi", no_argument, NULL, 'P'},
 	    {"quiet", no_argument, NULL, 'q'},
+	    {"heap-sample", required_argument, NULL, 'H'},
+	    {"no-heap", no_argument, NULL, 'N'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	static const char *const clocks[] = {"cpu", "wall", NULL};
 	static const char *const sources[] = {"auto", "perf", "timer", NULL};
 	static const char *const runtimes[] = {"native", "llvm", NULL};
-	*o = (struct record_opts){NULL, 1000, 128, SIGPROF, "cpu", "auto", "native", false, false};
+	*o = (struct record_opts){.frequency = 1000,
+				  .depth = 128,
+				  .signal = SIGPROF,
+				  .clock = "cpu",
+				  .source = "auto",
+				  .openmp_runtime = "native",
+				  .heap_sample = 512 * 1024};
 	*status = WS_EXIT_USAGE;
 	/* "+": stop at PROGRAM, whose own options follow it; ":": report a
 	 * missing argument apart from an unknown option. */
@@ -212,11 +225,20 @@ parse_options(int argc, char **argv, struct record_opts *o, int *status)
 						   optarg);
 			o->openmp_runtime = optarg;
 			break;
-		case 'N':
+		case 'P':
 			o->no_mpi = true;
 			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case 'H':
+			if (!ws_parse_long(optarg, 1, 1l << 40, &o->heap_sample))
+				return usage_error("--heap-sample: '%s' is not a number of bytes "
+						   "in 1..2^40",
+						   optarg);
+			break;
+		case 'N':
+			o->heap_sample = 0;
 			break;
 		case 'h':
 			usage(stdout);
@@ -660,6 +682,9 @@ setup_environment(const struct record_opts *o, const char *lib, const char *absd
 	set_env("WHYSLOW_DEPTH", num);
 	snprintf(num, sizeof num, "%d", o->signal);
 	set_env("WHYSLOW_SIGNAL", num);
+	set_env("WHYSLOW_HEAP", o->heap_sample ? "1" : "0");
+	snprintf(num, sizeof num, "%ld", o->heap_sample ? o->heap_sample : 1);
+	set_env("WHYSLOW_HEAP_SAMPLE", num);
 }
 
 /* ---- running it ---- */

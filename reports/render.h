@@ -15,6 +15,7 @@
 #include "analysis.h"
 #include "expect.h"
 #include "mpi_report.h"
+#include "heap.h"
 #include "vector.h"
 
 /* Expectations given with --expect and how each came out. */
@@ -33,6 +34,7 @@ struct ws_report {
 	const struct ws_busy *busy;	  /* NULL unless asked for (--threads) */
 	const struct ws_vector *vector;	  /* NULL unless asked for (--vector) */
 	const struct ws_mpi_report *mpi;  /* NULL unless asked for (--mpi) */
+	const struct ws_heapmem *heapmem; /* NULL unless asked for (--memory) */
 	const struct ws_processes *processes;
 	double min_percent;			    /* the tree's cut-off, for the text */
 	const struct ws_expectations *expectations; /* NULL: none given */

@@ -577,6 +577,8 @@ ws_render_json(FILE *f, const struct ws_report *r)
 		mpi_json(&j, r->mpi);
 	if (r->vector)
 		vector(&j, r->vector);
+	if (r->heapmem)
+		ws_render_heap_json(&j, r->heapmem);
 	processes(&j, r->processes);
 	expectations(&j, r->expectations);
 	json_end_object(&j);

@@ -698,6 +698,8 @@ ws_render_text(FILE *f, const struct ws_report *r, const struct ws_text_options 
 		mpi_section(&o, r->mpi);
 	if (r->vector)
 		vector(&o, r->vector);
+	if (r->heapmem)
+		ws_render_heap_text(&o, r->heapmem);
 	processes(&o, r->processes);
 	ws_text_expectations(&o, r->expectations);
 	fflush(f);

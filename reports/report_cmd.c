@@ -13,6 +13,7 @@
 #include "disasm.h"
 #include "expect.h"
 #include "mpi_report.h"
+#include "heap.h"
 #include "profile.h"
 #include "render.h"
 #include "symbolize.h"
@@ -59,6 +60,14 @@ usage(FILE *f)
 	    "                       -fsave-optimization-record) and a verdict per loop;\n"
 	    "                       'this CPU' is the machine running the report (needs\n"
 	    "                       capstone)\n"
+	    "  --memory             also each process's memory: peak RSS, page faults and\n"
+	    "                       context switches (getrusage), the heap's exact counts\n"
+	    "                       (allocator calls, bytes, peak live heap and when), and\n"
+	    "                       from the sampled allocations (record --heap-sample;\n"
+	    "                       '~' marks estimates) the allocating stacks and\n"
+	    "                       functions by bytes, the stacks that held the heap at\n"
+	    "                       its peak, and the leaks: blocks never freed before\n"
+	    "                       exit, with their stacks (docs/memory.md)\n"
 	    "  --pid PID            only process PID (repeatable)\n"
 	    "  --tid TID            only thread TID (repeatable)\n"
 	    "  --rank R             only the processes of MPI rank R (repeatable; ranks\n"
@@ -96,6 +105,7 @@ enum {
 	OPT_VECTOR,
 	OPT_THREADS,
 	OPT_MPI,
+	OPT_MEMORY,
 };
 
 static const struct option options[] = {
@@ -114,6 +124,7 @@ static const struct option options[] = {
     {"colour", required_argument, NULL, OPT_COLOR},
     {"expect", required_argument, NULL, OPT_EXPECT},
     {"vector", no_argument, NULL, OPT_VECTOR},
+    {"memory", no_argument, NULL, OPT_MEMORY},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -185,7 +196,7 @@ cmd_report(int argc, char **argv)
 {
 	long top = 20;
 	bool want_tree = false, want_lines = false, want_threads = false, json = false;
-	bool want_vector = false, want_busy = false, want_mpi = false;
+	bool want_vector = false, want_busy = false, want_mpi = false, want_memory = false;
 	double min_percent = 0.5;
 	int color = -1; /* auto */
 	uint32_t *pids = NULL, *tids = NULL, *ranks = NULL;
@@ -223,6 +234,9 @@ cmd_report(int argc, char **argv)
 			break;
 		case OPT_THREADS:
 			want_busy = true;
+			break;
+		case OPT_MEMORY:
+			want_memory = true;
 			break;
 		case OPT_RANK:
 			if (!ws_parse_long(optarg, 0, INT32_MAX, &v)) {
@@ -284,11 +298,13 @@ cmd_report(int argc, char **argv)
 	if (!ws_expect_parse_all(expect_texts, nexpect, false, &expects))
 		goto usage_error;
 	bool need_lines = false, need_threads = false, need_vector = false, need_busy = false;
+	bool need_heap = false;
 	const char *vector_user = want_vector ? "--vector" : NULL;
 	for (size_t i = 0; i < nexpect; i++) {
 		need_lines |= ws_expect_needs_lines(&expects[i]);
 		need_threads |= ws_expect_needs_threads(&expects[i]);
 		need_busy |= ws_expect_needs_busy(&expects[i]);
+		need_heap |= ws_expect_needs_heap(&expects[i]);
 		if (ws_expect_needs_vector(&expects[i])) {
 			need_vector = true;
 			if (!vector_user)
@@ -342,6 +358,9 @@ cmd_report(int argc, char **argv)
 	ws_processes_build(&prof, &filter, &procs);
 	struct ws_mpi_report mpi;
 	ws_mpi_report_build(&prof, &filter, &mpi);
+	struct ws_heapmem heapmem;
+	if (want_memory || need_heap)
+		ws_heapmem_build(&prof, &filter, sym, (size_t)top, &heapmem);
 	struct ws_vector vector, all_vector;
 	const char *why;
 	/* --vector: the 5 hottest functions, fewer with --top, all with --top 0 */
@@ -365,7 +384,8 @@ cmd_report(int argc, char **argv)
 					 want_threads || need_threads ? &threads : NULL,
 					 need_vector ? &all_vector : NULL,
 					 want_busy || need_busy ? &busy : NULL,
-					 &mpi};
+					 &mpi,
+					 want_memory || need_heap ? &heapmem : NULL};
 		failed = ws_expect_run(expects, nexpect, NULL, &facts, results);
 		ws_flat_free(&all_flat);
 	}
@@ -380,6 +400,7 @@ cmd_report(int argc, char **argv)
 	    .busy = want_busy ? &busy : NULL,
 	    .vector = want_vector ? &vector : NULL,
 	    .mpi = want_mpi ? &mpi : NULL,
+	    .heapmem = want_memory ? &heapmem : NULL,
 	    .processes = &procs,
 	    .min_percent = min_percent,
 	    .expectations = nexpect ? &expectations : NULL,
@@ -399,6 +420,8 @@ cmd_report(int argc, char **argv)
 	ws_header_free(&header);
 	ws_processes_free(&procs);
 	ws_mpi_report_free(&mpi);
+	if (want_memory || need_heap)
+		ws_heapmem_free(&heapmem);
 	if (want_vector)
 		ws_vector_free(&vector);
 	if (need_vector)

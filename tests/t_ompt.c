@@ -51,7 +51,7 @@ main(int argc, char **argv)
 	long a = atol(argv[1]), b = atol(argv[2]), steps = atol(argv[3]);
 	uint64_t sum = 0;
 	for (long i = 0; i < a; i++)
-		sum += region_a(steps / 10);
+		sum += region_a(steps / 2);
 	for (long i = 0; i < b; i++)
 		sum += region_b(steps);
 	printf("t_ompt a=%ld b=%ld sum=%016llx\n", a, b, (unsigned long long)sum);
