@@ -195,7 +195,7 @@ bars_body(FILE *f, const void *chart)
 			max = fmax(max, b->values[i]);
 	fprintf(f,
 		"set title %s\nset xlabel %s\n"
-		"set xrange [0:%g]\nset yrange [-0.6:%g] reverse\n"
+		"set xrange [0:%g]\nset yrange [%g:-0.6]\n" /* the first label on top */
 		"set ytics scale 0\nset grid xtics\nset key bottom right\n"
 		"set style fill solid 0.6 border -1\n",
 		title, xlabel, max > 0 ? max * 1.05 : 1, b->n ? b->n - 0.4 : 0.4);
