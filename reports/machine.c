@@ -30,6 +30,14 @@ now(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+static double
+thread_cpu(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 /* ---- threads: one per CPU we may run on, pinned ---- */
 
 struct team {
@@ -44,6 +52,7 @@ struct member {
 	struct team *t;
 	unsigned i;
 	double begin, end; /* its own clock readings around the work */
+	double cpu;	   /* its CPU time for the work */
 };
 
 static void *
@@ -51,18 +60,22 @@ member_main(void *p)
 {
 	struct member *m = p;
 	pthread_barrier_wait(&m->t->start);
+	double cpu0 = thread_cpu();
 	m->begin = now();
 	m->t->work(m->t->arg, m->i, m->t->n);
 	m->end = now();
+	m->cpu = thread_cpu() - cpu0;
 	return NULL;
 }
 
 /* Runs work(arg, i, n) in n threads, thread i pinned to cpus[i] where the
  * system lets us; the wall time from the first one's start to the last
  * one's end.  The threads read the clock themselves: the calling thread is
- * not pinned and may well wait for a CPU while they run. */
+ * not pinned and may well wait for a CPU while they run.  With inv_cpu,
+ * also the sum over the threads of 1 / (the thread's CPU time). */
 static double
-run_team(unsigned n, const int *cpus, void (*work)(void *, unsigned, unsigned), void *arg)
+run_team_cpu(unsigned n, const int *cpus, void (*work)(void *, unsigned, unsigned), void *arg,
+	     double *inv_cpu)
 {
 	struct team t = {.n = n, .cpus = cpus, .work = work, .arg = arg};
 	struct member *m = ws_xcalloc(n, sizeof *m);
@@ -88,13 +101,16 @@ run_team(unsigned n, const int *cpus, void (*work)(void *, unsigned, unsigned), 
 	double seconds = -1;
 	if (made == n) {
 		pthread_barrier_wait(&t.start);
-		double begin = INFINITY, end = 0;
+		double begin = INFINITY, end = 0, inv = 0;
 		for (unsigned i = 0; i < n; i++) {
 			pthread_join(th[i], NULL);
 			begin = fmin(begin, m[i].begin);
 			end = fmax(end, m[i].end);
+			inv += 1 / fmax(m[i].cpu, 1e-9);
 		}
 		seconds = end - begin;
+		if (inv_cpu)
+			*inv_cpu = inv;
 	} else {
 		/* cannot happen in practice; the made threads wait forever on
 		 * the barrier, so give up on the whole measurement */
@@ -104,6 +120,12 @@ run_team(unsigned n, const int *cpus, void (*work)(void *, unsigned, unsigned), 
 	free(th);
 	free(m);
 	return seconds;
+}
+
+static double
+run_team(unsigned n, const int *cpus, void (*work)(void *, unsigned, unsigned), void *arg)
+{
+	return run_team_cpu(n, cpus, work, arg, NULL);
 }
 
 /* The CPUs this process may run on (its affinity mask), newly allocated. */
@@ -370,11 +392,17 @@ ws_machine_measure(const struct ws_machine_options *o, struct ws_machine *out, c
 			progress(o, "%s %s %s%s...", single ? "single" : "double",
 				 width_name(bits), pick->isa_name,
 				 pick->fma && !strstr(pick->isa_name, "FMA") ? " FMA" : "");
+			/* per thread, work over its own CPU time: a core's FMA units
+			 * are its own, and another program taking turns on the CPU
+			 * must not lower its peak (SMT siblings running at once still
+			 * share theirs: their CPU times overlap) */
 			struct flops f = {pick->fn, calibrate(pick->fn, target, cpus)};
-			double b1 = INFINITY, bn = INFINITY;
+			double r1 = 0, rn = 0, inv;
 			for (unsigned r = 0; r < m.repeats; r++) {
-				b1 = fmin(b1, run_team(1, cpus, flops_work, &f));
-				bn = fmin(bn, run_team(ncpus, cpus, flops_work, &f));
+				run_team_cpu(1, cpus, flops_work, &f, &inv);
+				r1 = fmax(r1, inv);
+				run_team_cpu(ncpus, cpus, flops_work, &f, &inv);
+				rn = fmax(rn, inv);
 			}
 			struct ws_machine_peak *p = &m.peaks[m.npeaks++];
 			p->precision = single ? WS_PREC_SINGLE : WS_PREC_DOUBLE;
@@ -383,8 +411,8 @@ ws_machine_measure(const struct ws_machine_options *o, struct ws_machine *out, c
 			p->fma = pick->fma;
 			snprintf(p->isa, sizeof p->isa, "%s", pick->isa_name);
 			double work = pick->flops_per_iter * (double)f.iters;
-			p->one_core = work / b1;
-			p->all_cores = work * ncpus / bn;
+			p->one_core = work * r1;
+			p->all_cores = work * rn;
 			if (o->progress)
 				fprintf(o->progress, " %.1f and %.1f GFLOP/s\n", p->one_core / 1e9,
 					p->all_cores / 1e9);

@@ -72,7 +72,8 @@ int ws_machine_measure(const struct ws_machine_options *o, struct ws_machine *ou
  * $HOME/.cache/whyslow/machine-HOST.json (newly allocated); NULL when
  * neither variable is set (absolute paths only). */
 char *ws_machine_cache_path(void);
-/* path NULL: ws_machine_cache_path().  -ENOENT when there is no file. */
+/* path NULL: ws_machine_cache_path(), whose figures must then be this
+ * host's (-EINVAL otherwise).  -ENOENT when there is no file. */
 int ws_machine_load(const char *path, struct ws_machine *out, char **why);
 /* Writes path atomically (a temporary file renamed), creating its
  * directory; path NULL: ws_machine_cache_path(). */

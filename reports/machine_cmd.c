@@ -250,7 +250,7 @@ cmd_machine(int argc, char **argv)
 			  "figures cannot be cached");
 		fresh = true;
 	} else if (!refresh) {
-		int lr = ws_machine_load(path, &m, &why);
+		int lr = ws_machine_load(NULL, &m, &why); /* NULL: checks the host too */
 		if (lr == -ENOENT) {
 			fprintf(stderr,
 				"whyslow: machine: no figures cached for this host yet: measuring "

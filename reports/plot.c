@@ -196,7 +196,7 @@ bars_body(FILE *f, const void *chart)
 	fprintf(f,
 		"set title %s\nset xlabel %s\n"
 		"set xrange [0:%g]\nset yrange [%g:-0.6]\n" /* the first label on top */
-		"set ytics scale 0\nset grid xtics\nset key bottom right\n"
+		"set ytics scale 0\nset grid xtics\nset key below\n"
 		"set style fill solid 0.6 border -1\n",
 		title, xlabel, max > 0 ? max * 1.05 : 1, b->n ? b->n - 0.4 : 0.4);
 	free(title);
