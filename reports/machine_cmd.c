@@ -102,8 +102,8 @@ print_text(FILE *f, const struct ws_machine *m, const char *path, bool fresh)
 		(double)m->array_bytes / (1 << 20), m->repeats);
 	if (m->llc_bytes && m->array_bytes < 4 * m->llc_bytes)
 		fprintf(f,
-			"  (the CPU reports a %.0f MiB last-level cache: the arrays are smaller "
-			"than STREAM's 4x it; on a VM\n   the figure is often the whole host's)\n",
+			"  (smaller than STREAM's 4 x the %.0f MiB last-level cache the CPU "
+			"reports;\n   on a VM that figure is often the whole host's)\n",
 			(double)m->llc_bytes / (1 << 20));
 	fprintf(f, "  %-26s %12s %12s\n", "", "one core", all);
 	fprintf(f, "  %-26s %7.1f GB/s %7.1f GB/s\n", "triad (24 bytes/element)",
