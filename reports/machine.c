@@ -265,8 +265,7 @@ host_name(char *out, size_t n)
 	out[n - 1] = '\0';
 }
 
-static void
-progress(const struct ws_machine_options *o, const char *fmt, ...)
+static void progress(const struct ws_machine_options *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void
 progress(const struct ws_machine_options *o, const char *fmt, ...)
@@ -353,8 +352,9 @@ ws_machine_measure(const struct ws_machine_options *o, struct ws_machine *out, c
 	madvise(t.a, n * sizeof(double), MADV_HUGEPAGE); /* advice: failure is harmless */
 	madvise(t.b, n * sizeof(double), MADV_HUGEPAGE);
 	madvise(t.c, n * sizeof(double), MADV_HUGEPAGE);
-	progress(o, "memory bandwidth: triad a = b + s*c over 3 arrays of %.0f MiB, best of %u, "
-		    "on one core and on %u CPU%s...",
+	progress(o,
+		 "memory bandwidth: triad a = b + s*c over 3 arrays of %.0f MiB, best of %u, "
+		 "on one core and on %u CPU%s...",
 		 (double)m.array_bytes / MIB, m.repeats, ncpus, ncpus == 1 ? "" : "s");
 	t.init = true;
 	run_team(ncpus, cpus, triad_work, &t);
@@ -389,8 +389,8 @@ ws_machine_measure(const struct ws_machine_options *o, struct ws_machine *out, c
 					pick = &k[i];
 			if (!pick || m.npeaks == WS_MACHINE_MAX_PEAKS)
 				continue;
-			progress(o, "%s %s %s%s...", single ? "single" : "double",
-				 width_name(bits), pick->isa_name,
+			progress(o, "%s %s %s%s...", single ? "single" : "double", width_name(bits),
+				 pick->isa_name,
 				 pick->fma && !strstr(pick->isa_name, "FMA") ? " FMA" : "");
 			/* per thread, work over its own CPU time: a core's FMA units
 			 * are its own, and another program taking turns on the CPU
@@ -571,8 +571,8 @@ ws_machine_save(const struct ws_machine *m, const char *path, char **why)
 			*why = ws_xasprintf("cannot write %s: %s", tmp, strerror(errno));
 		} else if (rename(tmp, path) != 0) {
 			rc = -errno;
-			*why = ws_xasprintf("cannot rename %s to %s: %s", tmp, path,
-					    strerror(errno));
+			*why =
+			    ws_xasprintf("cannot rename %s to %s: %s", tmp, path, strerror(errno));
 		}
 		if (rc < 0)
 			unlink(tmp);

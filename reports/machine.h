@@ -44,14 +44,14 @@ enum { WS_MACHINE_MAX_PEAKS = 16 };
 
 struct ws_machine {
 	char host[256];
-	char cpu[128];	     /* /proc/cpuinfo's model name, "" if unknown */
-	char measured[32];   /* when, ISO 8601 UTC: 2026-05-01T12:00:00Z */
-	int64_t measured_at; /* the same, seconds since the epoch */
-	unsigned cpus;	     /* threads of the all-cores figures (CPUs we may use) */
-	bool quick;	     /* a short measurement for tests (--quick) */
-	char widest[16];     /* cpuid: "SSE2", "AVX", "AVX2", "AVX-512F" */
-	bool fma;	     /* cpuid: FMA3 */
-	uint64_t llc_bytes;  /* the last-level cache the CPU reports (0: unknown) */
+	char cpu[128];	      /* /proc/cpuinfo's model name, "" if unknown */
+	char measured[32];    /* when, ISO 8601 UTC: 2026-05-01T12:00:00Z */
+	int64_t measured_at;  /* the same, seconds since the epoch */
+	unsigned cpus;	      /* threads of the all-cores figures (CPUs we may use) */
+	bool quick;	      /* a short measurement for tests (--quick) */
+	char widest[16];      /* cpuid: "SSE2", "AVX", "AVX2", "AVX-512F" */
+	bool fma;	      /* cpuid: FMA3 */
+	uint64_t llc_bytes;   /* the last-level cache the CPU reports (0: unknown) */
 	uint64_t array_bytes; /* each of the triad's three arrays */
 	unsigned repeats;     /* each figure is the best of this many */
 	double bw_one_core;   /* bytes/s, triad on one thread */

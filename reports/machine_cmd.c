@@ -211,8 +211,9 @@ cmd_machine(int argc, char **argv)
 			break;
 		case OPT_ARRAY_MIB:
 			if (!ws_parse_long(optarg, 1, 65536, &v)) {
-				ws_errorf("machine: --array-mib: '%s' is not a size in 1..65536 MiB",
-					  optarg);
+				ws_errorf(
+				    "machine: --array-mib: '%s' is not a size in 1..65536 MiB",
+				    optarg);
 				return WS_EXIT_USAGE;
 			}
 			mo.array_bytes = (uint64_t)v << 20;

@@ -35,7 +35,7 @@
 
 #define FMA_KERNEL(NAME, TARGET)                                                                   \
 	__attribute__((target(TARGET), noinline)) double NAME(long iters, double a, double b,      \
-							       double m)                           \
+							      double m)                            \
 	{                                                                                          \
 		VT va = SET1((CT)a), vb = SET1((CT)b);                                             \
 		(void)m;                                                                           \
@@ -50,7 +50,7 @@
 
 #define MULADD_KERNEL(NAME, TARGET)                                                                \
 	__attribute__((target(TARGET), noinline)) double NAME(long iters, double a, double b,      \
-							       double m)                           \
+							      double m)                            \
 	{                                                                                          \
 		VT vm = SET1((CT)m), vb = SET1((CT)b);                                             \
 		(void)a;                                                                           \
@@ -187,9 +187,11 @@ FMA_KERNEL(ws_kern_fma512_s, "avx512f")
 #undef FMADD
 #undef CT
 
-#define K(sym, single, bits, lanes, fma, isa, isa_name)                                            \
-	{#sym, single, bits, lanes, fma, isa, isa_name, sym,                                       \
-	 (double)WS_KERN_CHAINS *(lanes) * ((fma) ? 2 : 1)}
+/* clang-format off */
+#define K(sym, single, bits, lanes, fma, isa, isa_name) \
+	{#sym, single, bits, lanes, fma, isa, isa_name, sym, \
+	 (double)WS_KERN_CHAINS * (lanes) * ((fma) ? 2 : 1)}
+/* clang-format on */
 
 static const struct ws_kern kernels[] = {
     K(ws_kern_scalar_d, false, 0, 1, false, WS_ISA_SSE2, "SSE2"),

@@ -81,7 +81,7 @@ ws_plot_run(const char *script)
 	int rc = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
 	if (rc != 0)
 		return rc == ENOENT || rc == EACCES || rc == ENOTDIR ? WS_PLOT_NO_GNUPLOT
-								      : WS_PLOT_FAILED;
+								     : WS_PLOT_FAILED;
 	int status;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
@@ -127,8 +127,8 @@ typedef void (*body_fn)(FILE *f, const void *chart);
 
 /* Writes the script (terminal lines, then body) and runs gnuplot. */
 static int
-draw(const struct ws_plot_target *t, const char *script, int width, int height, int cols,
-     int rows, body_fn body, const void *chart, char **why)
+draw(const struct ws_plot_target *t, const char *script, int width, int height, int cols, int rows,
+     body_fn body, const void *chart, char **why)
 {
 	*why = NULL;
 	char *own = NULL;
@@ -139,8 +139,8 @@ draw(const struct ws_plot_target *t, const char *script, int width, int height, 
 		int fd = mkstemp(own);
 		if (fd < 0) {
 			int e = errno;
-			*why = ws_xasprintf("cannot create a temporary file %s: %s", own,
-					    strerror(e));
+			*why =
+			    ws_xasprintf("cannot create a temporary file %s: %s", own, strerror(e));
 			free(own);
 			return -e;
 		}
@@ -218,8 +218,10 @@ bars_body(FILE *f, const void *chart)
 	for (size_t s = 0; s < b->nseries; s++) {
 		double off = ((double)s - ((double)b->nseries - 1) / 2) * band;
 		char *name = ws_gp_string(b->series[s] ? b->series[s] : "");
-		fprintf(f, "%s$bars using ($%zu/2):($1%+.3f):($%zu/2):(%.3f)%s with boxxyerror title %s",
-			s ? ", \\\n     " : "", s + 3, off, s + 3, h, s ? "" : ":ytic(2)", name);
+		fprintf(
+		    f,
+		    "%s$bars using ($%zu/2):($1%+.3f):($%zu/2):(%.3f)%s with boxxyerror title %s",
+		    s ? ", \\\n     " : "", s + 3, off, s + 3, h, s ? "" : ":ytic(2)", name);
 		free(name);
 	}
 	fputc('\n', f);
@@ -314,10 +316,11 @@ roofline_body(FILE *f, const void *chart)
 		      "     $points using 1:2:3 with labels left offset char 1,0.5 notitle",
 		      f);
 	if (unknown)
-		fputs(", \\\n     $onroof using 1:2 with points pt 6 ps 1.5 title 'achieved unknown: "
-		      "on its roof', \\\n"
-		      "     $onroof using 1:2:3 with labels left offset char 1,-0.5 notitle",
-		      f);
+		fputs(
+		    ", \\\n     $onroof using 1:2 with points pt 6 ps 1.5 title 'achieved unknown: "
+		    "on its roof', \\\n"
+		    "     $onroof using 1:2:3 with labels left offset char 1,-0.5 notitle",
+		    f);
 	fputc('\n', f);
 }
 

@@ -43,8 +43,7 @@ char *ws_gp_string(const char *s);
 /* The script's first lines: the terminal (png or svg of width x height
  * pixels, or dumb of cols x rows characters), 'noenhanced', and for files
  * the output.  Newly allocated. */
-char *ws_plot_terminal(const struct ws_plot_target *t, int width, int height, int cols,
-		       int rows);
+char *ws_plot_terminal(const struct ws_plot_target *t, int width, int height, int cols, int rows);
 
 /* Where a chart's script is kept for target t: FILE.gp for FILE.png or
  * FILE.svg (newly allocated); NULL for term. */
@@ -69,7 +68,7 @@ struct ws_plot_bars {
 	const char *series[WS_PLOT_MAX_SERIES]; /* their names in the key */
 	size_t nseries;				/* 1..WS_PLOT_MAX_SERIES */
 	const char *const *labels;		/* n: function names */
-	const double *values; /* n x nseries, by label: values[i * nseries + s] */
+	const double *values;			/* n x nseries, by label: values[i * nseries + s] */
 	size_t n;
 };
 
@@ -98,8 +97,8 @@ struct ws_plot_roofline {
 
 /* Write the chart's script to `script` (NULL: FILE.gp beside a file
  * target, a temporary file for term) and run gnuplot on it. */
-int ws_plot_bars(const struct ws_plot_bars *b, const struct ws_plot_target *t,
-		 const char *script, char **why);
+int ws_plot_bars(const struct ws_plot_bars *b, const struct ws_plot_target *t, const char *script,
+		 char **why);
 int ws_plot_roofline(const struct ws_plot_roofline *r, const struct ws_plot_target *t,
 		     const char *script, char **why);
 

@@ -180,8 +180,8 @@ check_filter(const struct wsr_profile *prof, const struct ws_filter *f)
 /* --plot: the flat profile's rows (at most 30) as bars of self and total
  * %; 0, or -1 with the reason printed. */
 static int
-plot_profile(const struct ws_flat *flat, const struct ws_header *h,
-	     const struct ws_plot_target *t, bool json)
+plot_profile(const struct ws_flat *flat, const struct ws_header *h, const struct ws_plot_target *t,
+	     bool json)
 {
 	enum { MAX_BARS = 30 };
 	size_t n = flat->nrows < MAX_BARS ? flat->nrows : MAX_BARS;
@@ -197,9 +197,9 @@ plot_profile(const struct ws_flat *flat, const struct ws_header *h,
 		values[2 * i] = row->self_percent;
 		values[2 * i + 1] = row->total_percent;
 	}
-	char *title = ws_xasprintf("whyslow report %s: %zu hottest of %zu functions, %" PRIu64
-				   " samples",
-				   h->dir ? h->dir : "", n, flat->nfunctions, flat->samples);
+	char *title =
+	    ws_xasprintf("whyslow report %s: %zu hottest of %zu functions, %" PRIu64 " samples",
+			 h->dir ? h->dir : "", n, flat->nfunctions, flat->samples);
 	struct ws_plot_bars b = {.title = title,
 				 .xlabel = "% of samples",
 				 .series = {"self %", "total %"},

@@ -11,8 +11,7 @@
 static bool
 good_roof(const struct ws_roof *r)
 {
-	return r && isfinite(r->bandwidth) && r->bandwidth > 0 && isfinite(r->peak) &&
-	       r->peak > 0;
+	return r && isfinite(r->bandwidth) && r->bandwidth > 0 && isfinite(r->peak) && r->peak > 0;
 }
 
 double
@@ -30,8 +29,7 @@ ws_roof_attainable(const struct ws_roof *r, double intensity)
 }
 
 int
-ws_roof_place(const struct ws_roof *r, double intensity, double achieved,
-	      struct ws_roof_place *out)
+ws_roof_place(const struct ws_roof *r, double intensity, double achieved, struct ws_roof_place *out)
 {
 	if (!good_roof(r) || !isfinite(intensity) || intensity <= 0 || isinf(achieved) ||
 	    achieved < 0)

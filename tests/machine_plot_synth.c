@@ -34,15 +34,15 @@ main(int argc, char **argv)
 					 .n = 4};
 		rc = ws_plot_bars(&b, &t, NULL, &why);
 	} else if (!strcmp(argv[1], "roofline")) {
-		static const struct ws_plot_roof roofs[] = {
-		    {"scalar_double: 12 GFLOP/s", 12e9}, {"avx512_double: 96 GFLOP/s", 96e9}};
+		static const struct ws_plot_roof roofs[] = {{"scalar_double: 12 GFLOP/s", 12e9},
+							    {"avx512_double: 96 GFLOP/s", 96e9}};
 		static const struct ws_plot_point points[] = {
 		    {"stream_loop", 1.0 / 12, 3e9},
 		    {"dense_kernel", 8, 60e9},
 		    {"unknown_loop", 0.5, NAN},
 		};
-		struct ws_plot_roofline r = {"synthetic roofline", 50e9, "memory_bw: 50 GB/s",
-					     roofs, 2, points, 3};
+		struct ws_plot_roofline r = {
+		    "synthetic roofline", 50e9, "memory_bw: 50 GB/s", roofs, 2, points, 3};
 		rc = ws_plot_roofline(&r, &t, NULL, &why);
 	} else {
 		fprintf(stderr, "machine_plot_synth: unknown chart '%s'\n", argv[1]);
