@@ -250,6 +250,7 @@ cmd_machine(int argc, char **argv)
 		ws_errorf("machine: neither XDG_CACHE_HOME nor HOME is an absolute path: the "
 			  "figures cannot be cached");
 		fresh = true;
+		rc = WS_EXIT_FAIL;
 	} else if (!refresh) {
 		int lr = ws_machine_load(NULL, &m, &why); /* NULL: checks the host too */
 		if (lr == -ENOENT) {
