@@ -38,6 +38,7 @@ struct ws_report {
 	const struct ws_processes *processes;
 	double min_percent;			    /* the tree's cut-off, for the text */
 	const struct ws_expectations *expectations; /* NULL: none given */
+	const char *plot_output, *plot_script;	    /* --plot FILE: FILE and FILE.gp; NULL */
 };
 
 /* whyslow compare: schema "whyslow-compare" version 1 for JSON. */

@@ -581,6 +581,13 @@ ws_render_json(FILE *f, const struct ws_report *r)
 		ws_render_heap_json(&j, r->heapmem);
 	processes(&j, r->processes);
 	expectations(&j, r->expectations);
+	if (r->plot_output) { /* --plot FILE (term is not allowed with --json) */
+		json_key(&j, "plot");
+		json_begin_object(&j);
+		key_str(&j, "output", r->plot_output);
+		key_str(&j, "script", r->plot_script);
+		json_end_object(&j);
+	}
 	json_end_object(&j);
 	return json_finish(&j);
 }

@@ -14,6 +14,7 @@
 #include "expect.h"
 #include "mpi_report.h"
 #include "heap.h"
+#include "plot.h"
 #include "profile.h"
 #include "render.h"
 #include "symbolize.h"
@@ -81,12 +82,17 @@ usage(FILE *f)
 	    "%s"
 	    "  --json               the report as JSON (schema whyslow-report, version 1,\n"
 	    "                       in docs/cli.md) instead of text\n"
+	    "  --plot FILE          also draw the flat profile (self and total %% of the\n"
+	    "                       hottest functions, at most 30) with gnuplot: FILE.png\n"
+	    "                       or FILE.svg (the script is kept as FILE.gp), or 'term'\n"
+	    "                       for a text plot after the report (not with --json)\n"
 	    "  --color WHEN         auto (default: on a terminal unless NO_COLOR is set),\n"
 	    "                       always or never\n"
 	    "  -h, --help           this help\n"
 	    "\n"
 	    "Exit status: 0 success, 1 unreadable recording, unknown --pid/--tid/--rank, a\n"
-	    "failed expectation or --vector without capstone, 2 usage error.\n",
+	    "failed expectation, --vector without capstone, or a --plot that could not be\n"
+	    "drawn (no gnuplot: the report itself is complete), 2 usage error.\n",
 	    ws_expect_metrics(false));
 }
 
@@ -106,6 +112,7 @@ enum {
 	OPT_THREADS,
 	OPT_MPI,
 	OPT_MEMORY,
+	OPT_PLOT,
 };
 
 static const struct option options[] = {
@@ -125,6 +132,7 @@ static const struct option options[] = {
     {"expect", required_argument, NULL, OPT_EXPECT},
     {"vector", no_argument, NULL, OPT_VECTOR},
     {"memory", no_argument, NULL, OPT_MEMORY},
+    {"plot", required_argument, NULL, OPT_PLOT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -191,6 +199,55 @@ check_filter(const struct wsr_profile *prof, const struct ws_filter *f)
 	return true;
 }
 
+/* --plot: the flat profile's rows (at most 30) as bars of self and total
+ * %; 0, or -1 with the reason printed. */
+static int
+plot_profile(const struct ws_flat *flat, const struct ws_header *h, const struct ws_plot_target *t,
+	     bool json)
+{
+	enum { MAX_BARS = 30 };
+	size_t n = flat->nrows < MAX_BARS ? flat->nrows : MAX_BARS;
+	const char **labels = ws_xcalloc(n, sizeof *labels);
+	char **own = ws_xcalloc(n, sizeof *own);
+	double *values = ws_xcalloc(2 * n, sizeof *values);
+	for (size_t i = 0; i < n; i++) {
+		const struct ws_flat_row *row = &flat->rows[i];
+		if (row->inlined)
+			labels[i] = own[i] = ws_xasprintf("%s [inlined]", row->function);
+		else
+			labels[i] = row->function;
+		values[2 * i] = row->self_percent;
+		values[2 * i + 1] = row->total_percent;
+	}
+	char *title =
+	    ws_xasprintf("whyslow report %s: %zu hottest of %zu functions, %" PRIu64 " samples",
+			 h->dir ? h->dir : "", n, flat->nfunctions, flat->samples);
+	struct ws_plot_bars b = {.title = title,
+				 .xlabel = "% of samples",
+				 .series = {"self %", "total %"},
+				 .nseries = 2,
+				 .labels = labels,
+				 .values = values,
+				 .n = n};
+	if (t->kind == WS_PLOT_TERM && !json)
+		putchar('\n');
+	char *why = NULL;
+	int rc = ws_plot_bars(&b, t, NULL, &why);
+	if (rc != 0)
+		ws_errorf("--plot: %s%s", why,
+			  rc == WS_PLOT_NO_GNUPLOT ? "; the report above is complete" : "");
+	else if (t->kind != WS_PLOT_TERM)
+		ws_errorf("report: plot written to %s", t->file);
+	free(why);
+	free(title);
+	for (size_t i = 0; i < n; i++)
+		free(own[i]);
+	free(own);
+	free(labels);
+	free(values);
+	return rc == 0 ? 0 : -1;
+}
+
 int
 cmd_report(int argc, char **argv)
 {
@@ -205,6 +262,9 @@ cmd_report(int argc, char **argv)
 	size_t nexpect = 0;
 	struct ws_expect *expects = NULL;
 	char *dir = NULL;
+	const char *plot = NULL;
+	struct ws_plot_target plot_target;
+	char *plot_script = NULL;
 	long v;
 	int c, rc;
 
@@ -237,6 +297,13 @@ cmd_report(int argc, char **argv)
 			break;
 		case OPT_MEMORY:
 			want_memory = true;
+			break;
+		case OPT_PLOT:
+			if (ws_plot_parse(optarg, &plot_target) < 0) {
+				ws_errorf("--plot: '%s' is not FILE.png, FILE.svg or term", optarg);
+				goto usage_error;
+			}
+			plot = optarg;
 			break;
 		case OPT_RANK:
 			if (!ws_parse_long(optarg, 0, INT32_MAX, &v)) {
@@ -293,6 +360,11 @@ cmd_report(int argc, char **argv)
 	if (argc - optind > 1) {
 		ws_errorf("report: one recording directory at most (got '%s' and '%s')",
 			  argv[optind], argv[optind + 1]);
+		goto usage_error;
+	}
+	if (plot && json && plot_target.kind == WS_PLOT_TERM) {
+		ws_errorf("--plot term draws on stdout, which --json needs: give --plot FILE.png "
+			  "or FILE.svg");
 		goto usage_error;
 	}
 	if (!ws_expect_parse_all(expect_texts, nexpect, false, &expects))
@@ -405,6 +477,11 @@ cmd_report(int argc, char **argv)
 	    .min_percent = min_percent,
 	    .expectations = nexpect ? &expectations : NULL,
 	};
+	if (plot && plot_target.kind != WS_PLOT_TERM) {
+		plot_script = ws_plot_script_path(&plot_target);
+		r.plot_output = plot;
+		r.plot_script = plot_script;
+	}
 	int w;
 	if (json) {
 		w = ws_render_json(stdout, &r);
@@ -416,6 +493,8 @@ cmd_report(int argc, char **argv)
 	if (w < 0)
 		ws_errorf("report: writing the report failed");
 	rc = w < 0 || failed ? WS_EXIT_FAIL : WS_EXIT_OK;
+	if (plot && plot_profile(&flat, &header, &plot_target, json) != 0)
+		rc = WS_EXIT_FAIL;
 
 	ws_header_free(&header);
 	ws_processes_free(&procs);
@@ -442,6 +521,7 @@ out_args:
 	ws_expect_free_all(expects, NULL, nexpect);
 	free(expect_texts);
 	free(dir);
+	free(plot_script);
 	free(pids);
 	free(tids);
 	free(ranks);

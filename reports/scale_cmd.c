@@ -16,6 +16,7 @@
 
 #include "analysis.h"
 #include "commands.h"
+#include "plot.h"
 #include "profile.h"
 #include "scale.h"
 #include "symbolize.h"
@@ -320,43 +321,6 @@ print_table(FILE *f, const struct scale_opts *o, const struct ws_scale *s, long 
 		    s->points[0].count);
 }
 
-/* s as a gnuplot single-quoted string: quotes doubled (newly allocated). */
-static char *
-gp_string(const char *s)
-{
-	char *q = ws_xmalloc(2 * strlen(s) + 3), *p = q;
-	*p++ = '\'';
-	for (; *s; s++) {
-		if (*s == '\'')
-			*p++ = '\'';
-		*p++ = *s;
-	}
-	*p++ = '\'';
-	*p = '\0';
-	return q;
-}
-
-/* gnuplot SCRIPT, its output and errors on our stdout; its exit status, or
- * -1 when it cannot run (no shell: paths may hold any character). */
-static int
-run_gnuplot(const char *script)
-{
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
-	char *argv[] = {"gnuplot", (char *)script, NULL};
-	pid_t pid;
-	int rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc != 0)
-		return -1;
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 /* DIR/scale.dat and DIR/scale.gp; with plot, run gnuplot on them. */
 static int
 write_plot(const struct scale_opts *o, const struct ws_scale *s)
@@ -386,28 +350,23 @@ write_plot(const struct scale_opts *o, const struct ws_scale *s)
 		free(gp);
 		return -1;
 	}
-	const char *term = "set terminal dumb size 79,24\n";
-	char *output = NULL;
-	if (o->plot && strcmp(o->plot, "term")) {
-		size_t len = strlen(o->plot);
-		bool svg = len > 4 && !strcmp(o->plot + len - 4, ".svg");
-		term = svg ? "set terminal svg size 900,420\n" : "set terminal png size 900,420\n";
-		char *q = gp_string(o->plot);
-		output = ws_xasprintf("set output %s\n", q);
-		free(q);
-	}
+	/* the terminal lines; without --plot, a text plot (gnuplot DIR/scale.gp) */
+	struct ws_plot_target target = {WS_PLOT_TERM, NULL};
+	if (o->plot)
+		ws_plot_parse(o->plot, &target); /* checked in cmd_scale */
+	char *term = ws_plot_terminal(&target, 900, 420, 79, 24);
 	f = fopen(gp, "w");
 	if (!f) {
 		ws_errorf("scale: cannot write %s: %s", gp, strerror(errno));
 		free(dat);
 		free(gp);
-		free(output);
+		free(term);
 		return -1;
 	}
 	const char *unit = o->ranks ? "ranks" : "threads";
-	char *qdat = gp_string(dat);
+	char *qdat = ws_gp_string(dat);
 	fprintf(f,
-		"# whyslow scale: speedup and efficiency; gnuplot %s/scale.gp\n%s%s"
+		"# whyslow scale: speedup and efficiency; gnuplot %s/scale.gp\n%s"
 		"set multiplot layout 1,2\n"
 		"set key top left\nset grid\nset xlabel '%s'\n"
 		"set title '%s'\n"
@@ -416,21 +375,19 @@ write_plot(const struct scale_opts *o, const struct ws_scale *s)
 		"set title 'parallel efficiency'\nset yrange [0:*]\n"
 		"plot %s using 1:($7*100) with linespoints title 'efficiency %%'\n"
 		"unset multiplot\n",
-		o->output, term, output ? output : "", unit,
-		s->weak ? "scaled speedup (weak scaling)" : "speedup", qdat,
+		o->output, term, unit, s->weak ? "scaled speedup (weak scaling)" : "speedup", qdat,
 		!s->fitted ? ""
 		: s->weak  ? ", '' using 1:8 with lines dashtype 2 title 'Gustafson fit'"
 			   : ", '' using 1:8 with lines dashtype 2 title 'Amdahl fit'",
 		qdat);
 	free(qdat);
+	free(term);
 	fclose(f);
-	free(output);
 	if (o->plot) {
-		fflush(stdout);
-		if (run_gnuplot(gp) != 0) {
-			ws_errorf("scale: --plot: gnuplot failed or is not installed (apt-get "
-				  "install gnuplot-nox); the data and script are in %s and %s",
-				  dat, gp);
+		int prc = ws_plot_run(gp);
+		if (prc != 0) {
+			ws_errorf("scale: --plot: %s; the data and script are in %s and %s",
+				  ws_plot_strerror(prc), dat, gp);
 			rc = -1;
 		} else if (strcmp(o->plot, "term")) {
 			fprintf(stderr, "whyslow: scale: plot written to %s\n", o->plot);
@@ -540,13 +497,10 @@ cmd_scale(int argc, char **argv)
 		ws_errorf("scale: no program to run (whyslow scale --threads 1,2 -- PROGRAM ...)");
 		return WS_EXIT_USAGE;
 	}
-	if (o.plot && strcmp(o.plot, "term")) {
-		size_t len = strlen(o.plot);
-		if (len < 5 ||
-		    (strcmp(o.plot + len - 4, ".png") && strcmp(o.plot + len - 4, ".svg"))) {
-			ws_errorf("scale: --plot: '%s' is not FILE.png, FILE.svg or term", o.plot);
-			return WS_EXIT_USAGE;
-		}
+	struct ws_plot_target target;
+	if (o.plot && ws_plot_parse(o.plot, &target) < 0) {
+		ws_errorf("scale: --plot: '%s' is not FILE.png, FILE.svg or term", o.plot);
+		return WS_EXIT_USAGE;
 	}
 	o.prog = argv + optind;
 	char *output = NULL;
