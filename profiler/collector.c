@@ -12,6 +12,7 @@
 
 #include "arena.h"
 #include "collector.h"
+#include "counters.h"
 #include "interpose.h"
 #include "modules.h"
 #include "profile_format.h"
@@ -294,6 +295,7 @@ ws_collector_finish(int reason, int status)
 	struct ws_end end;
 	memset(&end, 0, sizeof end);
 	uint32_t modules = ws_modules_write();
+	ws_counters_write_process();
 	write_notes();
 	if (threads < 0) {
 		/* A thread that was writing its own record as it exited did not
@@ -401,6 +403,7 @@ collector_start(void)
 	ws_real_init();
 	if (ws_config_load() != 0)
 		return;
+	ws_counters_process_init();
 	ws_pid = getpid();
 	if (ws_modules_init() != 0 || ws_unwind_init() != 0 || ws_threads_init() != 0) {
 		ws_warnf("cannot initialise the collector (out of memory?); not profiling");

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "counters.h"
 #include "perf_ring.h"
 #include "sampler.h"
 #include "settings.h"
@@ -191,6 +192,7 @@ arm_timer(struct ws_thread_state *t, int src)
 int
 ws_sampler_arm(struct ws_thread_state *t)
 {
+	ws_counters_thread_init(t);
 	int src = atomic_load(&source);
 	if (src == WS_SOURCE_PERF_TASK_CLOCK) {
 		void *ring = NULL;
@@ -283,6 +285,7 @@ ws_sampler_disarm(struct ws_thread_state *t)
 	}
 	if (atomic_exchange(&t->has_timer, 0))
 		timer_delete(t->timer);
+	ws_counters_thread_fini(t);
 }
 
 void
@@ -297,6 +300,7 @@ ws_sampler_forget(struct ws_thread_state *t)
 			close(fd); /* our copy of the parent's event */
 	}
 	atomic_store(&t->has_timer, 0);
+	ws_counters_thread_forget(t);
 }
 
 bool
@@ -376,6 +380,7 @@ ws_sampler_take(const siginfo_t *info, ucontext_t *uc)
 		atomic_store(&t->in_handler, 0);
 		return;
 	}
+	ws_counters_sample_begin(t);
 	uint32_t flags;
 	uint32_t n = ws_unwind(uc, t->stack_lo, t->stack_hi, t->scratch, ws_cfg.depth, &flags);
 	if (flags & WS_STK_UNWIND_ERR)
@@ -394,6 +399,7 @@ ws_sampler_take(const siginfo_t *info, ucontext_t *uc)
 		if (t->timeline_count == WS_TIMELINE_CAP)
 			ws_thread_flush_timeline(t);
 	}
+	ws_counters_sample_end(t, id);
 	uint64_t dt = ws_now_ns() - t0;
 	t->info.handler_ns += dt;
 	if (dt > t->info.handler_max_ns)
