@@ -6,4 +6,5 @@ int cmd_report(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_scale(int argc, char **argv);
+int cmd_events(int argc, char **argv);
 #endif

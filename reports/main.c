@@ -17,6 +17,7 @@ static const struct verb {
 	{"compare", cmd_compare, "two recordings side by side: speedup, what changed"},
 	{"scale", cmd_scale, "record at several thread or rank counts: how it scales"},
 	{"export", cmd_export, "convert a recording to folded stacks or pprof"},
+	{"events", cmd_events, "what this machine can count (record -e, --counters)"},
 };
 
 static void
