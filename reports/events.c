@@ -380,6 +380,21 @@ ws_event_check(const char *name, struct ws_event *out)
 	free(native);
 	if (rc < 0)
 		return -1;
+	/* Software events happen in the kernel (a context switch, a fault
+	 * taken inside a system call): counted in user mode only, most would
+	 * read 0.  Kernel mode too where the kernel allows it
+	 * (perf_event_paranoid < 2 or CAP_PERFMON). */
+	if (out->type == PERF_TYPE_SOFTWARE && (out->exclude & 2) && !strstr(name, ":k=") &&
+	    !strstr(name, ":u=")) {
+		out->exclude &= ~2u;
+		int fd = open_attr(out, -1, true);
+		if (fd >= 0) {
+			close(fd);
+			out->ok = true;
+			return 0;
+		}
+		out->exclude |= 2u;
+	}
 	int fd = open_attr(out, -1, true);
 	if (fd < 0) {
 		out->reason = kernel_reason(out, -fd);

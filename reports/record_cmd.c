@@ -607,7 +607,8 @@ setup_sample_on(const char *arg)
 			  "lists what this machine can count)",
 			  name, ev.reason);
 		rc = WS_EXIT_USAGE;
-	} else if (ws_event_check_sampling(&ev, (uint64_t)period, &why) < 0) {
+	} else if ((ev.exclude |= 2u, /* user mode only: see sampler.c's open_perf */
+		    ws_event_check_sampling(&ev, (uint64_t)period, &why) < 0)) {
 		ws_errorf("record: --sample-on: %s", why);
 		rc = WS_EXIT_USAGE;
 	} else {

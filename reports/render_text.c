@@ -532,6 +532,8 @@ ws_render_text(FILE *f, const struct ws_report *r, const struct ws_text_options 
 		busy(&o, r->busy);
 	if (r->vector)
 		vector(&o, r->vector);
+	if (r->counters)
+		ws_text_counters(&o, r->counters);
 	processes(&o, r->processes);
 	ws_text_expectations(&o, r->expectations);
 	fflush(f);

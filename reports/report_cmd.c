@@ -10,6 +10,7 @@
 
 #include "analysis.h"
 #include "commands.h"
+#include "counters.h"
 #include "disasm.h"
 #include "expect.h"
 #include "profile.h"
@@ -50,6 +51,12 @@ usage(FILE *f)
 	    "                       -fsave-optimization-record) and a verdict per loop;\n"
 	    "                       'this CPU' is the machine running the report (needs\n"
 	    "                       capstone)\n"
+	    "  --counters           also the counters recorded with record -e/--counters:\n"
+	    "                       per function (self) the counts added to its samples\n"
+	    "                       and their share, and where their events were counted\n"
+	    "                       the derived metrics, each explained: IPC, cache misses\n"
+	    "                       per 1000 instructions (L1, L2, last level), GFLOP/s,\n"
+	    "                       vector share of FP instructions, page faults per second\n"
 	    "  --pid PID            only process PID (repeatable)\n"
 	    "  --tid TID            only thread TID (repeatable)\n"
 	    "  --rank R             only the processes of MPI rank R (repeatable; ranks\n"
@@ -86,6 +93,7 @@ enum {
 	OPT_EXPECT,
 	OPT_VECTOR,
 	OPT_THREADS,
+	OPT_COUNTERS,
 };
 
 static const struct option options[] = {
@@ -103,6 +111,7 @@ static const struct option options[] = {
     {"colour", required_argument, NULL, OPT_COLOR},
     {"expect", required_argument, NULL, OPT_EXPECT},
     {"vector", no_argument, NULL, OPT_VECTOR},
+    {"counters", no_argument, NULL, OPT_COUNTERS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -174,7 +183,7 @@ cmd_report(int argc, char **argv)
 {
 	long top = 20;
 	bool want_tree = false, want_lines = false, want_threads = false, json = false;
-	bool want_vector = false, want_busy = false;
+	bool want_vector = false, want_busy = false, want_counters = false;
 	double min_percent = 0.5;
 	int color = -1; /* auto */
 	uint32_t *pids = NULL, *tids = NULL, *ranks = NULL;
@@ -209,6 +218,9 @@ cmd_report(int argc, char **argv)
 			break;
 		case OPT_THREADS:
 			want_busy = true;
+			break;
+		case OPT_COUNTERS:
+			want_counters = true;
 			break;
 		case OPT_RANK:
 			if (!ws_parse_long(optarg, 0, INT32_MAX, &v)) {
@@ -270,11 +282,13 @@ cmd_report(int argc, char **argv)
 	if (!ws_expect_parse_all(expect_texts, nexpect, false, &expects))
 		goto usage_error;
 	bool need_lines = false, need_threads = false, need_vector = false, need_busy = false;
+	bool need_counters = false;
 	const char *vector_user = want_vector ? "--vector" : NULL;
 	for (size_t i = 0; i < nexpect; i++) {
 		need_lines |= ws_expect_needs_lines(&expects[i]);
 		need_threads |= ws_expect_needs_threads(&expects[i]);
 		need_busy |= ws_expect_needs_busy(&expects[i]);
+		need_counters |= ws_expect_needs_counters(&expects[i]);
 		if (ws_expect_needs_vector(&expects[i])) {
 			need_vector = true;
 			if (!vector_user)
@@ -336,6 +350,12 @@ cmd_report(int argc, char **argv)
 		ws_die(WS_EXIT_FAIL, "--expect: %s", why);
 	/* after the analyses: the symboliser's warnings are all known */
 	ws_header_build(&prof, &filter, sym, &header);
+	struct ws_counter_table counters, all_counters;
+	double per_sample = header.achieved_hz > 0 ? 1.0 / header.achieved_hz : 0.0;
+	if (want_counters)
+		ws_counters_build(&prof, &filter, sym, per_sample, (size_t)top, &counters);
+	if (need_counters)
+		ws_counters_build(&prof, &filter, sym, per_sample, 0, &all_counters);
 
 	/* expectations see every function, whatever --top shows */
 	struct ws_flat all_flat;
@@ -348,7 +368,8 @@ cmd_report(int argc, char **argv)
 					 want_lines || need_lines ? &lines : NULL,
 					 want_threads || need_threads ? &threads : NULL,
 					 need_vector ? &all_vector : NULL,
-					 want_busy || need_busy ? &busy : NULL};
+					 want_busy || need_busy ? &busy : NULL,
+					 need_counters ? &all_counters : NULL};
 		failed = ws_expect_run(expects, nexpect, NULL, &facts, results);
 		ws_flat_free(&all_flat);
 	}
@@ -362,6 +383,7 @@ cmd_report(int argc, char **argv)
 	    .threads = want_threads ? &threads : NULL,
 	    .busy = want_busy ? &busy : NULL,
 	    .vector = want_vector ? &vector : NULL,
+	    .counters = want_counters ? &counters : NULL,
 	    .processes = &procs,
 	    .min_percent = min_percent,
 	    .expectations = nexpect ? &expectations : NULL,
@@ -379,6 +401,10 @@ cmd_report(int argc, char **argv)
 	rc = w < 0 || failed ? WS_EXIT_FAIL : WS_EXIT_OK;
 
 	ws_header_free(&header);
+	if (want_counters)
+		ws_counters_free(&counters);
+	if (need_counters)
+		ws_counters_free(&all_counters);
 	ws_processes_free(&procs);
 	if (want_vector)
 		ws_vector_free(&vector);
