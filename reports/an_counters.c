@@ -1,4 +1,4 @@
-/* Counters per function and derived metrics (see counters.h). */
+/* Counters per function and derived metrics (see counter_table.h). */
 #include "config.h"
 
 #include <fnmatch.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "counters.h"
+#include "counter_table.h"
 #include "hmap.h"
 #include "util.h"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "counters.h"
+#include "counter_table.h"
 #include "expect.h"
 #include "util.h"
 #include "vector.h"

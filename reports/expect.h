@@ -16,7 +16,7 @@
  *                  packed(F) vwidth(F) vector(F) (vector.h's analysis: F
  *                  is a function as compiled, a pattern picks the matching
  *                  one with the most samples)
- *                  count(E,F) share(E,F) derived(M,F) (counters.h: event E
+ *                  count(E,F) share(E,F) derived(M,F) (counter_table.h: event E
  *                  as recorded with -e, or derived metric M such as ipc;
  *                  the first comma separates E or M from F; an event that
  *                  was not counted fails the expectation, never reads 0)
@@ -49,7 +49,7 @@ struct ws_facts {
 	const struct ws_threads *threads;
 	const struct ws_vector *vector;
 	const struct ws_busy *busy; /* busy_imbalance, idle */
-	const struct ws_counter_table *counters; /* count share derived (counters.h; all rows) */
+	const struct ws_counter_table *counters; /* count share derived (counter_table.h; all rows) */
 };
 
 enum ws_expect_op { WS_EQ, WS_NE, WS_GE, WS_LE, WS_GT, WS_LT };

@@ -1,11 +1,11 @@
-/* whyslow report --counters: text and JSON (see render.h, counters.h). */
+/* whyslow report --counters: text and JSON (see render.h, counter_table.h). */
 #include "config.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "counters.h"
+#include "counter_table.h"
 #include "json.h"
 #include "render.h"
 #include "text_table.h"

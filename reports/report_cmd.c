@@ -10,7 +10,7 @@
 
 #include "analysis.h"
 #include "commands.h"
-#include "counters.h"
+#include "counter_table.h"
 #include "disasm.h"
 #include "expect.h"
 #include "profile.h"

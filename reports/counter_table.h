@@ -15,8 +15,8 @@
  * Pure functions over a loaded profile; tables own their memory (names
  * are borrowed from the profile and the symboliser).
  */
-#ifndef WHYSLOW_COUNTERS_H
-#define WHYSLOW_COUNTERS_H
+#ifndef WHYSLOW_COUNTER_TABLE_H
+#define WHYSLOW_COUNTER_TABLE_H
 
 #include <stdbool.h>
 #include <stddef.h>
