@@ -43,11 +43,11 @@ struct ws_counters_thread {
 	uint64_t leader_dev, leader_ino, leader_id;
 	uint32_t err; /* errno of the open that failed, 0 */
 	uint32_t flags;
-	uint64_t prev[WS_MAX_EVENTS];	/* values at the last read */
+	uint64_t prev[WS_MAX_EVENTS];	 /* values at the last read */
 	uint64_t pending[WS_MAX_EVENTS]; /* deltas read as the handler began */
 	bool pending_ok;
 	uint64_t handler[WS_MAX_EVENTS]; /* counted inside the handler: nobody's */
-	uint64_t totals[WS_MAX_EVENTS]; /* at fini */
+	uint64_t totals[WS_MAX_EVENTS];	 /* at fini */
 	uint64_t time_enabled, time_running;
 	uint64_t *sums; /* [max_stacks][nevents], its own mapping */
 	size_t sums_bytes;
@@ -184,8 +184,8 @@ open_one(const struct event *e, int group)
 	a.exclude_kernel = (e->exclude >> 1) & 1;
 	a.exclude_hv = (e->exclude >> 2) & 1;
 	a.disabled = group < 0; /* the leader starts the group */
-	a.read_format = PERF_FORMAT_GROUP | PERF_FORMAT_TOTAL_TIME_ENABLED |
-			PERF_FORMAT_TOTAL_TIME_RUNNING;
+	a.read_format =
+	    PERF_FORMAT_GROUP | PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
 	int fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, group, PERF_FLAG_FD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -409,8 +409,7 @@ ws_counters_write_process(void)
 		memcpy(rec.names + at, events[i].name, e->name_len);
 		at += e->name_len;
 	}
-	struct iovec parts[3] = {{&rec.h, sizeof rec.h},
-				 {rec.ev, nevents * sizeof rec.ev[0]},
-				 {rec.names, at}};
+	struct iovec parts[3] = {
+	    {&rec.h, sizeof rec.h}, {rec.ev, nevents * sizeof rec.ev[0]}, {rec.names, at}};
 	ws_writer_record(WS_REC_COUNTERS, parts, 3);
 }

@@ -52,18 +52,24 @@ ws_counter_role(const char *event)
 }
 
 const struct ws_derived ws_derived_template[WS_NDERIVED] = {
-    {.name = "ipc", .explain = "instructions per cycle: near 4 the core is busy; well below 1 it mostly waits "
-	    "(memory, branch mispredictions)"},
-    {.name = "l1_mpki", .explain = "L1 data cache misses per 1000 instructions: how often a load or store "
+    {.name = "ipc",
+     .explain = "instructions per cycle: near 4 the core is busy; well below 1 it mostly waits "
+		"(memory, branch mispredictions)"},
+    {.name = "l1_mpki",
+     .explain = "L1 data cache misses per 1000 instructions: how often a load or store "
 		"misses the closest cache"},
     {.name = "l2_mpki", .explain = "L2 cache misses per 1000 instructions"},
-    {.name = "l3_mpki", .explain = "last-level cache misses per 1000 instructions: each one waits for main "
+    {.name = "l3_mpki",
+     .explain = "last-level cache misses per 1000 instructions: each one waits for main "
 		"memory (~100 ns)"},
-    {.name = "gflops", .explain = "billions of floating-point operations per second of the function's own time"},
-    {.name = "vector_share", .explain = "% of floating-point instructions that are vector (SIMD) ones: low means "
-		     "scalar code"},
-    {.name = "page_faults_per_s", .explain = "page faults per second of the function's own time: first touches "
-			  "of fresh memory (each costs the kernel ~1 us or more)"},
+    {.name = "gflops",
+     .explain = "billions of floating-point operations per second of the function's own time"},
+    {.name = "vector_share",
+     .explain = "% of floating-point instructions that are vector (SIMD) ones: low means "
+		"scalar code"},
+    {.name = "page_faults_per_s",
+     .explain = "page faults per second of the function's own time: first touches "
+		"of fresh memory (each costs the kernel ~1 us or more)"},
 };
 
 int
@@ -93,7 +99,8 @@ ws_counters_derive(const struct ws_counter_table *t, const uint64_t *counts, dou
 	int l[3] = {ws_counters_role(t, WS_ROLE_L1_DCM), ws_counters_role(t, WS_ROLE_L2_DCM),
 		    ws_counters_role(t, WS_ROLE_L3_DCM)};
 	int fops = ws_counters_role(t, WS_ROLE_FP_OPS), fins = ws_counters_role(t, WS_ROLE_FP_INS),
-	    vec = ws_counters_role(t, WS_ROLE_VEC_INS), pf = ws_counters_role(t, WS_ROLE_PAGE_FAULTS);
+	    vec = ws_counters_role(t, WS_ROLE_VEC_INS),
+	    pf = ws_counters_role(t, WS_ROLE_PAGE_FAULTS);
 	if (ins >= 0 && cyc >= 0 && counts[cyc]) {
 		out[0].have = true;
 		out[0].value = (double)counts[ins] / (double)counts[cyc];
@@ -263,10 +270,11 @@ ws_counters_build(const struct wsr_profile *prof, const struct ws_filter *f,
 			continue;
 		for (size_t k = 0; k < p->nevents; k++)
 			if (p->events[k].status == WS_CTR_FAILED)
-				add_problem(out, ws_xasprintf("%s could not be counted in process %" PRIu32
-							      ": %s",
-							      p->events[k].name, p->info.pid,
-							      strerror((int)p->events[k].err)));
+				add_problem(
+				    out, ws_xasprintf("%s could not be counted in process %" PRIu32
+						      ": %s",
+						      p->events[k].name, p->info.pid,
+						      strerror((int)p->events[k].err)));
 		for (size_t ti = 0; ti < p->nthreads; ti++) {
 			const struct wsr_thread *th = &p->threads[ti];
 			if (!ws_filter_thread(f, p, th))
@@ -274,9 +282,10 @@ ws_counters_build(const struct wsr_profile *prof, const struct ws_filter *f,
 			out->threads++;
 			const struct wsr_thread_counters *tc = th->counters;
 			if (!tc) {
-				add_problem(out, ws_xasprintf("thread %" PRIu32 " of process %" PRIu32
-							      " has no counts (it was never armed)",
-							      th->info.tid, p->info.pid));
+				add_problem(out,
+					    ws_xasprintf("thread %" PRIu32 " of process %" PRIu32
+							 " has no counts (it was never armed)",
+							 th->info.tid, p->info.pid));
 				continue;
 			}
 			if (tc->info.err) {
@@ -296,7 +305,8 @@ ws_counters_build(const struct wsr_profile *prof, const struct ws_filter *f,
 				out->totals[col] += tc->totals[k];
 				out->handler[col] += tc->handler[k];
 				for (uint32_t r = 0; r < tc->info.stack_count; r++)
-					out->attributed[col] += tc->rows[(size_t)r * p->nevents + k];
+					out->attributed[col] +=
+					    tc->rows[(size_t)r * p->nevents + k];
 			}
 		}
 	}

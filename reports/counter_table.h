@@ -28,14 +28,14 @@
  * and the kernel's generic perf:: events; native names have no role). */
 enum ws_counter_role {
 	WS_ROLE_NONE,
-	WS_ROLE_INS,	     /* PAPI_TOT_INS, perf::INSTRUCTIONS */
-	WS_ROLE_CYC,	     /* PAPI_TOT_CYC, perf::CYCLES */
-	WS_ROLE_L1_DCM,	     /* PAPI_L1_DCM, perf::L1-DCACHE-LOAD-MISSES */
-	WS_ROLE_L2_DCM,	     /* PAPI_L2_DCM, PAPI_L2_TCM */
-	WS_ROLE_L3_DCM,	     /* PAPI_L3_TCM, PAPI_L3_DCM, perf::LLC-LOAD-MISSES, perf::CACHE-MISSES */
-	WS_ROLE_FP_OPS,	     /* PAPI_FP_OPS, PAPI_DP_OPS, PAPI_SP_OPS */
-	WS_ROLE_FP_INS,	     /* PAPI_FP_INS */
-	WS_ROLE_VEC_INS,     /* PAPI_VEC_INS, PAPI_VEC_DP, PAPI_VEC_SP */
+	WS_ROLE_INS,	 /* PAPI_TOT_INS, perf::INSTRUCTIONS */
+	WS_ROLE_CYC,	 /* PAPI_TOT_CYC, perf::CYCLES */
+	WS_ROLE_L1_DCM,	 /* PAPI_L1_DCM, perf::L1-DCACHE-LOAD-MISSES */
+	WS_ROLE_L2_DCM,	 /* PAPI_L2_DCM, PAPI_L2_TCM */
+	WS_ROLE_L3_DCM,	 /* PAPI_L3_TCM, PAPI_L3_DCM, perf::LLC-LOAD-MISSES, perf::CACHE-MISSES */
+	WS_ROLE_FP_OPS,	 /* PAPI_FP_OPS, PAPI_DP_OPS, PAPI_SP_OPS */
+	WS_ROLE_FP_INS,	 /* PAPI_FP_INS */
+	WS_ROLE_VEC_INS, /* PAPI_VEC_INS, PAPI_VEC_DP, PAPI_VEC_SP */
 	WS_ROLE_PAGE_FAULTS, /* perf::PAGE-FAULTS, perf::MINOR-FAULTS, perf::MAJOR-FAULTS */
 	WS_NROLES
 };
@@ -56,7 +56,7 @@ struct ws_derived {
 	const char *name;    /* "ipc", "l1_mpki", ... */
 	const char *explain; /* one line */
 	double value;
-	bool have;	     /* its inputs were counted (else value is 0 and means nothing) */
+	bool have; /* its inputs were counted (else value is 0 and means nothing) */
 };
 /* The names, units and explanations, in order, whatever was counted. */
 extern const struct ws_derived ws_derived_template[WS_NDERIVED];
@@ -64,18 +64,18 @@ extern const struct ws_derived ws_derived_template[WS_NDERIVED];
 struct ws_counter_table {
 	const char **events; /* [nevents], names as requested */
 	size_t nevents;
-	bool *counted;	     /* [nevents] at least one selected thread counted it */
-	uint64_t *totals;    /* [nevents] the counting threads' totals */
-	uint64_t *handler;   /* [nevents] counted inside whyslow's handler */
+	bool *counted;	      /* [nevents] at least one selected thread counted it */
+	uint64_t *totals;     /* [nevents] the counting threads' totals */
+	uint64_t *handler;    /* [nevents] counted inside whyslow's handler */
 	uint64_t *attributed; /* [nevents] added to sampled stacks */
 	size_t threads, threads_counted;
-	bool multiplexed;     /* some thread's group was not always on the PMU */
+	bool multiplexed; /* some thread's group was not always on the PMU */
 	double seconds_per_sample;
-	struct ws_counter_fn *fns; /* by self of the first counted event, then samples */
-	size_t nfns;		   /* rows kept (top) */
-	size_t nfunctions;	   /* before the cut */
+	struct ws_counter_fn *fns;	    /* by self of the first counted event, then samples */
+	size_t nfns;			    /* rows kept (top) */
+	size_t nfunctions;		    /* before the cut */
 	struct ws_derived run[WS_NDERIVED]; /* from the totals and the run's time */
-	char **problems;	   /* one line each: events a thread could not count */
+	char **problems;		    /* one line each: events a thread could not count */
 	size_t nproblems;
 };
 

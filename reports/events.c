@@ -29,12 +29,14 @@
 #endif
 
 const char *const ws_perf_events[] = {
-    "perf::TASK-CLOCK",	   "perf::CPU-CLOCK",	    "perf::PAGE-FAULTS",
-    "perf::MINOR-FAULTS",  "perf::MAJOR-FAULTS",    "perf::CONTEXT-SWITCHES",
-    "perf::CPU-MIGRATIONS", "perf::CYCLES",	    "perf::INSTRUCTIONS",
-    "perf::CACHE-REFERENCES", "perf::CACHE-MISSES", "perf::BRANCH-INSTRUCTIONS",
-    "perf::BRANCH-MISSES", "perf::L1-DCACHE-LOAD-MISSES", "perf::LLC-LOAD-MISSES",
-    NULL,
+    "perf::TASK-CLOCK",	     "perf::CPU-CLOCK",
+    "perf::PAGE-FAULTS",     "perf::MINOR-FAULTS",
+    "perf::MAJOR-FAULTS",    "perf::CONTEXT-SWITCHES",
+    "perf::CPU-MIGRATIONS",  "perf::CYCLES",
+    "perf::INSTRUCTIONS",    "perf::CACHE-REFERENCES",
+    "perf::CACHE-MISSES",    "perf::BRANCH-INSTRUCTIONS",
+    "perf::BRANCH-MISSES",   "perf::L1-DCACHE-LOAD-MISSES",
+    "perf::LLC-LOAD-MISSES", NULL,
 };
 
 const struct ws_counter_group ws_counter_groups[] = {
@@ -48,7 +50,8 @@ const struct ws_counter_group ws_counter_groups[] = {
      {{"instructions", false, {"PAPI_TOT_INS", "perf::INSTRUCTIONS"}},
       {"L1 data cache misses", false, {"PAPI_L1_DCM", "perf::L1-DCACHE-LOAD-MISSES"}},
       {"L2 cache misses", true, {"PAPI_L2_DCM", "PAPI_L2_TCM"}},
-      {"last-level cache misses", true,
+      {"last-level cache misses",
+       true,
        {"PAPI_L3_TCM", "perf::LLC-LOAD-MISSES", "perf::CACHE-MISSES"}},
       {"page faults", false, {"perf::PAGE-FAULTS"}}},
      5},
@@ -141,9 +144,9 @@ ws_events_backend(void)
 #ifdef HAVE_PAPI
 	if (papi_init()) {
 		int v = PAPI_get_opt(PAPI_LIB_VERSION, NULL);
-		n += (size_t)snprintf(buf + n, sizeof buf - n, "PAPI %d.%d.%d%s", PAPI_VERSION_MAJOR(v),
-				      PAPI_VERSION_MINOR(v), PAPI_VERSION_REVISION(v),
-				      component_why(0));
+		n += (size_t)snprintf(buf + n, sizeof buf - n, "PAPI %d.%d.%d%s",
+				      PAPI_VERSION_MAJOR(v), PAPI_VERSION_MINOR(v),
+				      PAPI_VERSION_REVISION(v), component_why(0));
 	} else {
 		n += (size_t)snprintf(buf + n, sizeof buf - n, "PAPI unusable: %s", papi_why);
 	}
@@ -266,8 +269,8 @@ open_attr(const struct ws_event *ev, int group, bool disabled)
 	a.exclude_kernel = (ev->exclude >> 1) & 1;
 	a.exclude_hv = (ev->exclude >> 2) & 1;
 	a.disabled = disabled;
-	a.read_format = PERF_FORMAT_GROUP | PERF_FORMAT_TOTAL_TIME_ENABLED |
-			PERF_FORMAT_TOTAL_TIME_RUNNING;
+	a.read_format =
+	    PERF_FORMAT_GROUP | PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
 	int fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, group, PERF_FLAG_FD_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
@@ -303,8 +306,8 @@ encode_native(const char *name, struct ws_event *ev)
 	ev->config = a.config;
 	ev->config1 = a.config1;
 	ev->config2 = a.config2;
-	ev->exclude = (a.exclude_user ? 1u : 0) | (a.exclude_kernel ? 2u : 0) |
-		      (a.exclude_hv ? 4u : 0);
+	ev->exclude =
+	    (a.exclude_user ? 1u : 0) | (a.exclude_kernel ? 2u : 0) | (a.exclude_hv ? 4u : 0);
 	return 0;
 #else
 	ev->reason = ws_xstrdup("whyslow was built without libpfm4 (install libpfm4-dev and "
@@ -346,9 +349,10 @@ papi_native(const char *name, char **native, struct ws_event *ev)
 		return -1;
 	}
 	if (info.count != 1) {
-		ev->reason = ws_xasprintf("PAPI derives it from %u native events here (%s): whyslow "
-					  "counts single events; give the native events with -e",
-					  info.count, info.derived);
+		ev->reason =
+		    ws_xasprintf("PAPI derives it from %u native events here (%s): whyslow "
+				 "counts single events; give the native events with -e",
+				 info.count, info.derived);
 		return -1;
 	}
 	*native = ws_xstrdup(info.name[0]);
@@ -471,7 +475,8 @@ ws_events_check_group(const struct ws_event *ev, size_t n, char **why)
 			for (int k = 0; k < 10000; k++)
 				x += (unsigned long)k;
 			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-		} while ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) < 2000000L);
+		} while ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) <
+			 2000000L);
 		uint64_t buf[3 + 64];
 		ssize_t got = read(fds[0], buf, sizeof buf);
 		if (got >= 24 && buf[1] > 0 && buf[2] == 0) {

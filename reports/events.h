@@ -26,11 +26,12 @@
 #include <stdint.h>
 
 struct ws_event {
-	char *name;	/* as given */
-	bool ok;	/* the kernel opened it here */
-	char *reason;	/* why not, one line (NULL when ok) */
-	char *native;	/* what it counts: libpfm4's full name ("perf::PERF_COUNT_SW_PAGE_FAULTS:u=1") */
-	uint32_t type;	/* perf_event_attr */
+	char *name;   /* as given */
+	bool ok;      /* the kernel opened it here */
+	char *reason; /* why not, one line (NULL when ok) */
+	char *native; /* what it counts: libpfm4's full name ("perf::PERF_COUNT_SW_PAGE_FAULTS:u=1")
+		       */
+	uint32_t type; /* perf_event_attr */
 	uint64_t config, config1, config2;
 	uint32_t exclude; /* bit 0 user, 1 kernel, 2 hypervisor */
 };

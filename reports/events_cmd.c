@@ -14,20 +14,19 @@
 static void
 usage(FILE *f)
 {
-	fprintf(f,
-		"usage: whyslow events [--json] [--all]\n"
-		"\n"
-		"List what this machine can count for 'whyslow record -e' and --counters:\n"
-		"the kernel's perf:: events and PAPI's presets, each available or not with\n"
-		"the reason, and the --counters groups with the events each would use here.\n"
-		"Every event is checked for real (the kernel must open it).\n"
-		"\n"
-		"  --all      list every unavailable PAPI preset on its own line (by default\n"
-		"             presets that fail for the same reason share one line)\n"
-		"  --json     as JSON (schema whyslow-events, version 1, in docs/cli.md)\n"
-		"  -h, --help this help\n"
-		"\n"
-		"Exit status: 0, or 2 for a usage error.\n");
+	fprintf(f, "usage: whyslow events [--json] [--all]\n"
+		   "\n"
+		   "List what this machine can count for 'whyslow record -e' and --counters:\n"
+		   "the kernel's perf:: events and PAPI's presets, each available or not with\n"
+		   "the reason, and the --counters groups with the events each would use here.\n"
+		   "Every event is checked for real (the kernel must open it).\n"
+		   "\n"
+		   "  --all      list every unavailable PAPI preset on its own line (by default\n"
+		   "             presets that fail for the same reason share one line)\n"
+		   "  --json     as JSON (schema whyslow-events, version 1, in docs/cli.md)\n"
+		   "  -h, --help this help\n"
+		   "\n"
+		   "Exit status: 0, or 2 for a usage error.\n");
 }
 
 struct row {
@@ -67,8 +66,7 @@ text_rows(const struct row *rows, size_t n, const char *source, bool all)
 			avail += rows[i].ev.ok;
 		}
 	if (!strcmp(source, "perf"))
-		printf("\nperf:: events (the kernel's, counted in user mode): %zu of %zu available\n",
-		       avail, total);
+		printf("\nperf:: events (the kernel's): %zu of %zu available\n", avail, total);
 	else
 		printf("\nPAPI presets: %zu of %zu available\n", avail, total);
 	for (size_t i = 0; i < n; i++) {
@@ -124,7 +122,8 @@ text_groups(const struct row *rows, size_t n)
 		bool ok = true;
 		for (size_t s = 0; s < gr->nslots; s++) {
 			bool found = false;
-			for (size_t a = 0; a < WS_SLOT_ALTS && gr->slots[s].alts[a] && !found; a++) {
+			for (size_t a = 0; a < WS_SLOT_ALTS && gr->slots[s].alts[a] && !found;
+			     a++) {
 				struct ws_event extra = {0};
 				found = find_row(rows, n, gr->slots[s].alts[a], &extra)->ok;
 				ws_event_free(&extra);

@@ -57,8 +57,7 @@ static const struct metric {
      "event E's count in F itself (record -e E;\n"
      "                                      report --counters), e.g.\n"
      "                                      'count(perf::PAGE-FAULTS, touch)>=1000'"},
-    {"share", NUM, EVENT_FUNC_ARG, false, "%",
-     "% of event E's attributed count in F itself"},
+    {"share", NUM, EVENT_FUNC_ARG, false, "%", "% of event E's attributed count in F itself"},
     {"derived", NUM, EVENT_FUNC_ARG, false, NULL,
      "derived counter metric M of F itself: ipc,\n"
      "                                      l1_mpki, l2_mpki, l3_mpki, gflops,\n"
@@ -84,9 +83,10 @@ ws_expect_metrics(bool compare)
 				continue;
 			char name[32];
 			snprintf(name, sizeof name, "%s%s", metrics[i].name,
-				 metrics[i].arg == FUNC_ARG	  ? "(F)"
-				 : metrics[i].arg == EVENT_FUNC_ARG ? (metrics[i].name[0] == 'd' ? "(M,F)" : "(E,F)")
-								    : "");
+				 metrics[i].arg == FUNC_ARG ? "(F)"
+				 : metrics[i].arg == EVENT_FUNC_ARG
+				     ? (metrics[i].name[0] == 'd' ? "(M,F)" : "(E,F)")
+				     : "");
 			n += (size_t)snprintf(t + n, sizeof text[0] - n, "%23s%-14s %s\n", "", name,
 					      metrics[i].meaning);
 		}
@@ -185,7 +185,8 @@ parse_term(const char *text, const char **pp, bool compare, struct ws_expect_ter
 		}
 		if (m->arg == EVENT_FUNC_ARG) {
 			char *comma = strchr(t->function, ',');
-			char *ev = comma ? trimmed(t->function, (size_t)(comma - t->function)) : NULL;
+			char *ev =
+			    comma ? trimmed(t->function, (size_t)(comma - t->function)) : NULL;
 			char *fn = comma ? trimmed(comma + 1, strlen(comma + 1)) : NULL;
 			bool ok = ev && *ev && fn && *fn;
 			if (ok && m->name[0] == 'd') {
@@ -193,10 +194,11 @@ parse_term(const char *text, const char **pp, bool compare, struct ws_expect_ter
 				for (size_t d = 0; d < WS_NDERIVED; d++)
 					ok |= !strcmp(ws_derived_template[d].name, ev);
 				if (!ok) {
-					*why = ws_xasprintf("'%s': '%s' is not a derived metric (ipc, "
-							    "l1_mpki, l2_mpki, l3_mpki, gflops, "
-							    "vector_share, page_faults_per_s)",
-							    text, ev);
+					*why =
+					    ws_xasprintf("'%s': '%s' is not a derived metric (ipc, "
+							 "l1_mpki, l2_mpki, l3_mpki, gflops, "
+							 "vector_share, page_faults_per_s)",
+							 text, ev);
 					free(ev);
 					free(fn);
 					return -1;

@@ -436,7 +436,8 @@ parse_counters(struct parser *ps, struct cursor c)
 		uint64_t eat = evat + i * sizeof ev[0];
 		if (ev[i].status > WS_CTR_FAILED)
 			return fail(ps, eat + offsetof(struct ws_counter_event, status),
-				    "counters record: event %" PRIu32 " has unknown status %" PRIu32,
+				    "counters record: event %" PRIu32
+				    " has unknown status %" PRIu32,
 				    i, ev[i].status);
 		if (ev[i].name_len == 0 || ev[i].name_len > 1024)
 			return fail(ps, eat + offsetof(struct ws_counter_event, name_len),
@@ -530,8 +531,7 @@ resolve_counters(struct parser *ps)
 				    tc->info.thread_index);
 		}
 		if (t->counters)
-			return fail(ps, rec,
-				    "a second thread counters record for thread %" PRIu32,
+			return fail(ps, rec, "a second thread counters record for thread %" PRIu32,
 				    tc->info.thread_index);
 		if (!tc->info.err && tc->info.stack_count != t->info.stack_count)
 			return fail(ps, tc->off + offsetof(struct ws_thread_counters, stack_count),

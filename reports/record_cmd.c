@@ -214,7 +214,8 @@ parse_options(int argc, char **argv, struct record_opts *o, int *status)
 			break;
 		case 'e':
 			if (o->events)
-				return usage_error("%s", "-e given twice: one comma-separated list");
+				return usage_error("%s",
+						   "-e given twice: one comma-separated list");
 			o->events = optarg;
 			break;
 		case 'C':
@@ -662,8 +663,9 @@ setup_counters(const struct record_opts *o)
 		size_t k;
 		char **chosen = ws_counter_group_resolve(ws_counter_group(o->group), &k, &why);
 		if (!chosen) {
-			ws_errorf("record: %s\n  ('whyslow events' lists what this machine can count)",
-				  why);
+			ws_errorf(
+			    "record: %s\n  ('whyslow events' lists what this machine can count)",
+			    why);
 			free(why);
 			return WS_EXIT_USAGE;
 		}

@@ -58,7 +58,8 @@ ws_text_counters(struct out *o, const struct ws_counter_table *t)
 		if (t->totals[k] < t->attributed[k] + t->handler[k])
 			rest = 0;
 		fprintf(o->f,
-			"  %s: %" PRIu64 " in all; %" PRIu64 " attributed to sampled stacks, %" PRIu64
+			"  %s: %" PRIu64 " in all; %" PRIu64
+			" attributed to sampled stacks, %" PRIu64
 			" inside whyslow's sample handler, %" PRIu64
 			" after the last sample of a thread\n",
 			t->events[k], t->totals[k], t->attributed[k], t->handler[k], rest);

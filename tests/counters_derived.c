@@ -32,7 +32,8 @@ expect_metric(const struct ws_derived *dv, const char *name, bool have, double w
 		char what[200];
 		snprintf(what, sizeof what, "%s: have %d value %g, expected have %d value %g", name,
 			 dv[d].have, dv[d].value, have, want);
-		check(dv[d].have == have && (!have || fabs(dv[d].value - want) <= 1e-9 * fabs(want)),
+		check(dv[d].have == have &&
+			  (!have || fabs(dv[d].value - want) <= 1e-9 * fabs(want)),
 		      what);
 		return;
 	}
@@ -43,14 +44,14 @@ expect_metric(const struct ws_derived *dv, const char *name, bool have, double w
 int
 main(void)
 {
-	const char *events[] = {"PAPI_TOT_INS", "PAPI_TOT_CYC", "PAPI_L1_DCM",
+	const char *events[] = {"PAPI_TOT_INS", "PAPI_TOT_CYC",		 "PAPI_L1_DCM",
 				"PAPI_L2_TCM",	"perf::LLC-LOAD-MISSES", "PAPI_DP_OPS",
-				"PAPI_FP_INS",	"PAPI_VEC_DP",	"perf::PAGE-FAULTS"};
+				"PAPI_FP_INS",	"PAPI_VEC_DP",		 "perf::PAGE-FAULTS"};
 	enum { N = 9 };
 	bool counted[N];
 	for (int i = 0; i < N; i++)
 		counted[i] = true;
-	uint64_t counts[N] = {4000000000ull, 2000000000ull, 80000000ull, 20000000ull, 4000000ull,
+	uint64_t counts[N] = {4000000000ull, 2000000000ull, 80000000ull,  20000000ull, 4000000ull,
 			      3000000000ull, 1000000000ull, 250000000ull, 5000ull};
 	struct ws_counter_table t = {.events = events, .nevents = N, .counted = counted};
 	struct ws_derived dv[WS_NDERIVED];
@@ -89,15 +90,18 @@ main(void)
 	expect_metric(dv, "page_faults_per_s", true, 50.0);
 
 	/* per-function values */
-	uint64_t self_a[2] = {60, 1}, total_a[2] = {90, 2}, self_b[2] = {30, 5}, total_b[2] = {30, 5};
+	uint64_t self_a[2] = {60, 1}, total_a[2] = {90, 2}, self_b[2] = {30, 5},
+		 total_b[2] = {30, 5};
 	struct ws_counter_fn fns[2] = {
 	    {.function = "touch_a", .module = "m", .self = self_a, .total = total_a},
 	    {.function = "touch_b", .module = "m", .self = self_b, .total = total_b}};
 	s.fns = fns;
 	s.nfns = 2;
 	uint64_t v;
-	check(ws_counters_value(&s, 0, "touch_*", false, &v) && v == 90, "self over a pattern sums");
-	check(ws_counters_value(&s, 0, "touch_*", true, &v) && v == 90, "total over a pattern: the largest");
+	check(ws_counters_value(&s, 0, "touch_*", false, &v) && v == 90,
+	      "self over a pattern sums");
+	check(ws_counters_value(&s, 0, "touch_*", true, &v) && v == 90,
+	      "total over a pattern: the largest");
 	check(ws_counters_value(&s, 1, "touch_b", false, &v) && v == 5, "self of one function");
 	swc[1] = false;
 	check(!ws_counters_value(&s, 1, "touch_b", false, &v), "an uncounted event has no value");

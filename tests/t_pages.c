@@ -32,8 +32,8 @@ touch_pages(void)
 	long page = sysconf(_SC_PAGESIZE);
 	for (long r = 0; r < rounds; r++) {
 		size_t len = (size_t)(pages * page);
-		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-			       0);
+		char *p =
+		    mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED) {
 			perror("mmap");
 			exit(99);
