@@ -14,6 +14,7 @@
 #include "collector.h"
 #include "companion.h"
 #include "heap.h"
+#include "counters.h"
 #include "interpose.h"
 #include "modules.h"
 #include "ompt.h"
@@ -300,6 +301,7 @@ ws_collector_finish(int reason, int status)
 	uint32_t modules = ws_modules_write();
 	ws_ompt_write();
 	ws_companions_finish();
+	ws_counters_write_process();
 	write_notes();
 	if (threads < 0) {
 		/* A thread that was writing its own record as it exited did not
@@ -420,6 +422,7 @@ collector_start_guarded(void)
 	ws_real_init();
 	if (ws_config_load() != 0)
 		return;
+	ws_counters_process_init();
 	ws_pid = getpid();
 	if (ws_modules_init() != 0 || ws_unwind_init() != 0 || ws_threads_init() != 0) {
 		ws_warnf("cannot initialise the collector (out of memory?); not profiling");

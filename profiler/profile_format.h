@@ -51,6 +51,8 @@ enum ws_record_type {
 	WS_REC_THREAD = 4,  /* struct ws_thread + stacks */
 	WS_REC_NOTE = 5,    /* struct ws_note + text */
 	WS_REC_END = 6,     /* struct ws_end */
+	WS_REC_COUNTERS = 7,	    /* struct ws_counters + ws_counter_event[] + names */
+	WS_REC_THREAD_COUNTERS = 8, /* struct ws_thread_counters + totals + per-stack sums */
 	WS_REC_HEAP = 9,    /* struct ws_heap + stacks + ws_heap_alloc[alloc_count] */
 	WS_REC_RUSAGE = 10, /* struct ws_rusage */
 	WS_REC_OMPT = 13,   /* struct ws_ompt + runtime name + regions */
@@ -69,6 +71,8 @@ enum ws_source {
 	WS_SOURCE_PERF_TASK_CLOCK = 1, /* perf_event_open SW_TASK_CLOCK, per thread */
 	WS_SOURCE_CPU_TIMER = 2,       /* timer_create on the thread CPU clock (tick-bound) */
 	WS_SOURCE_WALL_TIMER = 3,      /* timer_create on CLOCK_MONOTONIC, per thread */
+	WS_SOURCE_PERF_EVENT = 4,      /* perf_event_open on a counter's overflow (--sample-on);
+					  a WS_REC_NOTE names the event and its period */
 };
 
 /* WS_REC_PROCESS.  Followed by three strings, each a uint32_t length and
@@ -171,6 +175,52 @@ struct ws_stack {
 struct ws_note {
 	uint32_t len;
 	uint32_t reserved;
+};
+
+/* WS_REC_COUNTERS: the counters the process was asked to count (whyslow
+ * record -e / --counters), once per file, before END.  Followed by nevents
+ * struct ws_counter_event, then each event's name (name_len bytes, no NUL),
+ * in event order.  Event k is column k of every WS_REC_THREAD_COUNTERS. */
+#define WS_MAX_EVENTS 8
+enum ws_counter_status {
+	WS_CTR_OK = 0,	    /* counted in every thread that has a THREAD_COUNTERS record */
+	WS_CTR_FAILED = 1,  /* perf_event_open refused it (errno); never a count */
+};
+struct ws_counters {
+	uint32_t nevents;   /* <= WS_MAX_EVENTS */
+	uint32_t reserved;  /* 0 */
+};
+struct ws_counter_event {
+	uint32_t type;	    /* perf_event_attr.type the collector opened */
+	uint32_t status;    /* enum ws_counter_status, for the whole process */
+	uint64_t config;    /* perf_event_attr.config */
+	uint32_t err;	    /* errno of the first failure, 0 */
+	uint32_t name_len;  /* as requested: "perf::PAGE-FAULTS", "PAPI_TOT_INS" */
+};
+
+/* WS_REC_THREAD_COUNTERS: one thread's counts, written just before its
+ * WS_REC_THREAD (same thread_index).  Followed by nevents uint64_t totals
+ * (the thread's counts from registration to its end, whyslow's handler
+ * included), nevents uint64_t counted inside whyslow's sampling handler
+ * (attributed to no stack), and stack_count rows of nevents uint64_t: the
+ * deltas read as each sample began, added to the sampled stack (stack ids
+ * as in the thread's stack table).  Totals minus the handler's counts and
+ * the column sums is what ran after the last sample or in dropped ones.
+ * When err is not 0 the thread counted nothing: stack_count is 0 and the
+ * two arrays are zeros that mean nothing. */
+enum ws_thread_counter_flags {
+	WS_TCTR_MULTIPLEXED = 1u << 0, /* time_running < time_enabled: the kernel
+					  rotated the group off the PMU at times */
+};
+struct ws_thread_counters {
+	uint32_t thread_index;
+	uint32_t nevents;      /* = the process's WS_REC_COUNTERS nevents */
+	uint32_t stack_count;  /* = the thread's WS_REC_THREAD stack_count */
+	uint32_t err;	       /* errno of perf_event_open in this thread, 0 */
+	uint32_t flags;	       /* enum ws_thread_counter_flags */
+	uint32_t reserved;     /* 0 */
+	uint64_t time_enabled; /* ns the counter group was enabled */
+	uint64_t time_running; /* ns it was on the PMU */
 };
 
 /* WS_REC_END: the process finished writing. */

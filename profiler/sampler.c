@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/perf_event.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "counters.h"
 #include "perf_ring.h"
 #include "sampler.h"
 #include "settings.h"
@@ -24,6 +26,39 @@
 static _Atomic int source;	   /* enum ws_source in use */
 static _Atomic int perf_works;	   /* a perf source has been armed once */
 static _Atomic int exclude_kernel; /* the kernel refused kernel-mode samples */
+
+/* --sample-on: WHYSLOW_SAMPLE_ON = TYPE:CONFIG:CONFIG1:CONFIG2:EXCLUDE:PERIOD
+ * (hex) and WHYSLOW_SAMPLE_ON_NAME, set by whyslow record after checking
+ * that the kernel samples on that event. */
+static struct {
+	bool on;
+	uint32_t type, exclude;
+	uint64_t config, config1, config2, period;
+	char name[128];
+} sample_on;
+
+static bool
+parse_sample_on(const char *s)
+{
+	unsigned long long v[6];
+	for (int i = 0; i < 6; i++) {
+		char *end;
+		errno = 0;
+		v[i] = strtoull(s, &end, 16);
+		if (errno || end == s || *end != (i == 5 ? '\0' : ':'))
+			return false;
+		s = end + (i < 5);
+	}
+	if (v[0] > UINT32_MAX || v[4] > 7 || v[5] == 0)
+		return false;
+	sample_on.type = (uint32_t)v[0];
+	sample_on.config = v[1];
+	sample_on.config1 = v[2];
+	sample_on.config2 = v[3];
+	sample_on.exclude = (uint32_t)v[4];
+	sample_on.period = v[5];
+	return true;
+}
 
 int
 ws_sampler_source(void)
@@ -46,6 +81,23 @@ read_paranoid(void)
 int
 ws_sampler_choose(void)
 {
+	const char *so = getenv("WHYSLOW_SAMPLE_ON");
+	if (so && *so && ws_cfg.clock == WS_CLOCK_CPU) {
+		const char *name = getenv("WHYSLOW_SAMPLE_ON_NAME");
+		snprintf(sample_on.name, sizeof sample_on.name, "%s", name && *name ? name : "?");
+		if (parse_sample_on(so)) {
+			sample_on.on = true;
+			source = WS_SOURCE_PERF_EVENT;
+			ws_notef("samples are taken every %llu %s events (--sample-on), not on CPU "
+				 "time: a sample stands for %llu events",
+				 (unsigned long long)sample_on.period, sample_on.name,
+				 (unsigned long long)sample_on.period);
+			return source;
+		}
+		ws_warnf("WHYSLOW_SAMPLE_ON=%s does not parse; sampling CPU time", so);
+		ws_notef("WHYSLOW_SAMPLE_ON did not parse: CPU time was sampled instead of %s",
+			 sample_on.name);
+	}
 	if (ws_cfg.clock == WS_CLOCK_WALL)
 		source = WS_SOURCE_WALL_TIMER;
 	else if (ws_cfg.source_pref == WS_PREF_TIMER)
@@ -106,6 +158,15 @@ open_perf(struct ws_thread_state *t, void **ring, int exclude_kernel)
 	a.type = PERF_TYPE_SOFTWARE;
 	a.config = PERF_COUNT_SW_TASK_CLOCK;
 	a.sample_period = 1000000000ull / ws_cfg.hz;
+	if (sample_on.on) {
+		a.type = sample_on.type;
+		a.config = sample_on.config;
+		a.config1 = sample_on.config1;
+		a.config2 = sample_on.config2;
+		a.sample_period = sample_on.period;
+		a.exclude_user = sample_on.exclude & 1;
+		exclude_kernel = (sample_on.exclude >> 1) & 1;
+	}
 	a.disabled = 1;
 	a.sample_type = 0; /* the records are only a wake-up; the handler unwinds */
 	/* With exclude_kernel the task clock only ticks in user mode, and CPU
@@ -191,7 +252,27 @@ arm_timer(struct ws_thread_state *t, int src)
 int
 ws_sampler_arm(struct ws_thread_state *t)
 {
+	ws_counters_thread_init(t);
 	int src = atomic_load(&source);
+	if (src == WS_SOURCE_PERF_EVENT) {
+		void *ring = NULL;
+		int fd = open_perf(t, &ring, 1);
+		if (fd >= 0) {
+			t->perf_ring = ring;
+			t->perf_fd_last = fd;
+			atomic_store(&t->perf_fd, fd);
+			t->info.source = WS_SOURCE_PERF_EVENT;
+			ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
+			return 0;
+		}
+		/* No timer instead: that would pass time off as events. */
+		t->info.source = WS_SOURCE_NONE;
+		t->info.source_errno = (uint32_t)-fd;
+		ws_notef("thread %u is not sampled: perf_event_open(%s, every %llu) failed: %s",
+			 t->info.tid, sample_on.name, (unsigned long long)sample_on.period,
+			 strerror(-fd));
+		return fd;
+	}
 	if (src == WS_SOURCE_PERF_TASK_CLOCK) {
 		void *ring = NULL;
 		/* User time only: an overflow in kernel mode leaves the signal
@@ -283,6 +364,7 @@ ws_sampler_disarm(struct ws_thread_state *t)
 	}
 	if (atomic_exchange(&t->has_timer, 0))
 		timer_delete(t->timer);
+	ws_counters_thread_fini(t);
 }
 
 void
@@ -297,6 +379,7 @@ ws_sampler_forget(struct ws_thread_state *t)
 			close(fd); /* our copy of the parent's event */
 	}
 	atomic_store(&t->has_timer, 0);
+	ws_counters_thread_forget(t);
 }
 
 bool
@@ -376,6 +459,7 @@ ws_sampler_take(const siginfo_t *info, ucontext_t *uc)
 		atomic_store(&t->in_handler, 0);
 		return;
 	}
+	ws_counters_sample_begin(t);
 	uint32_t flags;
 	uint32_t n = ws_unwind(uc, t->stack_lo, t->stack_hi, t->scratch, ws_cfg.depth, &flags);
 	if (flags & WS_STK_UNWIND_ERR)
@@ -394,6 +478,7 @@ ws_sampler_take(const siginfo_t *info, ucontext_t *uc)
 		if (t->timeline_count == WS_TIMELINE_CAP)
 			ws_thread_flush_timeline(t);
 	}
+	ws_counters_sample_end(t, id);
 	uint64_t dt = ws_now_ns() - t0;
 	t->info.handler_ns += dt;
 	if (dt > t->info.handler_max_ns)

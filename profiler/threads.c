@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "collector.h"
 #include "heap.h"
+#include "counters.h"
 #include "interpose.h"
 #include "sampler.h"
 #include "settings.h"
@@ -123,6 +124,7 @@ write_thread(struct ws_thread_state *t, int is_self, uint32_t flags)
 	read_name(t, is_self);
 	t->info.flags |= flags;
 	t->info.stack_count = t->tab.count;
+	ws_counters_write_thread(t, t->tab.count);
 	struct iovec parts[2] = {{&t->info, sizeof t->info},
 				 {t->tab.words, ws_stacktab_bytes(&t->tab)}};
 	return ws_writer_record(WS_REC_THREAD, parts, 2);
@@ -132,6 +134,7 @@ static void
 release_state(struct ws_thread_state *t)
 {
 	ws_stacktab_free(&t->tab);
+	ws_counters_thread_free(t);
 	ws_mem_account(-(int64_t)state_bytes());
 	ws_unmap(t, state_bytes());
 }

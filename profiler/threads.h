@@ -45,6 +45,7 @@ struct ws_thread_state {
 	_Atomic int in_handler;
 	_Atomic int orphaned;	    /* left behind by a failed exec: not sampled, no record */
 	uint32_t slot;		    /* registry slot */
+	struct ws_counters_thread *counters; /* counters.c's, NULL without -e */
 	uint64_t scratch[1024 + 1]; /* unwinder output */
 };
 

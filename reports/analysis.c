@@ -119,6 +119,8 @@ ws_source_name(uint32_t source)
 		return "cpu-timer";
 	case WS_SOURCE_WALL_TIMER:
 		return "wall-timer";
+	case WS_SOURCE_PERF_EVENT:
+		return "perf-event";
 	}
 	return "none";
 }

@@ -7,4 +7,5 @@ int cmd_export(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_scale(int argc, char **argv);
 int cmd_machine(int argc, char **argv);
+int cmd_events(int argc, char **argv);
 #endif

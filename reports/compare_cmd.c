@@ -215,7 +215,8 @@ cmd_compare(int argc, char **argv)
 						     need_vector ? &s[i].vector : NULL,
 						     need_busy ? &s[i].busy : NULL,
 						     &s[i].mpi,
-						     NULL};
+						     NULL,
+						     NULL /* counters: report only */};
 		struct ws_expect_result *results = ws_xcalloc(nexpect + 1, sizeof *results);
 		size_t failed = ws_expect_run(expects, nexpect, &facts[0], &facts[1], results);
 		struct ws_expectations x = {expects, results, nexpect};

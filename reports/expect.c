@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "counter_table.h"
 #include "expect.h"
 #include "mpi_report.h"
 #include "heap.h"
@@ -14,7 +15,7 @@
 #include "vector.h"
 
 enum kind { NUM, NAME };
-enum arg { NO_ARG, FUNC_ARG, OPT_FUNC_ARG };
+enum arg { NO_ARG, FUNC_ARG, OPT_FUNC_ARG, EVENT_FUNC_ARG };
 
 static const struct metric {
 	const char *name;
@@ -85,6 +86,15 @@ static const struct metric {
     {"peak_rss", NUM, NO_ARG, false, NULL, "peak resident set size, bytes"},
     {"faults", NUM, NO_ARG, false, NULL, "page faults (minor + major)"},
     {"major_faults", NUM, NO_ARG, false, NULL, "page faults that needed I/O"},
+    {"count", NUM, EVENT_FUNC_ARG, false, NULL,
+     "event E's count in F itself (record -e E;\n"
+     "                                      report --counters), e.g.\n"
+     "                                      'count(perf::PAGE-FAULTS, touch)>=1000'"},
+    {"share", NUM, EVENT_FUNC_ARG, false, "%", "% of event E's attributed count in F itself"},
+    {"derived", NUM, EVENT_FUNC_ARG, false, NULL,
+     "derived counter metric M of F itself: ipc,\n"
+     "                                      l1_mpki, l2_mpki, l3_mpki, gflops,\n"
+     "                                      vector_share, page_faults_per_s"},
     {"speedup", NUM, OPT_FUNC_ARG, true, "x",
      "wall time before over after; speedup(F): time(F)\n"
      "                                      before over after"},
@@ -106,7 +116,10 @@ ws_expect_metrics(bool compare)
 				continue;
 			char name[32];
 			snprintf(name, sizeof name, "%s%s", metrics[i].name,
-				 metrics[i].arg == FUNC_ARG ? "(F)" : "");
+				 metrics[i].arg == FUNC_ARG ? "(F)"
+				 : metrics[i].arg == EVENT_FUNC_ARG
+				     ? (metrics[i].name[0] == 'd' ? "(M,F)" : "(E,F)")
+				     : "");
 			n += (size_t)snprintf(t + n, sizeof text[0] - n, "%23s%-14s %s\n", "", name,
 					      metrics[i].meaning);
 		}
@@ -203,7 +216,37 @@ parse_term(const char *text, const char **pp, bool compare, struct ws_expect_ter
 			*why = ws_xasprintf("'%s': empty function name", text);
 			return -1;
 		}
-	} else if (m->arg == FUNC_ARG) {
+		if (m->arg == EVENT_FUNC_ARG) {
+			char *comma = strchr(t->function, ',');
+			char *ev =
+			    comma ? trimmed(t->function, (size_t)(comma - t->function)) : NULL;
+			char *fn = comma ? trimmed(comma + 1, strlen(comma + 1)) : NULL;
+			bool ok = ev && *ev && fn && *fn;
+			if (ok && m->name[0] == 'd') {
+				ok = false;
+				for (size_t d = 0; d < WS_NDERIVED; d++)
+					ok |= !strcmp(ws_derived_template[d].name, ev);
+				if (!ok) {
+					*why =
+					    ws_xasprintf("'%s': '%s' is not a derived metric (ipc, "
+							 "l1_mpki, l2_mpki, l3_mpki, gflops, "
+							 "vector_share, page_faults_per_s)",
+							 text, ev);
+					free(ev);
+					free(fn);
+					return -1;
+				}
+			}
+			free(ev);
+			free(fn);
+			if (!ok) {
+				*why = ws_xasprintf("'%s': %s needs an event and a function: "
+						    "%s(EVENT, FUNCTION)",
+						    text, m->name, m->name);
+				return -1;
+			}
+		}
+	} else if (m->arg == FUNC_ARG || m->arg == EVENT_FUNC_ARG) {
 		*why = ws_xasprintf("'%s': %s needs a function: %s(NAME)", text, m->name, m->name);
 		return -1;
 	}
@@ -317,6 +360,12 @@ ws_expect_needs_heap(const struct ws_expect *e)
 }
 
 bool
+ws_expect_needs_counters(const struct ws_expect *e)
+{
+	return uses(e, "count") || uses(e, "share") || uses(e, "derived");
+}
+
+bool
 ws_expect_needs_vector(const struct ws_expect *e)
 {
 	return uses(e, "packed") || uses(e, "vwidth") || uses(e, "vector");
@@ -386,12 +435,62 @@ imbalance(const struct ws_facts *f)
 	return sum ? (double)max * (double)n / (double)sum : 0.0;
 }
 
+/* Set when a counters metric had nothing counted to read. */
+static bool not_counted;
+
+/* count(E,F), share(E,F), derived(M,F); arg is "E, F". */
+static double
+counter_metric(const struct metric *m, const char *arg, const struct ws_facts *f)
+{
+	const char *comma = strchr(arg, ',');
+	char *ev = trimmed(arg, (size_t)(comma - arg));
+	char *fn = trimmed(comma + 1, strlen(comma + 1));
+	const struct ws_counter_table *t = f->counters;
+	double v = 0.0;
+	if (!t) {
+		not_counted = true;
+	} else if (m->name[0] == 'd') {
+		/* the matching functions' self counts, summed, then derived */
+		uint64_t counts[WS_MAX_EVENTS] = {0};
+		double seconds = 0.0;
+		for (size_t i = 0; i < t->nfns; i++) {
+			const struct ws_counter_fn *r = &t->fns[i];
+			if (strcmp(r->function, fn) && fnmatch(fn, r->function, 0))
+				continue;
+			seconds += r->self_seconds;
+			for (size_t k = 0; k < t->nevents && k < WS_MAX_EVENTS; k++)
+				counts[k] += r->self[k];
+		}
+		struct ws_derived dv[WS_NDERIVED];
+		ws_counters_derive(t, counts, seconds, dv);
+		for (size_t d = 0; d < WS_NDERIVED; d++)
+			if (!strcmp(dv[d].name, ev)) {
+				not_counted = !dv[d].have;
+				v = dv[d].value;
+			}
+	} else {
+		int col = ws_counters_event(t, ev);
+		uint64_t c;
+		if (!ws_counters_value(t, col, fn, false, &c))
+			not_counted = true;
+		else if (m->name[0] == 'c')
+			v = (double)c;
+		else
+			v = ws_percent(c, t->attributed[col]);
+	}
+	free(ev);
+	free(fn);
+	return v;
+}
+
 /* A numeric metric of one recording. */
 static double
 number(const struct metric *m, const char *function, const struct ws_facts *f)
 {
 	const struct ws_header *h = f->header;
 	uint64_t self, total;
+	if (m->arg == EVENT_FUNC_ARG)
+		return counter_metric(m, function, f);
 	if (!strcmp(m->name, "wall"))
 		return h->wall_seconds;
 	if (!strcmp(m->name, "cpu"))
@@ -515,12 +614,18 @@ ws_expect_eval(const struct ws_expect *e, const struct ws_facts *before,
 		out->measured = *v ? v : (free(v), ws_xstrdup("(none)"));
 		return;
 	}
+	not_counted = false;
 	double v = term_value(t, before, after);
 	const char *unit = m->unit;
 	if (e->nterms == 2) {
 		double w = term_value(&e->term[1], before, after);
 		v = isnan(w) ? NAN : ratio(v, w);
 		unit = "x";
+	}
+	if (not_counted) {
+		out->passed = false;
+		out->measured = ws_xstrdup("not counted (record with -e; see report --counters)");
+		return;
 	}
 	if (isnan(v)) {
 		out->passed = false;

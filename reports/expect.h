@@ -18,6 +18,10 @@
  *                  packed(F) vwidth(F) vector(F) (vector.h's analysis: F
  *                  is a function as compiled, a pattern picks the matching
  *                  one with the most samples)
+ *                  count(E,F) share(E,F) derived(M,F) (counter_table.h: event E
+ *                  as recorded with -e, or derived metric M such as ipc;
+ *                  the first comma separates E or M from F; an event that
+ *                  was not counted fails the expectation, never reads 0)
  *   compare only:  speedup cpu_speedup speedup(F); before.X and after.X
  *                  name either recording's metric X (bare X: after's).
  *
@@ -34,6 +38,7 @@
 #include "analysis.h"
 
 struct ws_vector;
+struct ws_counter_table;
 
 /* What one recording offers to expectations.  flat holds every function
  * (built with top 0); lines, threads, vector and busy may be NULL when no
@@ -50,6 +55,7 @@ struct ws_facts {
 	const struct ws_busy *busy; /* busy_imbalance, idle */
 	const struct ws_mpi_report *mpi; /* mpi, mpi_imbalance; NULL: none */
 	const struct ws_heapmem *heap; /* leaked, allocs, peak_heap... (heap.h) */
+	const struct ws_counter_table *counters; /* count share derived (counter_table.h; all rows) */
 };
 
 enum ws_expect_op { WS_EQ, WS_NE, WS_GE, WS_LE, WS_GT, WS_LT };
@@ -86,6 +92,7 @@ bool ws_expect_needs_threads(const struct ws_expect *e);
 bool ws_expect_needs_vector(const struct ws_expect *e);
 bool ws_expect_needs_busy(const struct ws_expect *e);
 bool ws_expect_needs_heap(const struct ws_expect *e);
+bool ws_expect_needs_counters(const struct ws_expect *e);
 
 /* Evaluate against one recording (report) or two (compare: before may be
  * NULL for report). */

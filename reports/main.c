@@ -18,6 +18,7 @@ static const struct verb {
 	{"scale", cmd_scale, "record at several thread or rank counts: how it scales"},
 	{"export", cmd_export, "convert a recording to folded stacks or pprof"},
 	{"machine", cmd_machine, "this machine's peak bandwidth and FLOP/s (the roofline)"},
+	{"events", cmd_events, "what this machine can count (record -e, --counters)"},
 };
 
 static void

@@ -44,6 +44,9 @@ _Static_assert(sizeof(struct ws_end) == 48, "ws_end");
 _Static_assert(sizeof(struct ws_heap) == 280, "ws_heap");
 _Static_assert(sizeof(struct ws_heap_alloc) == 56, "ws_heap_alloc");
 _Static_assert(sizeof(struct ws_rusage) == 96, "ws_rusage");
+_Static_assert(sizeof(struct ws_counters) == 8, "ws_counters");
+_Static_assert(sizeof(struct ws_counter_event) == 24, "ws_counter_event");
+_Static_assert(sizeof(struct ws_thread_counters) == 40, "ws_thread_counters");
 
 /* The most frames one stack may have.  The collector's depth limit is at
  * most 1024; anything beyond this is corruption, not a deep stack. */
@@ -88,6 +91,16 @@ struct parser {
 	size_t nchunks, chunk_cap;
 	uint64_t unknown_records;
 	uint32_t unknown_type;
+	uint64_t counters_off; /* the COUNTERS record's payload, 0: none yet */
+	struct tcounters *tcs; /* THREAD_COUNTERS records, resolved at the end */
+	size_t ntcs, tc_cap;
+};
+
+/* A WS_REC_THREAD_COUNTERS record, kept until the threads and the
+ * process's event list are known. */
+struct tcounters {
+	uint64_t off; /* the payload */
+	struct ws_thread_counters info;
 };
 
 /* A view of part of the file: the bytes of one record's payload. */
@@ -221,7 +234,7 @@ parse_process(struct parser *ps, struct cursor c)
 		return fail(ps, at + offsetof(struct ws_process, clock),
 			    "process record: clock %" PRIu32 " is not cpu (1) or wall (2)",
 			    in->clock);
-	if (in->source > WS_SOURCE_WALL_TIMER)
+	if (in->source > WS_SOURCE_PERF_EVENT)
 		return fail(ps, at + offsetof(struct ws_process, source),
 			    "process record: unknown sampling source %" PRIu32, in->source);
 	uint32_t len = 0;
@@ -351,7 +364,7 @@ parse_thread(struct parser *ps, struct cursor c)
 	if (memchr(info.name, '\0', sizeof info.name) == NULL)
 		return fail(ps, at + offsetof(struct ws_thread, name),
 			    "thread record: the thread name is not NUL-terminated");
-	if (info.source > WS_SOURCE_WALL_TIMER)
+	if (info.source > WS_SOURCE_PERF_EVENT)
 		return fail(ps, at + offsetof(struct ws_thread, source),
 			    "thread record: unknown sampling source %" PRIu32, info.source);
 	if (p->nthreads == ps->thread_cap) {
@@ -621,6 +634,149 @@ parse_rusage(struct parser *ps, struct cursor c)
 }
 
 static int
+parse_counters(struct parser *ps, struct cursor c)
+{
+	struct wsr_process *p = ps->p;
+	struct ws_counters h;
+	uint64_t at = c.off;
+	if (ps->counters_off)
+		return fail(ps, at, "a second counters record (the first is at offset %" PRIu64 ")",
+			    ps->counters_off);
+	if (take(ps, &c, &h, sizeof h, "counters", "fixed fields") < 0)
+		return -1;
+	if (h.nevents == 0 || h.nevents > WS_MAX_EVENTS)
+		return fail(ps, at + offsetof(struct ws_counters, nevents),
+			    "counters record: %" PRIu32 " events, not 1..%d", h.nevents,
+			    WS_MAX_EVENTS);
+	if (h.reserved)
+		return fail(ps, at + offsetof(struct ws_counters, reserved),
+			    "counters record: reserved field is not 0");
+	ps->counters_off = at;
+	struct ws_counter_event ev[WS_MAX_EVENTS];
+	uint64_t evat = c.off;
+	if (take(ps, &c, ev, h.nevents * sizeof ev[0], "counters", "events") < 0)
+		return -1;
+	p->events = ws_xcalloc(h.nevents, sizeof *p->events);
+	for (uint32_t i = 0; i < h.nevents; i++) {
+		uint64_t eat = evat + i * sizeof ev[0];
+		if (ev[i].status > WS_CTR_FAILED)
+			return fail(ps, eat + offsetof(struct ws_counter_event, status),
+				    "counters record: event %" PRIu32
+				    " has unknown status %" PRIu32,
+				    i, ev[i].status);
+		if (ev[i].name_len == 0 || ev[i].name_len > 1024)
+			return fail(ps, eat + offsetof(struct ws_counter_event, name_len),
+				    "counters record: event %" PRIu32 " has a name of %" PRIu32
+				    " bytes (1..1024)",
+				    i, ev[i].name_len);
+	}
+	for (uint32_t i = 0; i < h.nevents; i++) {
+		struct wsr_counter_event *e = &p->events[p->nevents];
+		if (take_string(ps, &c, ev[i].name_len, "counters", "event name", &e->name) < 0)
+			return -1;
+		e->type = ev[i].type;
+		e->status = ev[i].status;
+		e->err = ev[i].err;
+		e->config = ev[i].config;
+		p->nevents++;
+	}
+	return expect_end(ps, &c, "counters");
+}
+
+static int
+parse_thread_counters(struct parser *ps, struct cursor c)
+{
+	struct ws_thread_counters h;
+	uint64_t at = c.off;
+	if (take(ps, &c, &h, sizeof h, "thread counters", "fixed fields") < 0)
+		return -1;
+	if (h.nevents == 0 || h.nevents > WS_MAX_EVENTS)
+		return fail(ps, at + offsetof(struct ws_thread_counters, nevents),
+			    "thread counters record: %" PRIu32 " events, not 1..%d", h.nevents,
+			    WS_MAX_EVENTS);
+	if (h.reserved)
+		return fail(ps, at + offsetof(struct ws_thread_counters, reserved),
+			    "thread counters record: reserved field is not 0");
+	if (h.err && h.stack_count)
+		return fail(ps, at + offsetof(struct ws_thread_counters, stack_count),
+			    "thread counters record: a thread that counted nothing (errno %" PRIu32
+			    ") has %" PRIu32 " stack rows",
+			    h.err, h.stack_count);
+	/* nevents <= 8: no overflow below 2^38 */
+	uint64_t need = ((uint64_t)2 + h.stack_count) * h.nevents * sizeof(uint64_t);
+	if (need != c.left)
+		return fail(ps, c.off,
+			    "thread counters record: %" PRIu32 " events and %" PRIu32
+			    " stacks need %" PRIu64 " bytes after the fixed fields, the record has "
+			    "%" PRIu64,
+			    h.nevents, h.stack_count, need, c.left);
+	if (ps->ntcs == ps->tc_cap) {
+		ps->tc_cap = ps->tc_cap ? 2 * ps->tc_cap : 8;
+		ps->tcs = ws_xrealloc(ps->tcs, ps->tc_cap * sizeof *ps->tcs);
+	}
+	ps->tcs[ps->ntcs++] = (struct tcounters){at, h};
+	return 0;
+}
+
+static struct wsr_thread *thread_by_index(struct wsr_process *p, uint32_t index);
+
+/* Attach the thread counters to their threads (threads sorted by now),
+ * each checked against the process's event list and the thread's stack
+ * table. */
+static int
+resolve_counters(struct parser *ps)
+{
+	struct wsr_process *p = ps->p;
+	if (ps->ntcs && !p->nevents) {
+		if (!p->complete) {
+			add_note(p, &ps->note_cap,
+				 ws_xasprintf("the counters of %zu thread%s were dropped: the file "
+					      "ends before the list of events (incomplete file)",
+					      ps->ntcs, ps->ntcs == 1 ? "" : "s"));
+			return 0;
+		}
+		return fail(ps, ps->tcs[0].off - sizeof(struct ws_record_header),
+			    "thread counters record without a counters record");
+	}
+	for (size_t i = 0; i < ps->ntcs; i++) {
+		const struct tcounters *tc = &ps->tcs[i];
+		uint64_t rec = tc->off - sizeof(struct ws_record_header);
+		if (tc->info.nevents != p->nevents)
+			return fail(ps, tc->off + offsetof(struct ws_thread_counters, nevents),
+				    "thread counters record has %" PRIu32
+				    " events, the counters record %zu",
+				    tc->info.nevents, p->nevents);
+		struct wsr_thread *t = thread_by_index(p, tc->info.thread_index);
+		if (!t) {
+			if (!p->complete)
+				continue;
+			return fail(ps, rec,
+				    "thread counters record for thread %" PRIu32
+				    ", which has no thread record",
+				    tc->info.thread_index);
+		}
+		if (t->counters)
+			return fail(ps, rec, "a second thread counters record for thread %" PRIu32,
+				    tc->info.thread_index);
+		if (!tc->info.err && tc->info.stack_count != t->info.stack_count)
+			return fail(ps, tc->off + offsetof(struct ws_thread_counters, stack_count),
+				    "thread counters record has %" PRIu32
+				    " stack rows, thread %" PRIu32 " has %" PRIu32 " stacks",
+				    tc->info.stack_count, tc->info.thread_index,
+				    t->info.stack_count);
+		struct wsr_thread_counters *w = ws_xcalloc(1, sizeof *w);
+		const uint64_t *data =
+		    (const uint64_t *)(const void *)(ps->buf + tc->off + sizeof tc->info);
+		w->info = tc->info;
+		w->totals = data;
+		w->handler = data + tc->info.nevents;
+		w->rows = tc->info.err ? NULL : data + 2 * tc->info.nevents;
+		t->counters = w;
+	}
+	return 0;
+}
+
+static int
 parse_payload(struct parser *ps, uint32_t type, struct cursor c)
 {
 	switch (type) {
@@ -644,6 +800,10 @@ parse_payload(struct parser *ps, uint32_t type, struct cursor c)
 		return parse_heap(ps, c);
 	case WS_REC_RUSAGE:
 		return parse_rusage(ps, c);
+	case WS_REC_COUNTERS:
+		return parse_counters(ps, c);
+	case WS_REC_THREAD_COUNTERS:
+		return parse_thread_counters(ps, c);
 	default:
 		/* A newer writer of the same version may add record types;
 		 * they are skipped, and said so. */
@@ -1031,6 +1191,7 @@ free_parser(struct parser *ps)
 	free(ps->thread_keys);
 	free(ps->module_keys);
 	free(ps->chunks);
+	free(ps->tcs);
 }
 
 int
@@ -1054,6 +1215,8 @@ ws_load_file(const char *path, struct wsr_process *out, struct ws_error *err)
 		rc = check_unique(&ps, ps.module_keys, out->nmodules, "module id");
 	if (rc == 0)
 		rc = resolve_samples(&ps);
+	if (rc == 0)
+		rc = resolve_counters(&ps);
 	if (rc == 0)
 		rc = check_end_counts(&ps);
 	if (rc == 0 && ps.unknown_records)
@@ -1098,7 +1261,11 @@ ws_process_free(struct wsr_process *p)
 	for (size_t i = 0; i < p->nthreads; i++) {
 		free(p->threads[i].stacks);
 		free(p->threads[i].samples);
+		free(p->threads[i].counters);
 	}
+	for (size_t i = 0; i < p->nevents; i++)
+		free(p->events[i].name);
+	free(p->events);
 	free(p->threads);
 	if (p->heap)
 		free(p->heap->stacks);

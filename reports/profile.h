@@ -42,8 +42,25 @@ struct wsr_stack {
 	const uint64_t *ips; /* nframes addresses, innermost first */
 };
 
+/* A thread's counters (WS_REC_THREAD_COUNTERS), columns in the order of
+ * the process's events.  err != 0: nothing counted (rows NULL). */
+struct wsr_thread_counters {
+	struct ws_thread_counters info;
+	const uint64_t *totals;	 /* nevents: the thread's whole life */
+	const uint64_t *handler; /* nevents: inside whyslow's handler */
+	const uint64_t *rows;	 /* stack_count x nevents, or NULL */
+};
+
+/* An event of WS_REC_COUNTERS. */
+struct wsr_counter_event {
+	char *name; /* as requested: "perf::PAGE-FAULTS", "PAPI_TOT_INS" */
+	uint32_t type, status, err; /* enum ws_counter_status; errno */
+	uint64_t config;
+};
+
 struct wsr_thread {
 	struct ws_thread info;
+	struct wsr_thread_counters *counters; /* NULL: not counted */
 	struct wsr_stack *stacks;   /* info.stack_count entries */
 	struct ws_sample *samples;  /* timeline, time order */
 	size_t nsamples;
@@ -91,6 +108,8 @@ struct wsr_process {
 	struct wsr_heap *heap;      /* NULL: no heap record (heap profile off) */
 	struct ws_rusage *rusage;   /* WS_REC_RUSAGE records, in file order */
 	size_t nrusage;
+	struct wsr_counter_event *events; /* WS_REC_COUNTERS; NULL without -e */
+	size_t nevents;
 	bool complete;              /* WS_REC_END was read */
 	struct ws_end end;          /* valid when complete */
 	void *storage;              /* owned buffers */

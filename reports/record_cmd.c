@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "events.h"
 #include "profile.h"
 #include "util.h"
 
@@ -47,6 +48,9 @@ struct record_opts {
 	bool no_mpi;
 	bool quiet;
 	long heap_sample; /* 0: heap profile off */
+	const char *events;    /* -e, comma-separated */
+	const char *group;     /* --counters */
+	const char *sample_on; /* --sample-on EVENT:PERIOD */
 };
 
 static void
@@ -79,6 +83,18 @@ usage(FILE *f)
 	    "                          its stack (default 524288; 1 = every allocation,\n"
 	    "                          exact); allocator calls are always counted exactly\n"
 	    "      --no-heap           no heap profile (malloc & co. are not followed)\n"
+	    "  -e, --events LIST       count these events in every thread, comma-separated:\n"
+	    "                          PAPI presets (PAPI_TOT_INS), perf:: events\n"
+	    "                          (perf::PAGE-FAULTS) and native names; at most 8.\n"
+	    "                          Each is checked before the run: one this machine\n"
+	    "                          cannot count stops whyslow (exit 2) with the\n"
+	    "                          reason; 'whyslow events' lists what works here\n"
+	    "      --counters GROUP    count a group chosen by intent: ipc, memory, vector\n"
+	    "                          or flops ('whyslow events' shows their events)\n"
+	    "      --sample-on EVENT:PERIOD\n"
+	    "                          sample every PERIOD occurrences of EVENT (counter\n"
+	    "                          overflow) instead of CPU time, e.g.\n"
+	    "                          perf::PAGE-FAULTS:100; samples then count events\n"
 	    "  -q, --quiet             no summary line\n"
 	    "  -h, --help              this help\n\n"
 	    "The exit status is PROGRAM's; 'whyslow report DIR' shows the profile.\n");
@@ -162,6 +178,9 @@ parse_options(int argc, char **argv, struct record_opts *o, int *status)
 	    {"signal", required_argument, NULL, 'S'},
 	    {"openmp-runtime", required_argument, NULL, 'M'},
 	    {"no-mpi", no_argument, NULL, 'P'},
+	    {"events", required_argument, NULL, 'e'},
+	    {"counters", required_argument, NULL, 'C'},
+	    {"sample-on", required_argument, NULL, 'O'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"heap-sample", required_argument, NULL, 'H'},
 	    {"no-heap", no_argument, NULL, 'N'},
@@ -185,7 +204,7 @@ parse_options(int argc, char **argv, struct record_opts *o, int *status)
 	optind = 1;
 	char flag[3];
 	int c;
-	while ((c = getopt_long(argc, argv, "+:o:F:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:o:F:e:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->output = optarg;
@@ -240,6 +259,22 @@ parse_options(int argc, char **argv, struct record_opts *o, int *status)
 		case 'N':
 			o->heap_sample = 0;
 			break;
+		case 'e':
+			if (o->events)
+				return usage_error("%s",
+						   "-e given twice: one comma-separated list");
+			o->events = optarg;
+			break;
+		case 'C':
+			if (!ws_counter_group(optarg))
+				return usage_error("--counters: '%s' is not ipc, memory, vector or "
+						   "flops",
+						   optarg);
+			o->group = optarg;
+			break;
+		case 'O':
+			o->sample_on = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			*status = WS_EXIT_OK;
@@ -252,6 +287,9 @@ parse_options(int argc, char **argv, struct record_opts *o, int *status)
 					   bad_option(argv, flag, sizeof flag));
 		}
 	}
+	if (o->sample_on && (strcmp(o->clock, "cpu") || !strcmp(o->source, "timer")))
+		return usage_error("%s", "--sample-on samples a counter's overflows: it goes with "
+					 "neither --clock wall nor --source timer");
 	if (optind >= argc)
 		return usage_error("%s", "no program to run: whyslow record [options] -- PROGRAM "
 					 "[ARGS...]");
@@ -687,6 +725,164 @@ setup_environment(const struct record_opts *o, const char *lib, const char *absd
 	set_env("WHYSLOW_HEAP_SAMPLE", num);
 }
 
+/* ---- counters ---- */
+
+static char *event_code(const struct ws_event *e);
+
+/* --sample-on EVENT:PERIOD: the period follows the last ':' (event names
+ * hold colons). */
+static int
+setup_sample_on(const char *arg)
+{
+	const char *colon = strrchr(arg, ':');
+	long period;
+	if (!colon || colon == arg || !ws_parse_long(colon + 1, 1, 1000000000000L, &period)) {
+		ws_errorf("record: --sample-on: '%s' is not EVENT:PERIOD (e.g. "
+			  "perf::PAGE-FAULTS:100)",
+			  arg);
+		return WS_EXIT_USAGE;
+	}
+	char *name = ws_xasprintf("%.*s", (int)(colon - arg), arg);
+	struct ws_event ev;
+	int rc = 0;
+	char *why = NULL;
+	if (ws_event_check(name, &ev) < 0) {
+		ws_errorf("record: --sample-on: %s cannot be counted here: %s\n  ('whyslow events' "
+			  "lists what this machine can count)",
+			  name, ev.reason);
+		rc = WS_EXIT_USAGE;
+	} else if ((ev.exclude |= 2u, /* user mode only: see sampler.c's open_perf */
+		    ws_event_check_sampling(&ev, (uint64_t)period, &why) < 0)) {
+		ws_errorf("record: --sample-on: %s", why);
+		rc = WS_EXIT_USAGE;
+	} else {
+		char *code = event_code(&ev);
+		char *v = ws_xasprintf("%s:%llx", code, (unsigned long long)period);
+		set_env("WHYSLOW_SAMPLE_ON", v);
+		set_env("WHYSLOW_SAMPLE_ON_NAME", name);
+		free(v);
+		free(code);
+	}
+	free(why);
+	ws_event_free(&ev);
+	free(name);
+	return rc;
+}
+
+/* "TYPE:CONFIG:CONFIG1:CONFIG2:EXCLUDE" (profiler/counters.h) */
+static char *
+event_code(const struct ws_event *e)
+{
+	return ws_xasprintf("%x:%llx:%llx:%llx:%x", e->type, (unsigned long long)e->config,
+			    (unsigned long long)e->config1, (unsigned long long)e->config2,
+			    e->exclude);
+}
+
+static void
+add_name(char ***names, size_t *n, const char *name)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*names)[i], name))
+			return;
+	*names = ws_xrealloc(*names, (*n + 1) * sizeof **names);
+	(*names)[(*n)++] = ws_xstrdup(name);
+}
+
+/* Check -e, --counters and --sample-on before the run and put the
+ * collector's variables in the environment.  0, or an exit status after
+ * saying, for each event that cannot be counted here, why. */
+static int
+setup_counters(const struct record_opts *o)
+{
+	unsetenv("WHYSLOW_EVENTS");
+	unsetenv("WHYSLOW_EVENT_CODES");
+	unsetenv("WHYSLOW_SAMPLE_ON");
+	unsetenv("WHYSLOW_SAMPLE_ON_NAME");
+	char **names = NULL;
+	size_t n = 0;
+	int rc = 0;
+	if (o->group) {
+		char *why;
+		size_t k;
+		char **chosen = ws_counter_group_resolve(ws_counter_group(o->group), &k, &why);
+		if (!chosen) {
+			ws_errorf(
+			    "record: %s\n  ('whyslow events' lists what this machine can count)",
+			    why);
+			free(why);
+			return WS_EXIT_USAGE;
+		}
+		if (why)
+			ws_errorf("record: %s", why);
+		free(why);
+		for (size_t i = 0; i < k; i++) {
+			add_name(&names, &n, chosen[i]);
+			free(chosen[i]);
+		}
+		free(chosen);
+	}
+	if (o->events) {
+		char *copy = ws_xstrdup(o->events), *save, *tok;
+		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+			add_name(&names, &n, tok);
+		free(copy);
+		if (!n) {
+			ws_errorf("record: -e: no event named in '%s'", o->events);
+			return WS_EXIT_USAGE;
+		}
+	}
+	if (n > WS_MAX_EVENTS) {
+		ws_errorf("record: %zu events asked for; at most %d are counted at once", n,
+			  WS_MAX_EVENTS);
+		rc = WS_EXIT_USAGE;
+	}
+	struct ws_event *ev = ws_xcalloc(n + 1, sizeof *ev);
+	size_t bad = 0;
+	for (size_t i = 0; i < n && !rc; i++)
+		if (ws_event_check(names[i], &ev[i]) < 0) {
+			ws_errorf("record: event %s cannot be counted here: %s", names[i],
+				  ev[i].reason);
+			bad++;
+		}
+	if (bad) {
+		ws_errorf("record: nothing was run; 'whyslow events' lists what this machine can "
+			  "count");
+		rc = WS_EXIT_USAGE;
+	}
+	char *why = NULL;
+	if (!rc && n && ws_events_check_group(ev, n, &why) < 0) {
+		ws_errorf("record: %s", why);
+		rc = WS_EXIT_USAGE;
+	}
+	free(why);
+	if (!rc && n) {
+		char *list = ws_xstrdup(""), *codes = ws_xstrdup("");
+		for (size_t i = 0; i < n; i++) {
+			char *c = event_code(&ev[i]);
+			char *l2 = ws_xasprintf("%s%s%s", list, i ? "," : "", names[i]);
+			char *c2 = ws_xasprintf("%s%s%s", codes, i ? "," : "", c);
+			free(c);
+			free(list);
+			free(codes);
+			list = l2;
+			codes = c2;
+		}
+		set_env("WHYSLOW_EVENTS", list);
+		set_env("WHYSLOW_EVENT_CODES", codes);
+		free(list);
+		free(codes);
+	}
+	for (size_t i = 0; i < n; i++) {
+		ws_event_free(&ev[i]);
+		free(names[i]);
+	}
+	free(ev);
+	free(names);
+	if (!rc && o->sample_on)
+		rc = setup_sample_on(o->sample_on);
+	return rc;
+}
+
 /* ---- running it ---- */
 
 static volatile sig_atomic_t child_pid;
@@ -879,6 +1075,8 @@ cmd_record(int argc, char **argv)
 		return why == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
 	}
 	int rc = check_program(name, path, 0);
+	if (rc == 0)
+		rc = setup_counters(&o);
 	char *lib = rc ? NULL : find_library();
 	if (rc == 0 && !lib)
 		rc = WS_EXIT_FAIL;

@@ -18,6 +18,8 @@
 #include "heap.h"
 #include "vector.h"
 
+struct ws_counter_table;
+struct json;
 /* Expectations given with --expect and how each came out. */
 struct ws_expectations {
 	const struct ws_expect *expect;
@@ -35,6 +37,7 @@ struct ws_report {
 	const struct ws_vector *vector;	  /* NULL unless asked for (--vector) */
 	const struct ws_mpi_report *mpi;  /* NULL unless asked for (--mpi) */
 	const struct ws_heapmem *heapmem; /* NULL unless asked for (--memory) */
+	const struct ws_counter_table *counters; /* NULL unless asked for (--counters) */
 	const struct ws_processes *processes;
 	double min_percent;			    /* the tree's cut-off, for the text */
 	const struct ws_expectations *expectations; /* NULL: none given */
@@ -58,6 +61,11 @@ int ws_render_json(FILE *f, const struct ws_report *r);
 int ws_render_compare_text(FILE *f, const struct ws_compare_report *r,
 			   const struct ws_text_options *o);
 int ws_render_compare_json(FILE *f, const struct ws_compare_report *r);
+
+/* The --counters section (render_counters.c). */
+struct out;
+void ws_text_counters(struct out *o, const struct ws_counter_table *t);
+void ws_json_counters(struct json *j, const struct ws_counter_table *t);
 
 /* The text of the expectations section (both verbs). */
 struct out;

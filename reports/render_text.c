@@ -26,8 +26,13 @@ header(struct out *o, const struct ws_header *h)
 	fprintf(o->f, "\n  time      %.3f s wall, %.3f s CPU; %zu process%s, %zu thread%s\n",
 		h->wall_seconds, h->cpu_seconds, h->processes, h->processes == 1 ? "" : "es",
 		h->threads, h->threads == 1 ? "" : "s");
-	fprintf(o->f, "  sampling  %s clock via %s, %" PRIu32 " Hz requested, %.1f Hz achieved\n",
-		h->clock, h->source, h->requested_hz, h->achieved_hz);
+	if (!strcmp(h->source, "perf-event")) /* --sample-on: a note names the event */
+		fprintf(o->f, "  sampling  on a counter's overflow (perf-event), %.1f samples/s\n",
+			h->achieved_hz);
+	else
+		fprintf(o->f,
+			"  sampling  %s clock via %s, %" PRIu32 " Hz requested, %.1f Hz achieved\n",
+			h->clock, h->source, h->requested_hz, h->achieved_hz);
 	fprintf(o->f,
 		"  samples   %" PRIu64 " (%" PRIu64 " dropped, %" PRIu64
 		" unwind failures, %" PRIu64 " truncated)\n",
@@ -700,6 +705,8 @@ ws_render_text(FILE *f, const struct ws_report *r, const struct ws_text_options 
 		vector(&o, r->vector);
 	if (r->heapmem)
 		ws_render_heap_text(&o, r->heapmem);
+	if (r->counters)
+		ws_text_counters(&o, r->counters);
 	processes(&o, r->processes);
 	ws_text_expectations(&o, r->expectations);
 	fflush(f);

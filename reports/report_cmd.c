@@ -10,6 +10,7 @@
 
 #include "analysis.h"
 #include "commands.h"
+#include "counter_table.h"
 #include "disasm.h"
 #include "expect.h"
 #include "mpi_report.h"
@@ -69,6 +70,12 @@ usage(FILE *f)
 	    "                       functions by bytes, the stacks that held the heap at\n"
 	    "                       its peak, and the leaks: blocks never freed before\n"
 	    "                       exit, with their stacks (docs/memory.md)\n"
+	    "  --counters           also the counters recorded with record -e/--counters:\n"
+	    "                       per function (self) the counts added to its samples\n"
+	    "                       and their share, and where their events were counted\n"
+	    "                       the derived metrics, each explained: IPC, cache misses\n"
+	    "                       per 1000 instructions (L1, L2, last level), GFLOP/s,\n"
+	    "                       vector share of FP instructions, page faults per second\n"
 	    "  --pid PID            only process PID (repeatable)\n"
 	    "  --tid TID            only thread TID (repeatable)\n"
 	    "  --rank R             only the processes of MPI rank R (repeatable; ranks\n"
@@ -113,6 +120,7 @@ enum {
 	OPT_MPI,
 	OPT_MEMORY,
 	OPT_PLOT,
+	OPT_COUNTERS,
 };
 
 static const struct option options[] = {
@@ -133,6 +141,7 @@ static const struct option options[] = {
     {"vector", no_argument, NULL, OPT_VECTOR},
     {"memory", no_argument, NULL, OPT_MEMORY},
     {"plot", required_argument, NULL, OPT_PLOT},
+    {"counters", no_argument, NULL, OPT_COUNTERS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -254,6 +263,7 @@ cmd_report(int argc, char **argv)
 	long top = 20;
 	bool want_tree = false, want_lines = false, want_threads = false, json = false;
 	bool want_vector = false, want_busy = false, want_mpi = false, want_memory = false;
+	bool want_counters = false;
 	double min_percent = 0.5;
 	int color = -1; /* auto */
 	uint32_t *pids = NULL, *tids = NULL, *ranks = NULL;
@@ -304,6 +314,9 @@ cmd_report(int argc, char **argv)
 				goto usage_error;
 			}
 			plot = optarg;
+			break;
+		case OPT_COUNTERS:
+			want_counters = true;
 			break;
 		case OPT_RANK:
 			if (!ws_parse_long(optarg, 0, INT32_MAX, &v)) {
@@ -371,12 +384,14 @@ cmd_report(int argc, char **argv)
 		goto usage_error;
 	bool need_lines = false, need_threads = false, need_vector = false, need_busy = false;
 	bool need_heap = false;
+	bool need_counters = false;
 	const char *vector_user = want_vector ? "--vector" : NULL;
 	for (size_t i = 0; i < nexpect; i++) {
 		need_lines |= ws_expect_needs_lines(&expects[i]);
 		need_threads |= ws_expect_needs_threads(&expects[i]);
 		need_busy |= ws_expect_needs_busy(&expects[i]);
 		need_heap |= ws_expect_needs_heap(&expects[i]);
+		need_counters |= ws_expect_needs_counters(&expects[i]);
 		if (ws_expect_needs_vector(&expects[i])) {
 			need_vector = true;
 			if (!vector_user)
@@ -443,6 +458,12 @@ cmd_report(int argc, char **argv)
 		ws_die(WS_EXIT_FAIL, "--expect: %s", why);
 	/* after the analyses: the symboliser's warnings are all known */
 	ws_header_build(&prof, &filter, sym, &header);
+	struct ws_counter_table counters, all_counters;
+	double per_sample = header.achieved_hz > 0 ? 1.0 / header.achieved_hz : 0.0;
+	if (want_counters)
+		ws_counters_build(&prof, &filter, sym, per_sample, (size_t)top, &counters);
+	if (need_counters)
+		ws_counters_build(&prof, &filter, sym, per_sample, 0, &all_counters);
 
 	/* expectations see every function, whatever --top shows */
 	struct ws_flat all_flat;
@@ -457,7 +478,8 @@ cmd_report(int argc, char **argv)
 					 need_vector ? &all_vector : NULL,
 					 want_busy || need_busy ? &busy : NULL,
 					 &mpi,
-					 want_memory || need_heap ? &heapmem : NULL};
+					 want_memory || need_heap ? &heapmem : NULL,
+					 need_counters ? &all_counters : NULL};
 		failed = ws_expect_run(expects, nexpect, NULL, &facts, results);
 		ws_flat_free(&all_flat);
 	}
@@ -473,6 +495,7 @@ cmd_report(int argc, char **argv)
 	    .vector = want_vector ? &vector : NULL,
 	    .mpi = want_mpi ? &mpi : NULL,
 	    .heapmem = want_memory ? &heapmem : NULL,
+	    .counters = want_counters ? &counters : NULL,
 	    .processes = &procs,
 	    .min_percent = min_percent,
 	    .expectations = nexpect ? &expectations : NULL,
@@ -497,6 +520,10 @@ cmd_report(int argc, char **argv)
 		rc = WS_EXIT_FAIL;
 
 	ws_header_free(&header);
+	if (want_counters)
+		ws_counters_free(&counters);
+	if (need_counters)
+		ws_counters_free(&all_counters);
 	ws_processes_free(&procs);
 	ws_mpi_report_free(&mpi);
 	if (want_memory || need_heap)
