@@ -51,6 +51,7 @@ enum ws_record_type {
 	WS_REC_THREAD = 4,  /* struct ws_thread + stacks */
 	WS_REC_NOTE = 5,    /* struct ws_note + text */
 	WS_REC_END = 6,     /* struct ws_end */
+	WS_REC_REGS = 11,   /* struct ws_regs + ws_regs_snapshot[count] */
 };
 
 /* How samples were triggered. */
@@ -184,6 +185,38 @@ struct ws_end {
 	uint64_t collector_peak_bytes; /* most memory the collector held at once */
 	uint32_t threads; /* WS_REC_THREAD records written */
 	uint32_t modules; /* WS_REC_MODULE records written */
+};
+
+/* WS_REC_REGS: register snapshots of one thread, a uniform random subset
+ * (reservoir sampling) of its samples: at most one record per thread,
+ * snapshots in no particular order.  Each holds the sample's time, its
+ * stack (an index in the thread's stack table, as in ws_sample) and the
+ * interrupted context's registers.  x86_64 only (arch WS_ARCH_X86_64):
+ * regs[0] is rip, then the 16 general-purpose registers in their encoding
+ * order (enum ws_x86_reg). */
+enum ws_regs_arch {
+	WS_ARCH_X86_64 = 1,
+};
+enum ws_x86_reg {
+	WS_X86_RIP = 0,
+	WS_X86_RAX, WS_X86_RCX, WS_X86_RDX, WS_X86_RBX,
+	WS_X86_RSP, WS_X86_RBP, WS_X86_RSI, WS_X86_RDI,
+	WS_X86_R8, WS_X86_R9, WS_X86_R10, WS_X86_R11,
+	WS_X86_R12, WS_X86_R13, WS_X86_R14, WS_X86_R15,
+	WS_X86_NREGS, /* 17 */
+};
+struct ws_regs {
+	uint32_t thread_index;
+	uint32_t count; /* snapshots that follow */
+	uint32_t arch;	/* enum ws_regs_arch */
+	uint32_t nregs; /* registers in each snapshot: WS_X86_NREGS */
+	uint64_t seen;	/* samples offered to the reservoir (>= count) */
+};
+struct ws_regs_snapshot {
+	uint64_t time_ns; /* CLOCK_MONOTONIC, as the sample's */
+	uint32_t stack;	  /* index in the thread's stack table */
+	uint32_t reserved; /* 0 */
+	uint64_t regs[WS_X86_NREGS];
 };
 
 #endif
