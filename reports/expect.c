@@ -10,6 +10,7 @@
 #include "expect.h"
 #include "util.h"
 #include "vector.h"
+#include "access.h"
 
 enum kind { NUM, NAME };
 enum arg { NO_ARG, FUNC_ARG, OPT_FUNC_ARG };
@@ -52,6 +53,18 @@ static const struct metric {
     {"vector", NAME, FUNC_ARG, false, NULL,
      "F's class: scalar, vectorised, partly or no-fp\n"
      "                                      (packed < 25 %, >= 75 %, between, no FP)"},
+    {"memory", NAME, FUNC_ARG, false, NULL,
+     "F's hottest loop: memory-bound, cache-friendly,\n"
+     "                                      no-memory or unknown (report --memory)"},
+    {"fetched", NUM, FUNC_ARG, false, "x",
+     "bytes fetched per byte used in F's hottest loop\n"
+     "                                      (1: every fetched byte used; --memory)"},
+    {"stride", NUM, FUNC_ARG, false, NULL,
+     "largest stride, bytes per iteration, of the\n"
+     "                                      accesses of F's hottest loop (--memory)"},
+    {"intensity", NUM, FUNC_ARG, false, NULL,
+     "FLOP per byte fetched in F's hottest loop\n"
+     "                                      (--memory)"},
     {"speedup", NUM, OPT_FUNC_ARG, true, "x",
      "wall time before over after; speedup(F): time(F)\n"
      "                                      before over after"},
@@ -274,6 +287,13 @@ ws_expect_needs_busy(const struct ws_expect *e)
 }
 
 bool
+ws_expect_needs_access(const struct ws_expect *e)
+{
+	return uses(e, "memory") || uses(e, "fetched") || uses(e, "stride") ||
+	       uses(e, "intensity");
+}
+
+bool
 ws_expect_needs_vector(const struct ws_expect *e)
 {
 	return uses(e, "packed") || uses(e, "vwidth") || uses(e, "vector");
@@ -371,6 +391,22 @@ number(const struct metric *m, const char *function, const struct ws_facts *f)
 		return f->busy ? f->busy->idle_percent : 0.0;
 	if (!strcmp(m->name, "time"))
 		return time_in(function, f);
+	if (!strcmp(m->name, "fetched") || !strcmp(m->name, "stride") ||
+	    !strcmp(m->name, "intensity")) {
+		const struct ws_mfunction *a = ws_access_function(f->access, function);
+		if (!a)
+			return 0.0;
+		const struct ws_mloop *l = &a->loops[0];
+		if (m->name[0] == 'f')
+			return l->ratio;
+		if (m->name[0] == 'i')
+			return l->intensity;
+		double w = 0;
+		for (size_t i = 0; i < l->nacc; i++)
+			if (l->acc[i].known && fabs((double)l->acc[i].stride) > w)
+				w = fabs((double)l->acc[i].stride);
+		return w;
+	}
 	if (!strcmp(m->name, "packed") || !strcmp(m->name, "vwidth")) {
 		const struct ws_vfunction *v = vector_function(f, function);
 		if (!v)
@@ -388,6 +424,10 @@ name(const struct metric *m, const char *function, const struct ws_facts *f)
 	if (!strcmp(m->name, "vector")) {
 		const struct ws_vfunction *v = vector_function(f, function);
 		return ws_xstrdup(v ? ws_vclass_name(v->facts.vclass) : "");
+	}
+	if (!strcmp(m->name, "memory")) {
+		const struct ws_mfunction *a = ws_access_function(f->access, function);
+		return ws_xstrdup(a ? ws_mclass_name(a->loops[0].mclass) : "");
 	}
 	if (!strcmp(m->name, "hot"))
 		return ws_xstrdup(f->flat->nrows ? f->flat->rows[0].function : "");

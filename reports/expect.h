@@ -16,6 +16,8 @@
  *                  packed(F) vwidth(F) vector(F) (vector.h's analysis: F
  *                  is a function as compiled, a pattern picks the matching
  *                  one with the most samples)
+ *                  memory(F) fetched(F) stride(F) intensity(F) (access.h's
+ *                  analysis of F's hottest loop)
  *   compare only:  speedup cpu_speedup speedup(F); before.X and after.X
  *                  name either recording's metric X (bare X: after's).
  *
@@ -32,6 +34,7 @@
 #include "analysis.h"
 
 struct ws_vector;
+struct ws_access;
 
 /* What one recording offers to expectations.  flat holds every function
  * (built with top 0); lines, threads, vector and busy may be NULL when no
@@ -44,6 +47,7 @@ struct ws_facts {
 	const struct ws_threads *threads;
 	const struct ws_vector *vector;
 	const struct ws_busy *busy; /* busy_imbalance, idle */
+	const struct ws_access *access; /* memory(F), fetched(F), stride(F), intensity(F) */
 };
 
 enum ws_expect_op { WS_EQ, WS_NE, WS_GE, WS_LE, WS_GT, WS_LT };
@@ -79,6 +83,7 @@ bool ws_expect_needs_lines(const struct ws_expect *e);
 bool ws_expect_needs_threads(const struct ws_expect *e);
 bool ws_expect_needs_vector(const struct ws_expect *e);
 bool ws_expect_needs_busy(const struct ws_expect *e);
+bool ws_expect_needs_access(const struct ws_expect *e);
 
 /* Evaluate against one recording (report) or two (compare: before may be
  * NULL for report). */

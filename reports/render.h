@@ -15,6 +15,7 @@
 #include "analysis.h"
 #include "expect.h"
 #include "vector.h"
+#include "access.h"
 
 /* Expectations given with --expect and how each came out. */
 struct ws_expectations {
@@ -31,6 +32,7 @@ struct ws_report {
 	const struct ws_threads *threads; /* NULL unless asked for */
 	const struct ws_busy *busy;	  /* NULL unless asked for (--threads) */
 	const struct ws_vector *vector;	  /* NULL unless asked for (--vector) */
+	const struct ws_access *access;	  /* NULL unless asked for (--memory) */
 	const struct ws_processes *processes;
 	double min_percent;			    /* the tree's cut-off, for the text */
 	const struct ws_expectations *expectations; /* NULL: none given */
@@ -57,5 +59,9 @@ int ws_render_compare_json(FILE *f, const struct ws_compare_report *r);
 /* The text of the expectations section (both verbs). */
 struct out;
 void ws_text_expectations(struct out *o, const struct ws_expectations *x);
+/* The memory-access section (render_access.c). */
+struct json;
+void ws_text_access(struct out *o, const struct ws_access *a);
+void ws_json_access(struct json *j, const struct ws_access *a);
 
 #endif

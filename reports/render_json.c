@@ -466,6 +466,8 @@ ws_render_json(FILE *f, const struct ws_report *r)
 		busy(&j, r->busy);
 	if (r->vector)
 		vector(&j, r->vector);
+	if (r->access)
+		ws_json_access(&j, r->access);
 	processes(&j, r->processes);
 	expectations(&j, r->expectations);
 	json_end_object(&j);

@@ -527,6 +527,8 @@ ws_render_text(FILE *f, const struct ws_report *r, const struct ws_text_options 
 		busy(&o, r->busy);
 	if (r->vector)
 		vector(&o, r->vector);
+	if (r->access)
+		ws_text_access(&o, r->access);
 	processes(&o, r->processes);
 	ws_text_expectations(&o, r->expectations);
 	fflush(f);

@@ -17,6 +17,7 @@
 #include "symbolize.h"
 #include "util.h"
 #include "vector.h"
+#include "access.h"
 
 static void
 usage(FILE *f)
@@ -50,6 +51,11 @@ usage(FILE *f)
 	    "                       -fsave-optimization-record) and a verdict per loop;\n"
 	    "                       'this CPU' is the machine running the report (needs\n"
 	    "                       capstone)\n"
+	    "  --memory             also why the hottest loops are memory-bound, without\n"
+	    "                       hardware counters: each memory access's stride (from\n"
+	    "                       the machine code and the registers sampled with it),\n"
+	    "                       bytes fetched per byte used, FLOP per byte and a\n"
+	    "                       verdict per loop (x86_64; needs capstone)\n"
 	    "  --pid PID            only process PID (repeatable)\n"
 	    "  --tid TID            only thread TID (repeatable)\n"
 	    "  --rank R             only the processes of MPI rank R (repeatable; ranks\n"
@@ -68,7 +74,7 @@ usage(FILE *f)
 	    "  -h, --help           this help\n"
 	    "\n"
 	    "Exit status: 0 success, 1 unreadable recording, unknown --pid/--tid/--rank, a\n"
-	    "failed expectation or --vector without capstone, 2 usage error.\n",
+	    "failed expectation or --vector/--memory without capstone, 2 usage error.\n",
 	    ws_expect_metrics(false));
 }
 
@@ -86,6 +92,7 @@ enum {
 	OPT_EXPECT,
 	OPT_VECTOR,
 	OPT_THREADS,
+	OPT_MEMORY,
 };
 
 static const struct option options[] = {
@@ -103,6 +110,7 @@ static const struct option options[] = {
     {"colour", required_argument, NULL, OPT_COLOR},
     {"expect", required_argument, NULL, OPT_EXPECT},
     {"vector", no_argument, NULL, OPT_VECTOR},
+    {"memory", no_argument, NULL, OPT_MEMORY},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -174,7 +182,7 @@ cmd_report(int argc, char **argv)
 {
 	long top = 20;
 	bool want_tree = false, want_lines = false, want_threads = false, json = false;
-	bool want_vector = false, want_busy = false;
+	bool want_vector = false, want_busy = false, want_access = false;
 	double min_percent = 0.5;
 	int color = -1; /* auto */
 	uint32_t *pids = NULL, *tids = NULL, *ranks = NULL;
@@ -209,6 +217,9 @@ cmd_report(int argc, char **argv)
 			break;
 		case OPT_THREADS:
 			want_busy = true;
+			break;
+		case OPT_MEMORY:
+			want_access = true;
 			break;
 		case OPT_RANK:
 			if (!ws_parse_long(optarg, 0, INT32_MAX, &v)) {
@@ -270,8 +281,14 @@ cmd_report(int argc, char **argv)
 	if (!ws_expect_parse_all(expect_texts, nexpect, false, &expects))
 		goto usage_error;
 	bool need_lines = false, need_threads = false, need_vector = false, need_busy = false;
-	const char *vector_user = want_vector ? "--vector" : NULL;
+	const char *vector_user = want_vector ? "--vector" : want_access ? "--memory" : NULL;
+	bool need_access = false;
 	for (size_t i = 0; i < nexpect; i++) {
+		if (ws_expect_needs_access(&expects[i])) {
+			need_access = true;
+			if (!vector_user)
+				vector_user = expects[i].text;
+		}
 		need_lines |= ws_expect_needs_lines(&expects[i]);
 		need_threads |= ws_expect_needs_threads(&expects[i]);
 		need_busy |= ws_expect_needs_busy(&expects[i]);
@@ -283,7 +300,7 @@ cmd_report(int argc, char **argv)
 	}
 	if (vector_user && !ws_disasm_available()) {
 		ws_errorf("%s%s: built without capstone (install libcapstone-dev and reconfigure)",
-			  want_vector ? "" : "--expect ", vector_user);
+			  want_vector || want_access ? "" : "--expect ", vector_user);
 		rc = WS_EXIT_FAIL;
 		goto out_args;
 	}
@@ -334,6 +351,12 @@ cmd_report(int argc, char **argv)
 		ws_die(WS_EXIT_FAIL, "--vector: %s", why);
 	if (need_vector && ws_vector_build(&prof, &filter, sym, 0, 0.0, &all_vector, &why) < 0)
 		ws_die(WS_EXIT_FAIL, "--expect: %s", why);
+	/* --memory: as many functions as --vector shows */
+	struct ws_access access;
+	if ((want_access || need_access) &&
+	    ws_access_build(&prof, &filter, sym, want_access ? nvector : 0,
+			    want_access ? 1.0 : 0.0, &access, &why) < 0)
+		ws_die(WS_EXIT_FAIL, "--memory: %s", why);
 	/* after the analyses: the symboliser's warnings are all known */
 	ws_header_build(&prof, &filter, sym, &header);
 
@@ -348,9 +371,20 @@ cmd_report(int argc, char **argv)
 					 want_lines || need_lines ? &lines : NULL,
 					 want_threads || need_threads ? &threads : NULL,
 					 need_vector ? &all_vector : NULL,
-					 want_busy || need_busy ? &busy : NULL};
+					 want_busy || need_busy ? &busy : NULL,
+					 NULL};
+		/* expectations see every function: a second table when --memory
+		 * shows only the hottest */
+		struct ws_access all_access;
+		bool own_access = need_access && want_access;
+		if (own_access &&
+		    ws_access_build(&prof, &filter, sym, 0, 0.0, &all_access, &why) < 0)
+			ws_die(WS_EXIT_FAIL, "--expect: %s", why);
+		facts.access = own_access ? &all_access : need_access ? &access : NULL;
 		failed = ws_expect_run(expects, nexpect, NULL, &facts, results);
 		ws_flat_free(&all_flat);
+		if (own_access)
+			ws_access_free(&all_access);
 	}
 	struct ws_expectations expectations = {expects, results, nexpect};
 
@@ -362,6 +396,7 @@ cmd_report(int argc, char **argv)
 	    .threads = want_threads ? &threads : NULL,
 	    .busy = want_busy ? &busy : NULL,
 	    .vector = want_vector ? &vector : NULL,
+	    .access = want_access ? &access : NULL,
 	    .processes = &procs,
 	    .min_percent = min_percent,
 	    .expectations = nexpect ? &expectations : NULL,
@@ -384,6 +419,8 @@ cmd_report(int argc, char **argv)
 		ws_vector_free(&vector);
 	if (need_vector)
 		ws_vector_free(&all_vector);
+	if (want_access || need_access)
+		ws_access_free(&access);
 	if (want_threads || need_threads)
 		ws_threads_free(&threads);
 	if (want_busy || need_busy)
