@@ -78,8 +78,9 @@ ws_regs_take(struct ws_regs_res *r, const ucontext_t *uc, uint64_t time_ns, uint
 		slot = (uint32_t)k;
 		r->count = (uint32_t)k + 1;
 	} else {
-		/* algorithm R: keep sample k with probability cap / (k + 1) */
-		uint64_t j = next_random(r) % (k + 1);
+		/* algorithm R: keep sample k with probability cap / (k + 1);
+		 * j uniform in [0, k] by a multiply-shift (no division) */
+		uint64_t j = (uint64_t)(((unsigned __int128)next_random(r) * (k + 1)) >> 64);
 		if (j >= r->cap)
 			return;
 		slot = (uint32_t)j;
