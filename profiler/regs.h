@@ -40,8 +40,7 @@ struct ws_regs_res {
 int ws_regs_init(struct ws_regs_res *r, uint32_t thread_index);
 void ws_regs_free(struct ws_regs_res *r);
 /* Offer the sample taken at time_ns with stack id `stack`. */
-void ws_regs_take(struct ws_regs_res *r, const ucontext_t *uc, uint64_t time_ns,
-		  uint32_t stack);
+void ws_regs_take(struct ws_regs_res *r, const ucontext_t *uc, uint64_t time_ns, uint32_t stack);
 /* Write the WS_REC_REGS record of thread thread_index (nothing when the
  * reservoir is empty).  Returns 0 or -errno. */
 int ws_regs_write(const struct ws_regs_res *r, uint32_t thread_index);

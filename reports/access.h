@@ -69,11 +69,11 @@ struct ws_maccess {
 	char *text;    /* the instruction */
 	unsigned size; /* bytes */
 	bool read, write;
-	bool known;	    /* stride known */
-	int64_t stride;	    /* bytes per iteration */
-	const char *why;    /* when unknown */
-	double used;	    /* bytes of a load the loop uses (demand), else size */
-	size_t stream;	    /* index in the loop's streams */
+	bool known;	 /* stride known */
+	int64_t stride;	 /* bytes per iteration */
+	const char *why; /* when unknown */
+	double used;	 /* bytes of a load the loop uses (demand), else size */
+	size_t stream;	 /* index in the loop's streams */
 };
 
 struct ws_mstream {
@@ -96,8 +96,8 @@ struct ws_mloop {
 	size_t nacc;
 	struct ws_mstream *streams; /* known, non-zero stride, by fetched bytes */
 	size_t nstreams;
-	size_t unknown; /* accesses of unknown stride */
-	double loaded, stored; /* bytes per iteration by the instructions */
+	size_t unknown;		       /* accesses of unknown stride */
+	double loaded, stored;	       /* bytes per iteration by the instructions */
 	double useful, fetched, ratio; /* per iteration; ratio 0 when no stream */
 	double flops, intensity;       /* FLOP per iteration, per byte fetched */
 	size_t snapshots;	       /* register snapshots in the loop */
@@ -111,7 +111,7 @@ struct ws_mfunction {
 	const char *function, *module;
 	uint64_t samples;
 	double percent;
-	char *why_not; /* could not be analysed */
+	char *why_not;		/* could not be analysed */
 	struct ws_mloop *loops; /* hot loops, by own samples */
 	size_t nloops, nall_loops;
 	size_t snapshots; /* in the function */
@@ -119,7 +119,7 @@ struct ws_mfunction {
 
 struct ws_access {
 	uint64_t samples;
-	uint64_t snapshots; /* register snapshots of the filtered threads */
+	uint64_t snapshots;	  /* register snapshots of the filtered threads */
 	const char *no_snapshots; /* why there are none, or NULL */
 	struct ws_mfunction *fns; /* by samples */
 	size_t nfns;

@@ -55,7 +55,7 @@ struct fn {
 	uint64_t samples;
 	struct {
 		uint64_t off, count;
-	} *hits;
+	} * hits;
 	size_t nhits;
 	struct snap *snaps;
 	size_t nsnaps;
@@ -194,8 +194,8 @@ cmp_double(const void *a, const void *b)
 struct loopctx {
 	const struct ws_loops *k;
 	const struct ws_loop *l;
-	int li;			 /* its index */
-	long first, last;	 /* its instructions [first, last) */
+	int li;			   /* its index */
+	long first, last;	   /* its instructions [first, last) */
 	const struct snap **snaps; /* in its own instructions */
 	size_t nsnaps;
 	uint32_t gpr_written; /* anywhere in the loop, inner loops too */
@@ -302,9 +302,10 @@ deltas(struct loopctx *x)
 				continue;
 			const struct lin *e = &x->end[r];
 			if (!e->known) {
-				x->why[r] = "its value comes from a load or an operation this analysis "
-					    "does not follow (pointer chasing, an index array, a "
-					    "multiplication)";
+				x->why[r] =
+				    "its value comes from a load or an operation this analysis "
+				    "does not follow (pointer chasing, an index array, a "
+				    "multiplication)";
 				continue;
 			}
 			int64_t d = e->k;
@@ -316,12 +317,14 @@ deltas(struct loopctx *x)
 						continue;
 					if (x->gpr_written >> s & 1) {
 						ok = false;
-						x->why[r] = "it is stepped by a register that changes "
-							    "in the loop";
+						x->why[r] =
+						    "it is stepped by a register that changes "
+						    "in the loop";
 					} else if (!x->have_val[s]) {
 						ok = false;
-						x->why[r] = "it is stepped by a register whose value no "
-							    "register snapshot in the loop shows";
+						x->why[r] =
+						    "it is stepped by a register whose value no "
+						    "register snapshot in the loop shows";
 					} else {
 						d += e->c[s] * (int64_t)x->val[s];
 					}
@@ -365,7 +368,8 @@ stride_of(const struct loopctx *x, const struct lin *a, int64_t *stride, const c
 		if (!a->c[r])
 			continue;
 		if (!x->delta_known[r]) {
-			*why = x->why[r] ? x->why[r] : "a register of its address changes unpredictably";
+			*why = x->why[r] ? x->why[r]
+					 : "a register of its address changes unpredictably";
 			return false;
 		}
 		s += a->c[r] * x->delta[r];
@@ -517,7 +521,8 @@ streams(struct ws_mloop *o, const struct lin *addrs)
 				continue;
 			done[j] = true;
 			b->stream = o->nstreams;
-			struct range r = {addrs[j].k, addrs[j].k + (int64_t)(b->size ? b->size : 8)};
+			struct range r = {addrs[j].k,
+					  addrs[j].k + (int64_t)(b->size ? b->size : 8)};
 			all[nall++] = r;
 			s.accesses++;
 			if (b->read) {
@@ -545,23 +550,32 @@ streams(struct ws_mloop *o, const struct lin *addrs)
 			int64_t len = wr[w].hi - wr[w].lo;
 			written_only += covered < len ? len - covered : 0;
 		}
-		double useful = (used_read < (double)reads ? used_read : (double)reads) +
-				(double)written_only;
+		double useful =
+		    (used_read < (double)reads ? used_read : (double)reads) + (double)written_only;
 		if (useful > (double)span_all)
 			useful = (double)span_all;
 		int64_t stride = a->stride < 0 ? -a->stride : a->stride;
 		if (useful > (double)stride)
 			useful = (double)stride;
 		double fetched;
-		int64_t lo = all[0].lo, hi = all[0].hi; /* sorted by union_bytes */
-		for (size_t q = 1; q < nall; q++)
-			if (all[q].hi > hi)
-				hi = all[q].hi;
+		int64_t lo = all[0].lo; /* all[] sorted by union_bytes */
 		if (stride < WS_CACHE_LINE) {
 			fetched = (double)stride;
 		} else {
-			int64_t spanned = hi - lo;
-			int64_t lines = (spanned + WS_CACHE_LINE - 1) / WS_CACHE_LINE;
+			/* the distinct lines the accesses touch, the lowest
+			 * accessed byte taken as the start of a line (all[] is
+			 * sorted by start) */
+			int64_t lines = 0, last = -1;
+			for (size_t q = 0; q < nall; q++) {
+				int64_t first = (all[q].lo - lo) / WS_CACHE_LINE;
+				int64_t end = (all[q].hi - 1 - lo) / WS_CACHE_LINE;
+				if (first <= last)
+					first = last + 1;
+				if (end >= first)
+					lines += end - first + 1;
+				if (end > last)
+					last = end;
+			}
 			int64_t max_lines = (stride + WS_CACHE_LINE - 1) / WS_CACHE_LINE;
 			fetched = (double)(WS_CACHE_LINE * (lines < max_lines ? lines : max_lines));
 			s.new_line = true;
@@ -827,7 +841,8 @@ analyse_loop(struct ws_symbolizer *sym, const struct fn *f, const struct ws_loop
 				a->known = true; /* a constant's address */
 				a->stride = 0;
 			} else {
-				a->known = stride_of(&x, &addr[i - x.first][m], &a->stride, &a->why);
+				a->known =
+				    stride_of(&x, &addr[i - x.first][m], &a->stride, &a->why);
 			}
 			acc_addr[o->nacc] = addr[i - x.first][m];
 			if (!a->known)
@@ -957,7 +972,8 @@ ws_access_build(const struct wsr_profile *prof, const struct ws_filter *filter,
 				    fn_for(&g, sym, p, t->regs[s].regs[WS_X86_RIP], &fa, false);
 				if (!f)
 					continue;
-				f->snaps = ws_xrealloc(f->snaps, (f->nsnaps + 1) * sizeof *f->snaps);
+				f->snaps =
+				    ws_xrealloc(f->snaps, (f->nsnaps + 1) * sizeof *f->snaps);
 				f->snaps[f->nsnaps++] = (struct snap){t, &t->regs[s], fa};
 			}
 		}

@@ -24,8 +24,7 @@ span(const struct ws_loop *l)
 }
 
 void
-ws_loops_build(struct ws_disasm *d, const struct ws_code *c, size_t max_code,
-	       struct ws_loops *k)
+ws_loops_build(struct ws_disasm *d, const struct ws_code *c, size_t max_code, struct ws_loops *k)
 {
 	memset(k, 0, sizeof *k);
 	size_t size = c->size > max_code ? max_code : c->size, cap = 0;
@@ -34,8 +33,8 @@ ws_loops_build(struct ws_disasm *d, const struct ws_code *c, size_t max_code,
 			cap = cap ? cap * 2 : 256;
 			k->in = ws_xrealloc(k->in, cap * sizeof *k->in);
 		}
-		size_t len = ws_disasm_one(d, c->bytes + off, size - off, c->file_start + off,
-					   &k->in[k->n]);
+		size_t len =
+		    ws_disasm_one(d, c->bytes + off, size - off, c->file_start + off, &k->in[k->n]);
 		if (!len) {
 			off++;
 			continue;

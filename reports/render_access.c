@@ -113,8 +113,8 @@ ws_text_access(struct out *o, const struct ws_access *a)
 			}
 			for (size_t k = 0; k < l->nacc; k++)
 				if (!l->acc[k].known)
-					fprintf(o->f, "      %s: stride unknown: %s\n", l->acc[k].text,
-						l->acc[k].why);
+					fprintf(o->f, "      %s: stride unknown: %s\n",
+						l->acc[k].text, l->acc[k].why);
 			fputs("      ", o->f);
 			tt_styled(o, class_style(l->mclass), l->verdict);
 			fputc('\n', o->f);

@@ -39,7 +39,16 @@ static const struct known {
      0,
      64,
      W},
-    {"vmulsd xmm1, xmm0, [rax+0x18]", {0xc5, 0xfb, 0x59, 0x48, 0x18}, 5, 1, RAX, NONE, 1, 0x18, 8, R},
+    {"vmulsd xmm1, xmm0, [rax+0x18]",
+     {0xc5, 0xfb, 0x59, 0x48, 0x18},
+     5,
+     1,
+     RAX,
+     NONE,
+     1,
+     0x18,
+     8,
+     R},
     {"mov [rdi+rcx*8+0x10], rax", {0x48, 0x89, 0x44, 0xcf, 0x10}, 5, 1, RDI, RCX, 8, 0x10, 8, W},
     {"add qword [rax], 1", {0x48, 0x83, 0x00, 0x01}, 4, 1, RAX, NONE, 1, 0, 8, RW},
     {"lea rax, [rdi+rsi*4+8]",
@@ -110,14 +119,14 @@ main(void)
 		return 77;
 	}
 	int failures = 0;
-#define CHECK(cond, ...)                                                                        \
-	do {                                                                                    \
-		if (!(cond)) {                                                                  \
-			printf("FAIL: %s: ", k->what);                                           \
-			printf(__VA_ARGS__);                                                    \
-			printf(" (decoded as '%s')\n", in.text);                               \
-			failures++;                                                             \
-		}                                                                               \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			printf("FAIL: %s: ", k->what);                                             \
+			printf(__VA_ARGS__);                                                       \
+			printf(" (decoded as '%s')\n", in.text);                                   \
+			failures++;                                                                \
+		}                                                                                  \
 	} while (0)
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
 		const struct known *k = &known[i];
@@ -140,8 +149,9 @@ main(void)
 			      "read %d write %d, expected access %d", m->read, m->write, k->access);
 		}
 		if (k->gop == WS_GOP_LEA) {
-			CHECK(in.lea && in.lea_addr.base == k->base && in.lea_addr.index == k->index &&
-				  in.lea_addr.scale == k->scale && in.lea_addr.disp == k->disp,
+			CHECK(in.lea && in.lea_addr.base == k->base &&
+				  in.lea_addr.index == k->index && in.lea_addr.scale == k->scale &&
+				  in.lea_addr.disp == k->disp,
 			      "lea address wrong");
 		}
 		CHECK((int)in.gop == k->gop, "gop %d, expected %d", in.gop, k->gop);

@@ -23,12 +23,12 @@
 #include "profile.h"
 
 static int failures;
-#define FAIL(...)                                                                               \
-	do {                                                                                    \
-		printf("FAIL: ");                                                               \
-		printf(__VA_ARGS__);                                                            \
-		printf("\n");                                                                   \
-		failures++;                                                                     \
+#define FAIL(...)                                                                                  \
+	do {                                                                                       \
+		printf("FAIL: ");                                                                  \
+		printf(__VA_ARGS__);                                                               \
+		printf("\n");                                                                      \
+		failures++;                                                                        \
 	} while (0)
 
 static uint8_t *
@@ -171,7 +171,8 @@ main(int argc, char **argv)
 		memcpy(c, b, size);
 		uint32_t bad = 0xfffffff0u;
 		memcpy(c + snap0 + offsetof(struct ws_regs_snapshot, stack), &bad, 4);
-		refused(argv[3], c, size, "a snapshot's stack index out of range", "refers to stack");
+		refused(argv[3], c, size, "a snapshot's stack index out of range",
+			"refers to stack");
 		/* one snapshot more than the record holds */
 		memcpy(c, b, size);
 		uint32_t count;
