@@ -47,18 +47,20 @@ struct snap {
 	uint64_t file_pc;
 };
 
+struct hit {
+	uint64_t off, count; /* file address - the function's start */
+};
+
 struct fn {
 	const char *module;
 	uint64_t file_start;
 	struct ws_code code;
 	const struct wsr_process *proc;
 	uint64_t samples;
-	struct {
-		uint64_t off, count;
-	} * hits;
-	size_t nhits;
+	struct hit *hits;
+	size_t nhits, hits_cap;
 	struct snap *snaps;
-	size_t nsnaps;
+	size_t nsnaps, snaps_cap;
 };
 
 struct gather {
@@ -953,7 +955,11 @@ ws_access_build(const struct wsr_profile *prof, const struct ws_filter *filter,
 				if (!f)
 					continue;
 				f->samples += st->count;
-				f->hits = ws_xrealloc(f->hits, (f->nhits + 1) * sizeof *f->hits);
+				if (f->nhits == f->hits_cap) {
+					f->hits_cap = f->hits_cap ? 2 * f->hits_cap : 64;
+					f->hits =
+					    ws_xrealloc(f->hits, f->hits_cap * sizeof *f->hits);
+				}
 				f->hits[f->nhits].off = fa - f->file_start;
 				f->hits[f->nhits++].count = st->count;
 			}
@@ -972,8 +978,11 @@ ws_access_build(const struct wsr_profile *prof, const struct ws_filter *filter,
 				    fn_for(&g, sym, p, t->regs[s].regs[WS_X86_RIP], &fa, false);
 				if (!f)
 					continue;
-				f->snaps =
-				    ws_xrealloc(f->snaps, (f->nsnaps + 1) * sizeof *f->snaps);
+				if (f->nsnaps == f->snaps_cap) {
+					f->snaps_cap = f->snaps_cap ? 2 * f->snaps_cap : 64;
+					f->snaps =
+					    ws_xrealloc(f->snaps, f->snaps_cap * sizeof *f->snaps);
+				}
 				f->snaps[f->nsnaps++] = (struct snap){t, &t->regs[s], fa};
 			}
 		}
