@@ -111,10 +111,15 @@ ws_text_access(struct out *o, const struct ws_access *a)
 					st->expr, st->loads, st->loads == 1 ? "" : "s", st->stores,
 					st->stores == 1 ? "" : "s", st->useful, st->fetched);
 			}
+			size_t shown = 0;
 			for (size_t k = 0; k < l->nacc; k++)
-				if (!l->acc[k].known)
+				if (!l->acc[k].known && shown++ < 4)
 					fprintf(o->f, "      %s: stride unknown: %s\n",
 						l->acc[k].text, l->acc[k].why);
+			if (shown > 4)
+				fprintf(o->f,
+					"      (%zu more accesses of unknown stride in --json)\n",
+					shown - 4);
 			fputs("      ", o->f);
 			tt_styled(o, class_style(l->mclass), l->verdict);
 			fputc('\n', o->f);
