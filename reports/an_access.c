@@ -866,9 +866,6 @@ analyse_loop(struct ws_symbolizer *sym, const struct fn *f, const struct ws_loop
 	bool page = false;
 	for (size_t s = 0; s < o->nstreams; s++)
 		page |= o->streams[s].new_page;
-	size_t moving = 0; /* accesses of known non-zero stride */
-	for (size_t a = 0; a < o->nacc; a++)
-		moving += o->acc[a].known && o->acc[a].stride != 0;
 	if (o->nstreams && (o->ratio >= WS_MEMORY_BOUND_FETCHED || page))
 		o->mclass = WS_MEM_BOUND;
 	else if (o->nstreams)
@@ -877,7 +874,6 @@ analyse_loop(struct ws_symbolizer *sym, const struct fn *f, const struct ws_loop
 		o->mclass = WS_MEM_UNKNOWN;
 	else
 		o->mclass = WS_MEM_NONE;
-	(void)moving;
 	rate(&x, o);
 	o->verdict = verdict(o, f->code.function);
 	free(acc_addr);
