@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <time.h>
 
 #include "arena.h"
 #include "collector.h"
@@ -41,7 +42,7 @@ struct region {
 struct task_frame {
 	struct region *r;
 	unsigned index;	    /* thread number in the team; >= MAX_THREADS: not kept */
-	uint64_t seg_start; /* start of the current non-waiting segment */
+	uint64_t seg_start; /* thread CPU time when the current non-waiting segment began */
 	int waiting;	    /* inside sync_region_wait (nesting count) */
 };
 
@@ -82,6 +83,18 @@ find_region(uint64_t codeptr)
 	}
 	atomic_fetch_add(&lost_regions, 1);
 	return NULL;
+}
+
+/* The calling thread's CPU time: work is counted in it, so that a thread
+ * that another program keeps off its core does not look busier (the
+ * region's own time stays wall-clock). */
+static uint64_t
+cpu_ns(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static void
@@ -150,7 +163,7 @@ on_implicit_task(ompt_scope_endpoint_t endpoint, ompt_data_t *parallel_data, omp
 	(void)task_data;
 	if (flags & ompt_task_initial)
 		return; /* a thread's initial task, not a parallel region's */
-	uint64_t now = ws_now_ns();
+	uint64_t now = cpu_ns();
 	if (endpoint == ompt_scope_begin) {
 		if (ntasks >= MAX_NEST) {
 			lost_nest++;
@@ -196,7 +209,7 @@ on_sync_region_wait(ompt_sync_region_t kind, ompt_scope_endpoint_t endpoint,
 	if (ntasks == 0)
 		return; /* in the initial task: outside any region */
 	struct task_frame *t = &tasks[ntasks - 1];
-	uint64_t now = ws_now_ns();
+	uint64_t now = cpu_ns();
 	if (endpoint == ompt_scope_begin) {
 		if (t->waiting++ == 0)
 			close_segment(t, now);

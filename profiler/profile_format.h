@@ -55,6 +55,7 @@ enum ws_record_type {
 	WS_REC_THREAD_COUNTERS = 8, /* struct ws_thread_counters + totals + per-stack sums */
 	WS_REC_HEAP = 9,    /* struct ws_heap + stacks + ws_heap_alloc[alloc_count] */
 	WS_REC_RUSAGE = 10, /* struct ws_rusage */
+	WS_REC_REGS = 11,   /* struct ws_regs + ws_regs_snapshot[count] */
 	WS_REC_OMPT = 13,   /* struct ws_ompt + runtime name + regions */
 	WS_REC_MPI = 15,    /* struct ws_mpi + struct ws_mpi_call[ncalls] */
 };
@@ -265,10 +266,11 @@ struct ws_ompt_region {
 };
 struct ws_ompt_thread {
 	uint64_t tasks;   /* implicit tasks this thread number ran in the region */
-	uint64_t work_ns; /* their time not spent waiting (sync_region_wait:
-			     barriers, taskwait, taskgroup); the waiting is the
-			     region's time less this, since a worker's wait at
-			     the closing barrier ends only at the next fork */
+	uint64_t work_ns; /* the thread's CPU time in them outside waits
+			     (sync_region_wait: barriers, taskwait, taskgroup);
+			     the waiting is the region's time less this, since
+			     a worker's wait at the closing barrier ends only
+			     at the next fork */
 };
 
 /* WS_REC_MPI: the MPI calls of one rank, timed by the PMPI tracing library
@@ -373,6 +375,38 @@ struct ws_rusage {
 	uint64_t nvcsw, nivcsw;  /* voluntary / involuntary context switches */
 	uint64_t utime_ns, stime_ns;
 	uint64_t inblock, oublock; /* file system blocks read / written */
+};
+
+/* WS_REC_REGS: register snapshots of one thread, a uniform random subset
+ * (reservoir sampling) of its samples: at most one record per thread,
+ * snapshots in no particular order.  Each holds the sample's time, its
+ * stack (an index in the thread's stack table, as in ws_sample) and the
+ * interrupted context's registers.  x86_64 only (arch WS_ARCH_X86_64):
+ * regs[0] is rip, then the 16 general-purpose registers in their encoding
+ * order (enum ws_x86_reg). */
+enum ws_regs_arch {
+	WS_ARCH_X86_64 = 1,
+};
+enum ws_x86_reg {
+	WS_X86_RIP = 0,
+	WS_X86_RAX, WS_X86_RCX, WS_X86_RDX, WS_X86_RBX,
+	WS_X86_RSP, WS_X86_RBP, WS_X86_RSI, WS_X86_RDI,
+	WS_X86_R8, WS_X86_R9, WS_X86_R10, WS_X86_R11,
+	WS_X86_R12, WS_X86_R13, WS_X86_R14, WS_X86_R15,
+	WS_X86_NREGS, /* 17 */
+};
+struct ws_regs {
+	uint32_t thread_index;
+	uint32_t count; /* snapshots that follow */
+	uint32_t arch;	/* enum ws_regs_arch */
+	uint32_t nregs; /* registers in each snapshot: WS_X86_NREGS */
+	uint64_t seen;	/* samples offered to the reservoir (>= count) */
+};
+struct ws_regs_snapshot {
+	uint64_t time_ns; /* CLOCK_MONOTONIC, as the sample's */
+	uint32_t stack;	  /* index in the thread's stack table */
+	uint32_t reserved; /* 0 */
+	uint64_t regs[WS_X86_NREGS];
 };
 
 #endif

@@ -475,6 +475,7 @@ ws_sampler_take(const siginfo_t *info, ucontext_t *uc)
 		s->time_ns = t0;
 		s->stack = (uint32_t)id;
 		s->weight = weight;
+		ws_regs_take(&t->regs, uc, t0, (uint32_t)id);
 		if (t->timeline_count == WS_TIMELINE_CAP)
 			ws_thread_flush_timeline(t);
 	}

@@ -65,6 +65,7 @@ ws_config_load(void)
 	while (p2 < stacks)
 		p2 <<= 1;
 	ws_cfg.max_stacks = p2;
+	ws_cfg.regs = (unsigned)env_long("WHYSLOW_REGS", 2048, 0, 1 << 20);
 
 	const char *clk = getenv("WHYSLOW_CLOCK");
 	ws_cfg.clock = WS_CLOCK_CPU;

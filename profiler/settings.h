@@ -21,6 +21,7 @@ struct ws_config {
 	int signal;           /* sampling signal */
 	unsigned max_stacks;  /* distinct stacks per thread (power of two) */
 	int rank;             /* MPI rank from the environment, -1 if none */
+	unsigned regs;        /* register snapshots kept per thread (regs.h), 0: off */
 	bool debug;           /* WHYSLOW_DEBUG: diagnostics on stderr */
 };
 

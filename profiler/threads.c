@@ -116,6 +116,7 @@ static int
 write_thread(struct ws_thread_state *t, int is_self, uint32_t flags)
 {
 	ws_thread_flush_timeline(t);
+	ws_regs_write(&t->regs, t->info.thread_index); /* a loss costs no samples */
 	t->info.end_ns = ws_now_ns();
 	struct timespec ts;
 	if (clock_gettime(is_self ? CLOCK_THREAD_CPUTIME_ID : thread_cpu_clock(t->info.tid), &ts) ==
@@ -135,6 +136,7 @@ release_state(struct ws_thread_state *t)
 {
 	ws_stacktab_free(&t->tab);
 	ws_counters_thread_free(t);
+	ws_regs_free(&t->regs);
 	ws_mem_account(-(int64_t)state_bytes());
 	ws_unmap(t, state_bytes());
 }
@@ -271,6 +273,7 @@ ws_thread_register(int is_main)
 	if (is_main)
 		atomic_store(&next_index, 1);
 	reset_info(t, is_main);
+	ws_regs_init(&t->regs, t->info.thread_index); /* off when it fails */
 	t->self = pthread_self();
 	t->perf_fd = -1;
 	ws_heap_internal_begin();
@@ -398,6 +401,7 @@ restart_self(struct ws_thread_state *me)
 		return;
 	}
 	reset_info(me, 1);
+	ws_regs_reset(&me->regs);
 	atomic_store(&slots[me->slot].status, SLOT_LIVE);
 }
 
@@ -422,7 +426,7 @@ ws_threads_after_fork(void)
 	atomic_store(&exiting, 0); /* (after a failed exec the others' counts stand) */
 	if (me) {
 		ws_sampler_forget(me); /* timers are not inherited; perf events are */
-		ws_mem_reset(state_bytes() + 64 * 1024);
+		ws_mem_reset(state_bytes() + 64 * 1024 + me->regs.bytes);
 	}
 	restart_self(me);
 }

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "profile_format.h"
+#include "regs.h"
 #include "stacktab.h"
 
 #define WS_TIMELINE_CAP 4096 /* samples per SAMPLES chunk */
@@ -47,6 +48,7 @@ struct ws_thread_state {
 	uint32_t slot;		    /* registry slot */
 	struct ws_counters_thread *counters; /* counters.c's, NULL without -e */
 	uint64_t scratch[1024 + 1]; /* unwinder output */
+	struct ws_regs_res regs;    /* register snapshots (regs.h) */
 };
 
 /* The calling thread's state, NULL when it is not sampled.  TLS with the

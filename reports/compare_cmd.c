@@ -16,6 +16,7 @@
 #include "symbolize.h"
 #include "util.h"
 #include "vector.h"
+#include "access.h"
 
 static void
 usage(FILE *f)
@@ -72,7 +73,19 @@ struct side {
 	struct ws_busy busy;
 	struct ws_mpi_report mpi;
 	bool have_lines, have_threads, have_vector, have_busy;
+	struct ws_access access; /* when an expectation needs it */
+	bool have_access;
 };
+
+/* memory(F), fetched(F), stride(F), intensity(F) need the access analysis. */
+static void
+side_build_access(struct side *s, struct ws_symbolizer *sym, bool access)
+{
+	const char *why;
+	if (access && ws_access_build(&s->prof, NULL, sym, 0, 0.0, &s->access, &why) < 0)
+		ws_die(WS_EXIT_FAIL, "--expect: %s", why);
+	s->have_access = access;
+}
 
 static void
 side_build(struct side *s, struct ws_symbolizer *sym, bool lines, bool vector, bool busy)
@@ -108,6 +121,8 @@ side_free(struct side *s)
 	if (s->have_vector)
 		ws_vector_free(&s->vector);
 	ws_mpi_report_free(&s->mpi);
+	if (s->have_access)
+		ws_access_free(&s->access);
 	ws_profile_free(&s->prof);
 }
 
@@ -170,11 +185,15 @@ cmd_compare(int argc, char **argv)
 	if (!parsed)
 		return WS_EXIT_USAGE;
 	bool need_lines = want_lines, need_vector = false, need_busy = false;
+	bool need_access = false, need_disasm = false;
 	for (size_t i = 0; i < nexpect; i++) {
 		need_lines |= ws_expect_needs_lines(&expects[i]);
 		need_busy |= ws_expect_needs_busy(&expects[i]);
-		if (ws_expect_needs_vector(&expects[i]) && !need_vector) {
-			need_vector = true;
+		need_access |= ws_expect_needs_access(&expects[i]);
+		need_vector |= ws_expect_needs_vector(&expects[i]);
+		if ((ws_expect_needs_vector(&expects[i]) || ws_expect_needs_access(&expects[i])) &&
+		    !need_disasm) {
+			need_disasm = true;
 			if (!ws_disasm_available()) {
 				ws_errorf("--expect %s: built without capstone (install "
 					  "libcapstone-dev and reconfigure)",
@@ -196,6 +215,7 @@ cmd_compare(int argc, char **argv)
 		} else {
 			s[i].loaded = true;
 			side_build(&s[i], sym, need_lines, need_vector, need_busy);
+			side_build_access(&s[i], sym, need_access);
 		}
 	}
 	if (rc == WS_EXIT_OK) {
@@ -208,15 +228,17 @@ cmd_compare(int argc, char **argv)
 
 		struct ws_facts facts[2];
 		for (int i = 0; i < 2; i++)
-			facts[i] = (struct ws_facts){&s[i].header,
-						     &s[i].flat,
-						     need_lines ? &s[i].lines : NULL,
-						     &s[i].threads,
-						     need_vector ? &s[i].vector : NULL,
-						     need_busy ? &s[i].busy : NULL,
-						     &s[i].mpi,
-						     NULL,
-						     NULL /* counters: report only */};
+			facts[i] = (struct ws_facts){
+			    .header = &s[i].header,
+			    .flat = &s[i].flat,
+			    .lines = need_lines ? &s[i].lines : NULL,
+			    .threads = &s[i].threads,
+			    .vector = need_vector ? &s[i].vector : NULL,
+			    .busy = need_busy ? &s[i].busy : NULL,
+			    .mpi = &s[i].mpi,
+			    .heap = NULL,     /* heap metrics: report only */
+			    .counters = NULL, /* counters: report only */
+			    .access = need_access ? &s[i].access : NULL};
 		struct ws_expect_result *results = ws_xcalloc(nexpect + 1, sizeof *results);
 		size_t failed = ws_expect_run(expects, nexpect, &facts[0], &facts[1], results);
 		struct ws_expectations x = {expects, results, nexpect};

@@ -25,6 +25,18 @@ ws_width_isa(unsigned width)
 	return "";
 }
 
+static const char *const gpr_names[WS_NGPR] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp",
+						"rsi", "rdi", "r8",  "r9",  "r10", "r11",
+						"r12", "r13", "r14", "r15"};
+
+const char *
+ws_gpr_name(int n)
+{
+	if (n >= 0 && n < WS_NGPR)
+		return gpr_names[n];
+	return n == WS_GPR_RIP ? "rip" : "?";
+}
+
 /* ---- mnemonics (no capstone needed) ---- */
 
 static bool
@@ -121,6 +133,23 @@ classify_mnemonic(const char *m, bool vector_reg, struct ws_insn *out)
 		out->cls = WS_INSN_FP_OTHER;
 }
 
+/* Instructions that only move lanes between vector registers (the 'v'
+ * prefix removed); register-to-register moves are added by the caller. */
+static bool
+shuffle_mnemonic(const char *b)
+{
+	static const char *const prefixes[] = {
+	    "perm",	  "shuf",     "unpck",	  "punpck",	"align",      "palignr",
+	    "extract",	  "insert",   "blend",	  "pblend",	"broadcast",  "pbroadcast",
+	    "movlhps",	  "movhlps",  "movddup",  "movsldup",	"movshdup",   "pshuf",
+	    "pperm",	  "expand",   "compress", "pexpand",	"pcompress",  "movlp",
+	    "movhp",	  "pinsr",    "pextr",	  NULL};
+	for (const char *const *p = prefixes; *p; p++)
+		if (starts(b, *p))
+			return true;
+	return false;
+}
+
 #ifdef HAVE_CAPSTONE
 
 struct ws_disasm {
@@ -169,6 +198,44 @@ ws_disasm_close(struct ws_disasm *d)
 	free(d);
 }
 
+/* The GPR number of a register name of any width (rax eax ax al ah;
+ * r8 r8d r8w r8b; sil...), WS_GPR_RIP for rip/eip, else WS_GPR_NONE. */
+static int
+gpr_of(csh h, unsigned reg)
+{
+	const char *n = reg ? cs_reg_name(h, reg) : NULL;
+	if (!n)
+		return WS_GPR_NONE;
+	if (!strcmp(n, "rip") || !strcmp(n, "eip"))
+		return WS_GPR_RIP;
+	if (n[0] == 'r' && n[1] >= '0' && n[1] <= '9') {
+		int v = atoi(n + 1);
+		return v >= 8 && v <= 15 ? v : WS_GPR_NONE;
+	}
+	static const char *const forms[8][5] = {
+	    {"rax", "eax", "ax", "al", "ah"}, {"rcx", "ecx", "cx", "cl", "ch"},
+	    {"rdx", "edx", "dx", "dl", "dh"}, {"rbx", "ebx", "bx", "bl", "bh"},
+	    {"rsp", "esp", "sp", "spl", ""},  {"rbp", "ebp", "bp", "bpl", ""},
+	    {"rsi", "esi", "si", "sil", ""},  {"rdi", "edi", "di", "dil", ""}};
+	for (int r = 0; r < 8; r++)
+		for (int k = 0; k < 5; k++)
+			if (forms[r][k][0] && !strcmp(n, forms[r][k]))
+				return r;
+	return WS_GPR_NONE;
+}
+
+/* The number of a vector register (xmm/ymm/zmm n), or -1. */
+static int
+vec_of(csh h, unsigned reg)
+{
+	const char *n = reg ? cs_reg_name(h, reg) : NULL;
+	if (!n || strlen(n) < 4 || (n[0] != 'x' && n[0] != 'y' && n[0] != 'z') || n[1] != 'm' ||
+	    n[2] != 'm')
+		return -1;
+	int v = atoi(n + 3);
+	return v >= 0 && v < 32 ? v : -1;
+}
+
 /* Bits of a vector register (xmm/ymm/zmm), 0 for any other. */
 static unsigned
 reg_bits(csh h, unsigned reg)
@@ -185,6 +252,192 @@ reg_bits(csh h, unsigned reg)
 	return 0;
 }
 
+static void
+memop(csh h, const cs_x86_op *op, struct ws_memop *m)
+{
+	m->base = gpr_of(h, op->mem.base);
+	m->index = gpr_of(h, op->mem.index);
+	m->vsib = op->mem.index && vec_of(h, op->mem.index) >= 0;
+	m->scale = op->mem.scale > 0 ? (unsigned)op->mem.scale : 1;
+	m->disp = op->mem.disp;
+	m->size = op->size;
+}
+
+/* How a memory operand at operand position pos of mnemonic m is accessed:
+ * a source is read; a destination is written by moves, stores, extracts
+ * and sets, only read by compares and tests, else read and written
+ * (add [mem], reg). */
+static uint8_t
+mem_access(const char *m, unsigned pos)
+{
+	if (pos != 0)
+		return CS_AC_READ;
+	const char *b = m[0] == 'v' ? m + 1 : m;
+	static const char *const writes[] = {
+	    "mov",   "extract", "pextr", "compress", "pcompress", "pmov", "stos", "fst",  "fist",
+	    "fnst",  "fbstp",	"set",	 "scatter",  "pscatter",  "cvtps2ph", "stm",   "fxsave",
+	    "xsave", "maskmov", "pmaskmov", NULL};
+	static const char *const reads[] = {"cmp",  "test", "bt",  "comis", "ucomis",
+					    "push", "ptest", "clflush", NULL};
+	if (!strcmp(b, "cmpxchg") || starts(b, "cmpxchg") || !strcmp(b, "bts") ||
+	    !strcmp(b, "btr") || !strcmp(b, "btc"))
+		return CS_AC_READ | CS_AC_WRITE;
+	for (const char *const *w = writes; *w; w++)
+		if (starts(b, *w))
+			return CS_AC_WRITE;
+	for (const char *const *r = reads; *r; r++)
+		if (starts(b, *r))
+			return CS_AC_READ;
+	return CS_AC_READ | CS_AC_WRITE;
+}
+
+/* Capstone 4 does not know some AVX-512 (EVEX) instructions.  Their length
+ * is found from the encoding, so that the instructions after them decode
+ * right; the instruction counts as writing the vector registers of its
+ * ModRM reg and (register form) rm fields, and nothing else is known.
+ * Returns the length, 0 when the bytes are not a complete EVEX
+ * instruction. */
+static size_t
+evex_fallback(const uint8_t *c, size_t size, uint64_t addr, struct ws_insn *out)
+{
+	if (size < 6 || c[0] != 0x62)
+		return 0;
+	unsigned map = c[1] & 7, op = c[4], modrm = c[5];
+	unsigned mod = modrm >> 6, rm = modrm & 7;
+	size_t len = 6;
+	if (mod != 3 && rm == 4) {
+		if (size < 7)
+			return 0;
+		if (mod == 0 && (c[6] & 7) == 5)
+			len += 4;
+		len++;
+	}
+	if (mod == 1)
+		len += 1;
+	else if (mod == 2 || (mod == 0 && rm == 5))
+		len += 4;
+	if (map == 3 || (map == 1 && ((op >= 0x70 && op <= 0x73) || op == 0xc2 ||
+				      (op >= 0xc4 && op <= 0xc6))))
+		len += 1;
+	if (map == 0 || map == 4 || map > 6 || len > size || len > 15)
+		return 0;
+	memset(out, 0, sizeof *out);
+	out->addr = addr;
+	out->size = (unsigned)len;
+	out->gdst = out->gsrc = WS_GPR_NONE;
+	unsigned r = ((modrm >> 3) & 7) | (c[1] & 0x80 ? 0 : 8) | (c[1] & 0x10 ? 0 : 16);
+	out->vec_written = 1u << r;
+	if (mod == 3)
+		out->vec_written |=
+		    1u << ((rm | (c[1] & 0x20 ? 0 : 8) | (c[1] & 0x40 ? 0 : 16)) & 31);
+	unsigned ll = (c[3] >> 5) & 3; /* EVEX.L'L: 128, 256, 512 bits */
+	out->vec_bytes = 16u << (ll < 3 ? ll : 2);
+	out->undecoded = true;
+	snprintf(out->text, sizeof out->text, "(EVEX instruction capstone cannot decode)");
+	return len;
+}
+
+/* Memory operands, registers read and written, shuffles, GPR updates. */
+static void
+operands(struct ws_disasm *d, const cs_insn *in, struct ws_insn *out)
+{
+	const cs_x86 *x = &in->detail->x86;
+	const char *m = in->mnemonic;
+	out->gdst = out->gsrc = WS_GPR_NONE;
+	bool is_lea = !strcmp(m, "lea");
+	bool nop = starts(m, "nop") || starts(m, "prefetch") || starts(m, "endbr");
+	bool vreg_only = x->op_count > 0;
+	for (uint8_t i = 0; i < x->op_count; i++) {
+		const cs_x86_op *op = &x->operands[i];
+		uint8_t ac = op->access;
+		if (op->type == X86_OP_MEM) {
+			vreg_only = false;
+			if (is_lea) {
+				out->lea = true;
+				memop(d->h, op, &out->lea_addr);
+				continue;
+			}
+			if (nop || out->nmem == 2)
+				continue;
+			struct ws_memop *mo = &out->mem[out->nmem++];
+			memop(d->h, op, mo);
+			/* capstone 4 calls some AVX stores reads: decided from
+			 * the form instead */
+			ac = mem_access(m, i);
+			mo->read = ac & CS_AC_READ;
+			mo->write = ac & CS_AC_WRITE;
+		} else if (op->type == X86_OP_REG) {
+			int v = vec_of(d->h, op->reg);
+			if (v < 0) {
+				vreg_only = false;
+				continue;
+			}
+			if (!ac)
+				ac = i == 0 ? CS_AC_WRITE : CS_AC_READ;
+			if (ac & CS_AC_READ)
+				out->vec_read |= 1u << v;
+			if (ac & CS_AC_WRITE)
+				out->vec_written |= 1u << v;
+			unsigned b = reg_bits(d->h, op->reg) / 8;
+			if (b > out->vec_bytes)
+				out->vec_bytes = b;
+		} else {
+			vreg_only = vreg_only && op->type == X86_OP_IMM;
+		}
+	}
+	/* every GPR read or written, implicit ones too (mul, cdq, push...) */
+	cs_regs rd, wr;
+	uint8_t nrd = 0, nwr = 0;
+	if (cs_regs_access(d->h, in, rd, &nrd, wr, &nwr) == CS_ERR_OK) {
+		for (uint8_t i = 0; i < nrd; i++) {
+			int g = gpr_of(d->h, rd[i]);
+			if (g >= 0 && g < WS_NGPR)
+				out->gpr_read |= 1u << g;
+		}
+		for (uint8_t i = 0; i < nwr; i++) {
+			int g = gpr_of(d->h, wr[i]);
+			if (g >= 0 && g < WS_NGPR)
+				out->gpr_written |= 1u << g;
+		}
+	}
+	const char *b = m[0] == 'v' ? m + 1 : m;
+	bool vec_move = (starts(b, "mova") || starts(b, "movu") || starts(b, "movdq") ||
+			 !strcmp(b, "movsd") || !strcmp(b, "movss") || !strcmp(b, "movq")) &&
+			vreg_only;
+	out->shuffle = out->vec_written && (shuffle_mnemonic(b) || vec_move);
+	/* the shape of a GPR update */
+	if (x->op_count < 1 || x->operands[0].type != X86_OP_REG)
+		return;
+	int dst = gpr_of(d->h, x->operands[0].reg);
+	if (dst < 0 || dst >= WS_NGPR)
+		return;
+	const cs_x86_op *src = x->op_count > 1 ? &x->operands[1] : NULL;
+	bool add = !strcmp(m, "add"), sub = !strcmp(m, "sub");
+	if ((!strcmp(m, "inc") || !strcmp(m, "dec")) && x->op_count == 1) {
+		out->gop = WS_GOP_ADD_IMM;
+		out->gimm = m[0] == 'i' ? 1 : -1;
+	} else if ((add || sub) && src && src->type == X86_OP_IMM && x->op_count == 2) {
+		out->gop = WS_GOP_ADD_IMM;
+		out->gimm = add ? src->imm : -src->imm;
+	} else if ((add || sub) && src && src->type == X86_OP_REG && x->op_count == 2) {
+		out->gsrc = gpr_of(d->h, src->reg);
+		if (out->gsrc < 0 || out->gsrc >= WS_NGPR)
+			return;
+		out->gop = out->gsrc == dst ? WS_GOP_NONE : add ? WS_GOP_ADD_REG : WS_GOP_SUB_REG;
+	} else if ((!strcmp(m, "mov") || !strcmp(m, "movsxd")) && src &&
+		   src->type == X86_OP_REG && x->op_count == 2) {
+		out->gsrc = gpr_of(d->h, src->reg);
+		if (out->gsrc < 0 || out->gsrc >= WS_NGPR)
+			return;
+		out->gop = WS_GOP_MOV_REG;
+	} else if (is_lea && out->lea) {
+		out->gop = WS_GOP_LEA;
+	} else {
+		return;
+	}
+	out->gdst = dst;
+}
+
 size_t
 ws_disasm_one(struct ws_disasm *d, const uint8_t *code, size_t size, uint64_t addr,
 	      struct ws_insn *out)
@@ -194,8 +447,10 @@ ws_disasm_one(struct ws_disasm *d, const uint8_t *code, size_t size, uint64_t ad
 	const uint8_t *p = code;
 	size_t left = size;
 	uint64_t a = addr;
-	if (!size || !cs_disasm_iter(d->h, &p, &left, &a, d->insn))
+	if (!size)
 		return 0;
+	if (!cs_disasm_iter(d->h, &p, &left, &a, d->insn))
+		return evex_fallback(code, size, addr, out);
 	const cs_insn *in = d->insn;
 	out->size = in->size;
 	snprintf(out->text, sizeof out->text, "%.31s%s%.120s", in->mnemonic,
@@ -217,6 +472,7 @@ ws_disasm_one(struct ws_disasm *d, const uint8_t *code, size_t size, uint64_t ad
 		out->has_target = true;
 		out->target = (uint64_t)x->operands[0].imm;
 	}
+	operands(d, in, out);
 	return in->size;
 }
 
@@ -245,6 +501,7 @@ ws_disasm_one(struct ws_disasm *d, const uint8_t *code, size_t size, uint64_t ad
 	      struct ws_insn *out)
 {
 	(void)classify_mnemonic;
+	(void)shuffle_mnemonic;
 	memset(out, 0, sizeof *out);
 	return 0;
 }

@@ -24,6 +24,23 @@
  *        vextracti128, vinserti128, vperm2i128).
  *      branches: jumps (conditional or not) and calls, with the target
  *        when it is direct.
+ *  - Memory operands and registers (for the memory-access analysis,
+ *    access.h), from capstone's detail mode: each memory operand's base,
+ *    index, scale, displacement, access size in bytes and whether it is
+ *    read and/or written (lea's operand is an address computation, not an
+ *    access: nmem stays 0 and the address is in lea_addr); the
+ *    general-purpose registers read and written (explicit and implicit
+ *    operands; any width counts as the 64-bit register); the vector
+ *    registers (xmm/ymm/zmm n are register n) read and written; whether
+ *    the instruction only moves lanes between vector registers (shuffle:
+ *    permutes, shuffles, unpacks, aligns, inserts, extracts, blends,
+ *    broadcasts from a register, register-to-register moves); and the
+ *    shape of a general-purpose register update (gop: add/sub of an
+ *    immediate, inc, dec; add/sub of a register; a register copy, mov or
+ *    movsxd; lea).
+ *  - An AVX-512 (EVEX) instruction that capstone cannot decode is skipped
+ *    whole (undecoded = true, its length from the encoding) rather than
+ *    byte by byte, so the instructions after it decode right.
  *  - Pure: nothing is printed; not thread-safe (one handle per thread).
  */
 #ifndef WHYSLOW_DISASM_H
@@ -42,6 +59,30 @@ enum ws_insn_class {
 
 enum ws_elem { WS_ELEM_NONE, WS_ELEM_SINGLE, WS_ELEM_DOUBLE, WS_ELEM_X87 };
 
+/* General-purpose registers in their encoding order (rax 0, rcx 1, rdx 2,
+ * rbx 3, rsp 4, rbp 5, rsi 6, rdi 7, r8-r15 8-15); the register snapshots'
+ * regs[1 + n] (profile_format.h). */
+enum { WS_GPR_NONE = -1, WS_GPR_RIP = 16, WS_NGPR = 16 };
+
+struct ws_memop {
+	int base, index; /* WS_GPR_*, 0-15; base WS_GPR_RIP: rip-relative */
+	unsigned scale;	 /* 1, 2, 4, 8 */
+	int64_t disp;
+	unsigned size; /* bytes accessed (0: unknown) */
+	bool read, write;
+	bool vsib; /* the index is a vector register: a gather or scatter */
+};
+
+/* How an instruction updates general-purpose register gdst. */
+enum ws_gpr_op {
+	WS_GOP_NONE,	/* writes no GPR, or in another way */
+	WS_GOP_ADD_IMM, /* gdst += gimm (add, sub, inc, dec) */
+	WS_GOP_ADD_REG, /* gdst += gsrc (add) */
+	WS_GOP_SUB_REG, /* gdst -= gsrc (sub) */
+	WS_GOP_MOV_REG, /* gdst = gsrc (mov, movsxd) */
+	WS_GOP_LEA,	/* gdst = lea_addr's base + index * scale + disp */
+};
+
 struct ws_insn {
 	uint64_t addr;
 	unsigned size;
@@ -55,7 +96,24 @@ struct ws_insn {
 	bool has_target; /* jump or call with a direct target */
 	uint64_t target;
 	char text[160]; /* "vmulpd ymm0, ymm1, ymm2", for debugging and tests */
+	/* memory operands and registers (see above) */
+	struct ws_memop mem[2];
+	unsigned nmem;
+	bool lea;
+	struct ws_memop lea_addr;
+	uint32_t gpr_read, gpr_written; /* bit n: GPR n */
+	uint32_t vec_read, vec_written; /* bit n: xmm/ymm/zmm n */
+	unsigned vec_bytes;		/* widest vector register operand, bytes */
+	bool shuffle;
+	bool undecoded; /* an AVX-512 instruction capstone does not know: its
+			   length and vector registers written only */
+	enum ws_gpr_op gop;
+	int gdst, gsrc;
+	int64_t gimm;
 };
+
+/* The name of GPR n ("rax"), "rip" for WS_GPR_RIP, "?" otherwise. */
+const char *ws_gpr_name(int n);
 
 struct ws_disasm;
 

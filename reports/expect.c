@@ -13,6 +13,7 @@
 #include "heap.h"
 #include "util.h"
 #include "vector.h"
+#include "access.h"
 
 enum kind { NUM, NAME };
 enum arg { NO_ARG, FUNC_ARG, OPT_FUNC_ARG, EVENT_FUNC_ARG };
@@ -95,6 +96,18 @@ static const struct metric {
      "derived counter metric M of F itself: ipc,\n"
      "                                      l1_mpki, l2_mpki, l3_mpki, gflops,\n"
      "                                      vector_share, page_faults_per_s"},
+    {"memory", NAME, FUNC_ARG, false, NULL,
+     "F's hottest loop: memory-bound, cache-friendly,\n"
+     "                                      no-memory or unknown (report --memory)"},
+    {"fetched", NUM, FUNC_ARG, false, "x",
+     "bytes fetched per byte used in F's hottest loop\n"
+     "                                      (1: every fetched byte used; --memory)"},
+    {"stride", NUM, FUNC_ARG, false, NULL,
+     "largest stride, bytes per iteration, of the\n"
+     "                                      accesses of F's hottest loop (--memory)"},
+    {"intensity", NUM, FUNC_ARG, false, NULL,
+     "FLOP per byte fetched in F's hottest loop\n"
+     "                                      (--memory)"},
     {"speedup", NUM, OPT_FUNC_ARG, true, "x",
      "wall time before over after; speedup(F): time(F)\n"
      "                                      before over after"},
@@ -366,6 +379,13 @@ ws_expect_needs_counters(const struct ws_expect *e)
 }
 
 bool
+ws_expect_needs_access(const struct ws_expect *e)
+{
+	return uses(e, "memory") || uses(e, "fetched") || uses(e, "stride") ||
+	       uses(e, "intensity");
+}
+
+bool
 ws_expect_needs_vector(const struct ws_expect *e)
 {
 	return uses(e, "packed") || uses(e, "vwidth") || uses(e, "vector");
@@ -534,6 +554,22 @@ number(const struct metric *m, const char *function, const struct ws_facts *f)
 	double hv;
 	if (ws_heapmem_metric(f->heap, m->name, function, &hv))
 		return hv;
+	if (!strcmp(m->name, "fetched") || !strcmp(m->name, "stride") ||
+	    !strcmp(m->name, "intensity")) {
+		const struct ws_mfunction *a = ws_access_function(f->access, function);
+		if (!a)
+			return 0.0;
+		const struct ws_mloop *l = &a->loops[0];
+		if (m->name[0] == 'f')
+			return l->ratio;
+		if (m->name[0] == 'i')
+			return l->intensity;
+		double w = 0;
+		for (size_t i = 0; i < l->nacc; i++)
+			if (l->acc[i].known && fabs((double)l->acc[i].stride) > w)
+				w = fabs((double)l->acc[i].stride);
+		return w;
+	}
 	if (!strcmp(m->name, "packed") || !strcmp(m->name, "vwidth")) {
 		const struct ws_vfunction *v = vector_function(f, function);
 		if (!v)
@@ -551,6 +587,10 @@ name(const struct metric *m, const char *function, const struct ws_facts *f)
 	if (!strcmp(m->name, "vector")) {
 		const struct ws_vfunction *v = vector_function(f, function);
 		return ws_xstrdup(v ? ws_vclass_name(v->facts.vclass) : "");
+	}
+	if (!strcmp(m->name, "memory")) {
+		const struct ws_mfunction *a = ws_access_function(f->access, function);
+		return ws_xstrdup(a ? ws_mclass_name(a->loops[0].mclass) : "");
 	}
 	if (!strcmp(m->name, "hot"))
 		return ws_xstrdup(f->flat->nrows ? f->flat->rows[0].function : "");

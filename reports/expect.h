@@ -22,6 +22,8 @@
  *                  as recorded with -e, or derived metric M such as ipc;
  *                  the first comma separates E or M from F; an event that
  *                  was not counted fails the expectation, never reads 0)
+ *                  memory(F) fetched(F) stride(F) intensity(F) (access.h's
+ *                  analysis of F's hottest loop)
  *   compare only:  speedup cpu_speedup speedup(F); before.X and after.X
  *                  name either recording's metric X (bare X: after's).
  *
@@ -39,6 +41,7 @@
 
 struct ws_vector;
 struct ws_counter_table;
+struct ws_access;
 
 /* What one recording offers to expectations.  flat holds every function
  * (built with top 0); lines, threads, vector and busy may be NULL when no
@@ -56,6 +59,7 @@ struct ws_facts {
 	const struct ws_mpi_report *mpi; /* mpi, mpi_imbalance; NULL: none */
 	const struct ws_heapmem *heap; /* leaked, allocs, peak_heap... (heap.h) */
 	const struct ws_counter_table *counters; /* count share derived (counter_table.h; all rows) */
+	const struct ws_access *access; /* memory(F), fetched(F), stride(F), intensity(F) */
 };
 
 enum ws_expect_op { WS_EQ, WS_NE, WS_GE, WS_LE, WS_GT, WS_LT };
@@ -93,6 +97,7 @@ bool ws_expect_needs_vector(const struct ws_expect *e);
 bool ws_expect_needs_busy(const struct ws_expect *e);
 bool ws_expect_needs_heap(const struct ws_expect *e);
 bool ws_expect_needs_counters(const struct ws_expect *e);
+bool ws_expect_needs_access(const struct ws_expect *e);
 
 /* Evaluate against one recording (report) or two (compare: before may be
  * NULL for report). */

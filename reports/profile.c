@@ -47,6 +47,8 @@ _Static_assert(sizeof(struct ws_rusage) == 96, "ws_rusage");
 _Static_assert(sizeof(struct ws_counters) == 8, "ws_counters");
 _Static_assert(sizeof(struct ws_counter_event) == 24, "ws_counter_event");
 _Static_assert(sizeof(struct ws_thread_counters) == 40, "ws_thread_counters");
+_Static_assert(sizeof(struct ws_regs) == 24, "ws_regs");
+_Static_assert(sizeof(struct ws_regs_snapshot) == 152, "ws_regs_snapshot");
 
 /* The most frames one stack may have.  The collector's depth limit is at
  * most 1024; anything beyond this is corruption, not a deep stack. */
@@ -89,6 +91,9 @@ struct parser {
 	size_t thread_cap, module_cap, note_cap;
 	struct chunk *chunks;
 	size_t nchunks, chunk_cap;
+	struct chunk *regs; /* WS_REC_REGS records (off: the first snapshot) */
+	uint64_t *regs_seen;
+	size_t nregs, regs_cap;
 	uint64_t unknown_records;
 	uint32_t unknown_type;
 	uint64_t counters_off; /* the COUNTERS record's payload, 0: none yet */
@@ -776,6 +781,91 @@ resolve_counters(struct parser *ps)
 	return 0;
 }
 
+static void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+static struct wsr_thread *thread_by_index(struct wsr_process *p, uint32_t index);
+
+/* WS_REC_REGS: checked here, attached to its thread by resolve_regs(). */
+static int
+parse_regs(struct parser *ps, struct cursor c)
+{
+	struct ws_regs r;
+	uint64_t at = c.off;
+	if (take(ps, &c, &r, sizeof r, "registers", "fixed fields") < 0)
+		return -1;
+	if (r.arch != WS_ARCH_X86_64)
+		return fail(ps, at + offsetof(struct ws_regs, arch),
+			    "registers record of unknown architecture %" PRIu32, r.arch);
+	if (r.nregs != WS_X86_NREGS)
+		return fail(ps, at + offsetof(struct ws_regs, nregs),
+			    "registers record: %" PRIu32 " registers per snapshot, x86_64 has %d",
+			    r.nregs, WS_X86_NREGS);
+	if (r.count > r.seen)
+		return fail(ps, at + offsetof(struct ws_regs, count),
+			    "registers record: %" PRIu32 " snapshots of %" PRIu64 " samples", r.count,
+			    r.seen);
+	uint64_t bytes = (uint64_t)r.count * sizeof(struct ws_regs_snapshot);
+	if (bytes != c.left)
+		return fail(ps, c.off,
+			    "registers record: %" PRIu32 " snapshots need %" PRIu64
+			    " bytes, the record has %" PRIu64,
+			    r.count, bytes, c.left);
+	if (ps->nregs == ps->regs_cap) {
+		ps->regs_cap = ps->regs_cap ? 2 * ps->regs_cap : 8;
+		ps->regs = ws_xrealloc(ps->regs, ps->regs_cap * sizeof *ps->regs);
+		ps->regs_seen = ws_xrealloc(ps->regs_seen, ps->regs_cap * sizeof *ps->regs_seen);
+	}
+	ps->regs_seen[ps->nregs] = r.seen;
+	ps->regs[ps->nregs++] = (struct chunk){c.off, r.thread_index, r.count};
+	return 0;
+}
+
+static int
+cmp_snapshot(const void *a, const void *b)
+{
+	uint64_t x = ((const struct ws_regs_snapshot *)a)->time_ns;
+	uint64_t y = ((const struct ws_regs_snapshot *)b)->time_ns;
+	return (x > y) - (x < y);
+}
+
+/* Attach the register snapshots to their threads (after resolve_samples
+ * sorted the threads): one record per thread, stacks in its table. */
+static int
+resolve_regs(struct parser *ps)
+{
+	struct wsr_process *p = ps->p;
+	for (size_t i = 0; i < ps->nregs; i++) {
+		const struct chunk *ch = &ps->regs[i];
+		uint64_t rec = ch->off - sizeof(struct ws_regs);
+		struct wsr_thread *t = thread_by_index(p, ch->thread_index);
+		if (!t) {
+			if (!p->complete)
+				continue; /* killed before its thread record */
+			return fail(ps, rec,
+				    "registers record for thread %" PRIu32
+				    ", which has no thread record",
+				    ch->thread_index);
+		}
+		if (t->regs)
+			return fail(ps, rec, "a second registers record for thread %" PRIu32,
+				    ch->thread_index);
+		t->regs = ws_xcalloc(ch->count + 1, sizeof *t->regs);
+		t->regs_seen = ps->regs_seen[i];
+		memcpy(t->regs, ps->buf + ch->off, ch->count * sizeof *t->regs);
+		t->nregs = ch->count;
+		for (uint32_t k = 0; k < ch->count; k++)
+			if (t->regs[k].stack >= t->info.stack_count)
+				return fail(ps,
+					    ch->off + k * sizeof *t->regs +
+						offsetof(struct ws_regs_snapshot, stack),
+					    "register snapshot %" PRIu32 " of thread %" PRIu32
+					    " refers to stack %" PRIu32 " of %" PRIu32,
+					    k, ch->thread_index, t->regs[k].stack,
+					    t->info.stack_count);
+		sort(t->regs, t->nregs, sizeof *t->regs, cmp_snapshot);
+	}
+	return 0;
+}
+
 static int
 parse_payload(struct parser *ps, uint32_t type, struct cursor c)
 {
@@ -804,6 +894,8 @@ parse_payload(struct parser *ps, uint32_t type, struct cursor c)
 		return parse_counters(ps, c);
 	case WS_REC_THREAD_COUNTERS:
 		return parse_thread_counters(ps, c);
+	case WS_REC_REGS:
+		return parse_regs(ps, c);
 	default:
 		/* A newer writer of the same version may add record types;
 		 * they are skipped, and said so. */
@@ -1192,6 +1284,8 @@ free_parser(struct parser *ps)
 	free(ps->module_keys);
 	free(ps->chunks);
 	free(ps->tcs);
+	free(ps->regs);
+	free(ps->regs_seen);
 }
 
 int
@@ -1217,6 +1311,8 @@ ws_load_file(const char *path, struct wsr_process *out, struct ws_error *err)
 		rc = resolve_samples(&ps);
 	if (rc == 0)
 		rc = resolve_counters(&ps);
+	if (rc == 0)
+		rc = resolve_regs(&ps);
 	if (rc == 0)
 		rc = check_end_counts(&ps);
 	if (rc == 0 && ps.unknown_records)
@@ -1262,6 +1358,7 @@ ws_process_free(struct wsr_process *p)
 		free(p->threads[i].stacks);
 		free(p->threads[i].samples);
 		free(p->threads[i].counters);
+		free(p->threads[i].regs);
 	}
 	for (size_t i = 0; i < p->nevents; i++)
 		free(p->events[i].name);

@@ -64,6 +64,11 @@ struct wsr_thread {
 	struct wsr_stack *stacks;   /* info.stack_count entries */
 	struct ws_sample *samples;  /* timeline, time order */
 	size_t nsamples;
+	/* register snapshots (WS_REC_REGS), time order; stack checked
+	 * against stack_count; none when not recorded */
+	struct ws_regs_snapshot *regs;
+	size_t nregs;
+	uint64_t regs_seen; /* samples the reservoir was offered */
 };
 
 /* OpenMP parallel regions from OMPT (WS_REC_OMPT). */

@@ -17,6 +17,7 @@
 #include "mpi_report.h"
 #include "heap.h"
 #include "vector.h"
+#include "access.h"
 
 struct ws_counter_table;
 struct json;
@@ -38,6 +39,7 @@ struct ws_report {
 	const struct ws_mpi_report *mpi;  /* NULL unless asked for (--mpi) */
 	const struct ws_heapmem *heapmem; /* NULL unless asked for (--memory) */
 	const struct ws_counter_table *counters; /* NULL unless asked for (--counters) */
+	const struct ws_access *access;	  /* NULL unless asked for (--memory) */
 	const struct ws_processes *processes;
 	double min_percent;			    /* the tree's cut-off, for the text */
 	const struct ws_expectations *expectations; /* NULL: none given */
@@ -70,5 +72,9 @@ void ws_json_counters(struct json *j, const struct ws_counter_table *t);
 /* The text of the expectations section (both verbs). */
 struct out;
 void ws_text_expectations(struct out *o, const struct ws_expectations *x);
+/* The memory-access section (render_access.c). */
+struct json;
+void ws_text_access(struct out *o, const struct ws_access *a);
+void ws_json_access(struct json *j, const struct ws_access *a);
 
 #endif

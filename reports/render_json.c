@@ -581,6 +581,8 @@ ws_render_json(FILE *f, const struct ws_report *r)
 		ws_render_heap_json(&j, r->heapmem);
 	if (r->counters)
 		ws_json_counters(&j, r->counters);
+	if (r->access)
+		ws_json_access(&j, r->access);
 	processes(&j, r->processes);
 	expectations(&j, r->expectations);
 	if (r->plot_output) { /* --plot FILE (term is not allowed with --json) */

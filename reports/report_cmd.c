@@ -21,6 +21,7 @@
 #include "symbolize.h"
 #include "util.h"
 #include "vector.h"
+#include "access.h"
 
 static void
 usage(FILE *f)
@@ -69,7 +70,12 @@ usage(FILE *f)
 	    "                       '~' marks estimates) the allocating stacks and\n"
 	    "                       functions by bytes, the stacks that held the heap at\n"
 	    "                       its peak, and the leaks: blocks never freed before\n"
-	    "                       exit, with their stacks (docs/memory.md)\n"
+	    "                       exit, with their stacks (docs/memory.md); and why the\n"
+	    "                       hottest loops are memory-bound, without hardware\n"
+	    "                       counters: each memory access's stride (from the\n"
+	    "                       machine code and the registers sampled with it), bytes\n"
+	    "                       fetched per byte used, FLOP per byte and a verdict per\n"
+	    "                       loop (x86_64, with capstone; docs/memory-access.md)\n"
 	    "  --counters           also the counters recorded with record -e/--counters:\n"
 	    "                       per function (self) the counts added to its samples\n"
 	    "                       and their share, and where their events were counted\n"
@@ -263,7 +269,7 @@ cmd_report(int argc, char **argv)
 	long top = 20;
 	bool want_tree = false, want_lines = false, want_threads = false, json = false;
 	bool want_vector = false, want_busy = false, want_mpi = false, want_memory = false;
-	bool want_counters = false;
+	bool want_counters = false, want_access = false;
 	double min_percent = 0.5;
 	int color = -1; /* auto */
 	uint32_t *pids = NULL, *tids = NULL, *ranks = NULL;
@@ -385,8 +391,21 @@ cmd_report(int argc, char **argv)
 	bool need_lines = false, need_threads = false, need_vector = false, need_busy = false;
 	bool need_heap = false;
 	bool need_counters = false;
+	/* --memory: the heap and process sections, and the loops' access
+	 * analysis where capstone is built in (else a note says why not) */
+	want_access = want_memory && ws_disasm_available();
+	if (want_memory && !want_access)
+		ws_errorf("--memory: the hot loops' memory access analysis is off: built without "
+			  "capstone (install libcapstone-dev and reconfigure); the process and heap "
+			  "sections follow");
 	const char *vector_user = want_vector ? "--vector" : NULL;
+	bool need_access = false;
 	for (size_t i = 0; i < nexpect; i++) {
+		if (ws_expect_needs_access(&expects[i])) {
+			need_access = true;
+			if (!vector_user)
+				vector_user = expects[i].text;
+		}
 		need_lines |= ws_expect_needs_lines(&expects[i]);
 		need_threads |= ws_expect_needs_threads(&expects[i]);
 		need_busy |= ws_expect_needs_busy(&expects[i]);
@@ -400,7 +419,7 @@ cmd_report(int argc, char **argv)
 	}
 	if (vector_user && !ws_disasm_available()) {
 		ws_errorf("%s%s: built without capstone (install libcapstone-dev and reconfigure)",
-			  want_vector ? "" : "--expect ", vector_user);
+			  want_vector || want_access ? "" : "--expect ", vector_user);
 		rc = WS_EXIT_FAIL;
 		goto out_args;
 	}
@@ -456,6 +475,12 @@ cmd_report(int argc, char **argv)
 		ws_die(WS_EXIT_FAIL, "--vector: %s", why);
 	if (need_vector && ws_vector_build(&prof, &filter, sym, 0, 0.0, &all_vector, &why) < 0)
 		ws_die(WS_EXIT_FAIL, "--expect: %s", why);
+	/* --memory: as many functions as --vector shows */
+	struct ws_access access;
+	if ((want_access || need_access) &&
+	    ws_access_build(&prof, &filter, sym, want_access ? nvector : 0,
+			    want_access ? 1.0 : 0.0, &access, &why) < 0)
+		ws_die(WS_EXIT_FAIL, "--memory: %s", why);
 	/* after the analyses: the symboliser's warnings are all known */
 	ws_header_build(&prof, &filter, sym, &header);
 	struct ws_counter_table counters, all_counters;
@@ -471,17 +496,29 @@ cmd_report(int argc, char **argv)
 	size_t failed = 0;
 	if (nexpect) {
 		ws_flat_build(&prof, &filter, sym, 0, &all_flat);
-		struct ws_facts facts = {&header,
-					 &all_flat,
-					 want_lines || need_lines ? &lines : NULL,
-					 want_threads || need_threads ? &threads : NULL,
-					 need_vector ? &all_vector : NULL,
-					 want_busy || need_busy ? &busy : NULL,
-					 &mpi,
-					 want_memory || need_heap ? &heapmem : NULL,
-					 need_counters ? &all_counters : NULL};
+		struct ws_facts facts = {
+		    .header = &header,
+		    .flat = &all_flat,
+		    .lines = want_lines || need_lines ? &lines : NULL,
+		    .threads = want_threads || need_threads ? &threads : NULL,
+		    .vector = need_vector ? &all_vector : NULL,
+		    .busy = want_busy || need_busy ? &busy : NULL,
+		    .mpi = &mpi,
+		    .heap = want_memory || need_heap ? &heapmem : NULL,
+		    .counters = need_counters ? &all_counters : NULL,
+		    .access = NULL};
+		/* expectations see every function: a second table when --memory
+		 * shows only the hottest */
+		struct ws_access all_access;
+		bool own_access = need_access && want_access;
+		if (own_access &&
+		    ws_access_build(&prof, &filter, sym, 0, 0.0, &all_access, &why) < 0)
+			ws_die(WS_EXIT_FAIL, "--expect: %s", why);
+		facts.access = own_access ? &all_access : need_access ? &access : NULL;
 		failed = ws_expect_run(expects, nexpect, NULL, &facts, results);
 		ws_flat_free(&all_flat);
+		if (own_access)
+			ws_access_free(&all_access);
 	}
 	struct ws_expectations expectations = {expects, results, nexpect};
 
@@ -496,6 +533,7 @@ cmd_report(int argc, char **argv)
 	    .mpi = want_mpi ? &mpi : NULL,
 	    .heapmem = want_memory ? &heapmem : NULL,
 	    .counters = want_counters ? &counters : NULL,
+	    .access = want_access ? &access : NULL,
 	    .processes = &procs,
 	    .min_percent = min_percent,
 	    .expectations = nexpect ? &expectations : NULL,
@@ -532,6 +570,8 @@ cmd_report(int argc, char **argv)
 		ws_vector_free(&vector);
 	if (need_vector)
 		ws_vector_free(&all_vector);
+	if (want_access || need_access)
+		ws_access_free(&access);
 	if (want_threads || need_threads)
 		ws_threads_free(&threads);
 	if (want_busy || need_busy)

@@ -6,7 +6,8 @@
 # no OpenMP, MPI, BLAS, CUDA or GPU) skip their checks with the reason, and
 # so do checks of report --vector's metrics when whyslow is built without
 # capstone; `verdict NAME scalar|vectorised FUNCTION` lines are checked as
-# `vector(FUNCTION) == CLASS`, `verdict NAME imbalanced` as
+# `vector(FUNCTION) == CLASS`, `verdict NAME memory-bound|cache-friendly
+# FUNCTION` as `memory(FUNCTION) == CLASS` (report --memory), `verdict NAME imbalanced` as
 # `busy_imbalance >= 1.15` (report --threads' threshold, WS_IMBALANCED in
 # reports/analysis.h; record NAME with --clock wall); `pending` lines and `verdict` lines whose
 # report does not exist yet are listed, never run, never counted as passed.
@@ -39,7 +40,7 @@ passed=0 failed=0 skipped=0 pending=0 ran=0
 verdict_pending() {
 	case $1 in
 	scalar | vectorised) echo "the function whose class report --vector checks: verdict NAME $1 FUNCTION" ;;
-	memory-bound | cache-friendly) echo "the memory report (issue 4)" ;;
+	memory-bound | cache-friendly) echo "the function whose hottest loop report --memory checks: verdict NAME $1 FUNCTION" ;;
 	serial-fraction | scales | lock-contention | false-sharing | scheduling-overhead | idle-threads | communication) echo "the scaling and threads reports (issue 5)" ;;
 	transfer-bound | launch-bound | sync-bound | gpu-idle | gpu-resident | gpu-bound) echo "the GPU report (issue 6)" ;;
 	*) echo "a report that names this verdict" ;;
@@ -153,6 +154,7 @@ check() { # KIND NAMES... -- EXPR
 		vector=
 		case $expr in *packed\(* | *vwidth\(* | *vector\(*) vector=--vector ;; esac
 		case $expr in *busy_imbalance* | idle* | omp_*) vector=--threads ;; esac
+		case $expr in *memory\(* | *fetched\(* | *stride\(* | *intensity\(*) vector=--memory ;; esac
 		# shellcheck disable=SC2086 # vector: zero or one word
 		"$WHYSLOW" report --top 5 $vector --expect "$expr" "$tmp/$1" >"$tmp/check.out" 2>"$tmp/check.err"
 	else
@@ -199,6 +201,14 @@ while IFS= read -r line || [ -n "$line" ]; do
 		case $2 in
 		hot-spot | allocation | indirect-calls)
 			echo "  verdict  $1: $2 (shown by the flat profile: the expect lines check it)"
+			;;
+		memory-bound | cache-friendly)
+			if [ $# -ge 3 ]; then
+				check verdict "$1" -- "memory($3) == $2"
+			else
+				pending=$((pending + 1))
+				echo "  pending  verdict $1: $2 (needs $(verdict_pending "$2"))"
+			fi
 			;;
 		scalar | vectorised)
 			if [ $# -ge 3 ]; then
