@@ -7,7 +7,9 @@
  * symbolises for real: return addresses inside the C library that this
  * program maps (its path, load bias, build-id and PT_LOAD range as the
  * collector would record them), drawn from POOL distinct addresses, 6 to
- * 24 frames deep, each stack counted 1 to 50 times.  Every rank has its
+ * 24 frames deep, each stack counted 1 to 50 times.  Like real stacks they
+ * share their outer frames: each is a walk down a call graph in which
+ * every function calls 3 others; the innermost frame makes it distinct.  Every rank has its
  * own pid and stack set (seeded by the rank); all are on one host.
  *
  * usage: mkranks DIR RANKS STACKS [POOL]   (DIR must exist)
@@ -170,9 +172,15 @@ main(int argc, char **argv)
 			st[s] = (struct ws_stack){depth, 0, 1 + next() % 50};
 			total += st[s].count;
 			uint64_t *f = frames + nf;
-			for (uint32_t k = 0; k < depth; k++)
-				f[k] = addrs[next() % (uint64_t)pool];
-			f[1] = addrs[(uint64_t)s % (uint64_t)pool] + (uint64_t)(s / pool) % 16;
+			/* outermost first: a walk down a call graph in which every
+			 * function calls 3 others, as real stacks share their
+			 * outer frames; the leaf makes the stack distinct */
+			uint64_t node = 0;
+			for (uint32_t k = depth; k-- > 1;) {
+				node = (node * 0x9E3779B97F4A7C15ull + 1 + next() % 3) >> 7;
+				f[k] = addrs[node % (uint64_t)pool];
+			}
+			f[0] = addrs[(uint64_t)s % (uint64_t)pool] + (uint64_t)(s / pool) % 16;
 			parts[2 * s + 1] = (struct iovec){&st[s], sizeof st[s]};
 			parts[2 * s + 2] = (struct iovec){f, depth * sizeof *f};
 			nf += depth;

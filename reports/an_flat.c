@@ -50,7 +50,8 @@ fn_for(struct flat_state *s, const struct ws_frame *fr)
 		e->module = fr->module;
 		e->inlined = fr->inlined;
 		ws_hmap_insert(&s->map, h, e);
-		s->fns = ws_xrealloc(s->fns, (s->nfns + 1) * sizeof *s->fns);
+		if ((s->nfns & (s->nfns - 1)) == 0) /* doubling at powers of two */
+			s->fns = ws_xrealloc(s->fns, (s->nfns ? 2 * s->nfns : 1) * sizeof *s->fns);
 		s->fns[s->nfns++] = e;
 	}
 	return e;

@@ -54,7 +54,8 @@ count_stack(void *arg, const struct wsr_process *p, const struct wsr_thread *t,
 		e->function = fr->function;
 		e->module = fr->module;
 		ws_hmap_insert(&s->map, h, e);
-		s->v = ws_xrealloc(s->v, (s->n + 1) * sizeof *s->v);
+		if ((s->n & (s->n - 1)) == 0) /* doubling at powers of two */
+			s->v = ws_xrealloc(s->v, (s->n ? 2 * s->n : 1) * sizeof *s->v);
 		s->v[s->n++] = e;
 	}
 	e->samples += st->count;

@@ -16,14 +16,14 @@ struct tnode {
 	unsigned line;
 	uint64_t self, total;
 	struct tnode **kids;
-	size_t nkids;
+	size_t nkids, kids_cap;
 };
 
 struct tree_state {
 	struct ws_hmap map; /* by (parent, function, module, inlined) */
 	struct tnode root;
 	struct tnode **all;
-	size_t nall;
+	size_t nall, all_cap;
 };
 
 struct tkey {
@@ -57,9 +57,17 @@ child(struct tree_state *s, struct tnode *parent, const struct ws_frame *fr)
 	n->file = fr->decl_file;
 	n->line = fr->decl_line;
 	ws_hmap_insert(&s->map, h, n);
-	parent->kids = ws_xrealloc(parent->kids, (parent->nkids + 1) * sizeof *parent->kids);
+	/* geometric growth: a tree of millions of nodes (hundreds of ranks'
+	 * stacks merged) must not copy its arrays at every insertion */
+	if (parent->nkids == parent->kids_cap) {
+		parent->kids_cap = parent->kids_cap ? 2 * parent->kids_cap : 4;
+		parent->kids = ws_xrealloc(parent->kids, parent->kids_cap * sizeof *parent->kids);
+	}
 	parent->kids[parent->nkids++] = n;
-	s->all = ws_xrealloc(s->all, (s->nall + 1) * sizeof *s->all);
+	if (s->nall == s->all_cap) {
+		s->all_cap = s->all_cap ? 2 * s->all_cap : 1024;
+		s->all = ws_xrealloc(s->all, s->all_cap * sizeof *s->all);
+	}
 	s->all[s->nall++] = n;
 	return n;
 }
