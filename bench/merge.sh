@@ -27,7 +27,7 @@ start=$(date +%s.%N)
 "$MKRANKS" "$dir/rec" "$RANKS" "$STACKS" "$POOL" || exit 1
 gen=$(echo "$(date +%s.%N) - $start" | bc)
 size=$(du -sm "$dir/rec" | cut -f1)
-echo "merge.sh: $RANKS files of $STACKS stacks ($size MB) generated in ${gen%???????} s in $dir/rec"
+printf "merge.sh: %s files of %s stacks (%s MB) generated in %.2f s in %s\n" "$RANKS" "$STACKS" "$size" "$gen" "$dir/rec"
 
 declare -A times
 cmds=(flat rank tree folded)
