@@ -120,7 +120,7 @@ static const char *const op_text[] = {"==", "!=", ">=", "<=", ">", "<"};
 const char *
 ws_expect_metrics(bool compare)
 {
-	static char text[2][4096];
+	static char text[2][16384]; /* every metric with its meaning; grows with them */
 	char *t = text[compare];
 	if (!t[0]) {
 		size_t n = 0;
