@@ -28,7 +28,7 @@ enum {
 };
 
 struct thread_acc {
-	_Atomic uint64_t tasks, work_ns;
+	_Atomic uint64_t tasks, work_ns, cpu_ns;
 };
 
 struct region {
@@ -42,7 +42,8 @@ struct region {
 struct task_frame {
 	struct region *r;
 	unsigned index;	    /* thread number in the team; >= MAX_THREADS: not kept */
-	uint64_t seg_start; /* thread CPU time when the current non-waiting segment began */
+	uint64_t seg_start; /* when the current non-waiting segment began */
+	uint64_t seg_cpu;   /* the thread's CPU time then */
 	int waiting;	    /* inside sync_region_wait (nesting count) */
 };
 
@@ -85,9 +86,8 @@ find_region(uint64_t codeptr)
 	return NULL;
 }
 
-/* The calling thread's CPU time: work is counted in it, so that a thread
- * that another program keeps off its core does not look busier (the
- * region's own time stays wall-clock). */
+/* The calling thread's CPU time (a system call: CLOCK_THREAD_CPUTIME_ID
+ * has no vDSO path), read at the callbacks only. */
 static uint64_t
 cpu_ns(void)
 {
@@ -148,12 +148,18 @@ on_parallel_end(ompt_data_t *parallel_data, ompt_data_t *encountering_task_data,
 		add(&outer_ns, took);
 }
 
-/* Work of the task so far: the segment since it last stopped waiting. */
+/* Work of the task so far: the segment since it last stopped waiting, in
+ * wall-clock time (what the others wait for) and in CPU time (what the
+ * thread computed, whatever else ran on its core). */
 static void
-close_segment(struct task_frame *t, uint64_t now)
+close_segment(struct task_frame *t, uint64_t now, uint64_t cpu)
 {
-	if (t->r && t->index < MAX_THREADS && now > t->seg_start)
+	if (!t->r || t->index >= MAX_THREADS)
+		return;
+	if (now > t->seg_start)
 		add(&t->r->th[t->index].work_ns, now - t->seg_start);
+	if (cpu > t->seg_cpu)
+		add(&t->r->th[t->index].cpu_ns, cpu - t->seg_cpu);
 }
 
 static void
@@ -163,14 +169,14 @@ on_implicit_task(ompt_scope_endpoint_t endpoint, ompt_data_t *parallel_data, omp
 	(void)task_data;
 	if (flags & ompt_task_initial)
 		return; /* a thread's initial task, not a parallel region's */
-	uint64_t now = cpu_ns();
+	uint64_t now = ws_now_ns(), cpu = cpu_ns();
 	if (endpoint == ompt_scope_begin) {
 		if (ntasks >= MAX_NEST) {
 			lost_nest++;
 			return;
 		}
 		struct region *r = parallel_data ? parallel_data->ptr : NULL;
-		tasks[ntasks++] = (struct task_frame){r, index, now, 0};
+		tasks[ntasks++] = (struct task_frame){r, index, now, cpu, 0};
 		if (!r)
 			return;
 		uint32_t team = atomic_load(&r->max_team);
@@ -191,7 +197,7 @@ on_implicit_task(ompt_scope_endpoint_t endpoint, ompt_data_t *parallel_data, omp
 		return;
 	struct task_frame *t = &tasks[--ntasks];
 	if (!t->waiting)
-		close_segment(t, now);
+		close_segment(t, now, cpu);
 }
 
 /* Waiting (barriers, taskwait, taskgroup) ends a segment of work.  A
@@ -209,12 +215,13 @@ on_sync_region_wait(ompt_sync_region_t kind, ompt_scope_endpoint_t endpoint,
 	if (ntasks == 0)
 		return; /* in the initial task: outside any region */
 	struct task_frame *t = &tasks[ntasks - 1];
-	uint64_t now = cpu_ns();
+	uint64_t now = ws_now_ns(), cpu = cpu_ns();
 	if (endpoint == ompt_scope_begin) {
 		if (t->waiting++ == 0)
-			close_segment(t, now);
+			close_segment(t, now, cpu);
 	} else if (t->waiting > 0 && --t->waiting == 0) {
 		t->seg_start = now;
+		t->seg_cpu = cpu;
 	}
 }
 
@@ -332,7 +339,8 @@ ws_ompt_write(void)
 		struct ws_ompt_thread *th = (struct ws_ompt_thread *)(p + off);
 		for (unsigned k = 0; k < nth; k++)
 			th[k] = (struct ws_ompt_thread){atomic_load(&r->th[k].tasks),
-							atomic_load(&r->th[k].work_ns)};
+							atomic_load(&r->th[k].work_ns),
+							atomic_load(&r->th[k].cpu_ns)};
 		off += nth * sizeof *th;
 		n++;
 	}

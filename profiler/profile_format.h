@@ -265,12 +265,12 @@ struct ws_ompt_region {
 	uint64_t lost_threads; /* implicit tasks with thread numbers >= max_threads */
 };
 struct ws_ompt_thread {
-	uint64_t tasks;   /* implicit tasks this thread number ran in the region */
-	uint64_t work_ns; /* the thread's CPU time in them outside waits
-			     (sync_region_wait: barriers, taskwait, taskgroup);
-			     the waiting is the region's time less this, since
-			     a worker's wait at the closing barrier ends only
-			     at the next fork */
+	uint64_t tasks;	  /* implicit tasks this thread number ran in the region */
+	uint64_t work_ns; /* their wall-clock time outside waits (sync_region_wait:
+			     barriers, taskwait, taskgroup); the waiting is the
+			     region's time less this, since a worker's wait at
+			     the closing barrier ends only at the next fork */
+	uint64_t cpu_ns;  /* the thread's CPU time in the same intervals */
 };
 
 /* WS_REC_MPI: the MPI calls of one rank, timed by the PMPI tracing library

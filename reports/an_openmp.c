@@ -42,7 +42,7 @@ region_row(const struct wsr_process *p, const struct wsr_ompt_region *r, struct 
 	row->team = r->info.max_team;
 	row->nthreads = r->info.nthreads;
 	row->seconds = (double)r->info.total_ns / 1e9;
-	double work_sum = 0, team_time = 0, wait = 0;
+	double work_sum = 0, team_time = 0, wait = 0, cpu_sum = 0, cpu_max = 0;
 	unsigned ran = 0;
 	for (uint32_t k = 0; k < r->info.nthreads; k++) {
 		const struct ws_ompt_thread *t = &r->threads[k];
@@ -56,6 +56,10 @@ region_row(const struct wsr_process *p, const struct wsr_ompt_region *r, struct 
 			row->busiest = k;
 		}
 		work_sum += work;
+		double cpu = (double)t->cpu_ns / 1e9;
+		cpu_sum += cpu;
+		if (cpu > cpu_max)
+			cpu_max = cpu;
 		ran++;
 		/* the region's time this thread number was part of */
 		double share = r->info.instances
@@ -68,6 +72,7 @@ region_row(const struct wsr_process *p, const struct wsr_ompt_region *r, struct 
 	if (ran) {
 		row->work_mean = work_sum / ran;
 		row->imbalance = row->work_mean > 0 ? row->work_max / row->work_mean : 0;
+		row->cpu_imbalance = cpu_sum > 0 ? cpu_max * ran / cpu_sum : 0;
 	}
 	row->wait_seconds = wait;
 	row->wait_percent = team_time > 0 ? 100.0 * wait / team_time : 0;

@@ -194,9 +194,13 @@ struct ws_busy_row {
  * runtime call that began it) of one process.
  *  - seconds: its instances' time on the encountering thread, summed;
  *    percent: of the process's wall time.
- *  - work: per thread number, the time of its implicit tasks outside
- *    waits (barriers, taskwait, taskgroup); imbalance = max / mean of work
- *    over the thread numbers that ran tasks; busiest = that thread number.
+ *  - work: per thread number, the wall-clock time of its implicit tasks
+ *    outside waits (barriers, taskwait, taskgroup); imbalance = max / mean
+ *    of work over the thread numbers that ran tasks; busiest = that thread
+ *    number.  cpu_imbalance: the same over their CPU time in those
+ *    intervals: with another program on the cores the two part (a thread
+ *    kept off its core works longer, not more; a dynamic schedule gives
+ *    the thread that runs more of the work).
  *  - wait: the team's time in the region not spent working: for each
  *    thread number, seconds * (its tasks / instances) - its work, summed;
  *    wait_percent: of the team's time (seconds * team size).
@@ -213,6 +217,7 @@ struct ws_omp_region {
 	double work_min, work_mean, work_max; /* seconds per thread number */
 	unsigned busiest;
 	double imbalance;
+	double cpu_imbalance; /* the same over the threads' CPU time */
 	double wait_seconds, wait_percent;
 };
 

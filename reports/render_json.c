@@ -270,6 +270,7 @@ openmp(struct json *j, const struct ws_omp *o)
 		key_double(j, "work_max_seconds", r->work_max, SECONDS);
 		key_uint(j, "busiest_thread_num", r->busiest);
 		key_double(j, "imbalance", r->imbalance, 3);
+		key_double(j, "cpu_imbalance", r->cpu_imbalance, 3);
 		key_double(j, "wait_seconds", r->wait_seconds, SECONDS);
 		key_double(j, "wait_percent", r->wait_percent, PCT);
 		json_end_object(j);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,6 +339,15 @@ omp(struct out *o, const struct ws_omp *m, bool runtime_seen)
 	fputs("  work: time of each thread's share of a region outside barrier and task "
 	      "waits; waiting: the team's time in the region less its work\n",
 	      o->f);
+	for (size_t i = 0; i < m->nrows; i++) {
+		const struct ws_omp_region *r = &m->rows[i];
+		if (fabs(r->cpu_imbalance - r->imbalance) >= 0.1 &&
+		    (r->imbalance >= WS_IMBALANCED || r->cpu_imbalance >= WS_IMBALANCED))
+			fprintf(o->f,
+				"  note: %s: in CPU time the imbalance is %.2f: the cores were "
+				"shared with another program, so the threads ran unevenly\n",
+				r->function, r->cpu_imbalance);
+	}
 }
 
 static char *
