@@ -100,6 +100,8 @@ struct ws_mloop {
 	double loaded, stored;	       /* bytes per iteration by the instructions */
 	double useful, fetched, ratio; /* per iteration; ratio 0 when no stream */
 	double flops, intensity;       /* FLOP per iteration, per byte fetched */
+	unsigned calls;		       /* call instructions in its own code: the
+					  callees' FLOP and bytes are not counted */
 	size_t snapshots;	       /* register snapshots in the loop */
 	size_t rate_pairs;	       /* 0: no rate estimate */
 	double iterations_per_s, bytes_per_s, flops_per_s; /* lower bounds */

@@ -828,6 +828,8 @@ analyse_loop(struct ws_symbolizer *sym, const struct fn *f, const struct ws_loop
 			continue;
 		const struct ws_insn *in = &k->in[i];
 		o->flops += flops_of(in);
+		if (in->call)
+			o->calls++;
 		for (unsigned m = 0; m < in->nmem; m++) {
 			const struct ws_memop *mo = &in->mem[m];
 			struct ws_maccess *a = &o->acc[o->nacc];

@@ -40,6 +40,8 @@ struct ws_report {
 	const struct ws_heapmem *heapmem; /* NULL unless asked for (--memory) */
 	const struct ws_counter_table *counters; /* NULL unless asked for (--counters) */
 	const struct ws_access *access;	  /* NULL unless asked for (--memory) */
+	const struct ws_roofline *roofline; /* --memory's loops on the roofline, or NULL */
+	const char *roofline_why;	    /* --memory without a roofline: why */
 	const struct ws_processes *processes;
 	double min_percent;			    /* the tree's cut-off, for the text */
 	const struct ws_expectations *expectations; /* NULL: none given */
@@ -76,5 +78,9 @@ void ws_text_expectations(struct out *o, const struct ws_expectations *x);
 struct json;
 void ws_text_access(struct out *o, const struct ws_access *a);
 void ws_json_access(struct json *j, const struct ws_access *a);
+/* The roofline section (render_roofline.c): r, or why there is none. */
+struct ws_roofline;
+void ws_text_roofline(struct out *o, const struct ws_roofline *r, const char *why);
+void ws_json_roofline(struct json *j, const struct ws_roofline *r, const char *why);
 
 #endif

@@ -584,6 +584,8 @@ ws_render_json(FILE *f, const struct ws_report *r)
 		ws_json_counters(&j, r->counters);
 	if (r->access)
 		ws_json_access(&j, r->access);
+	if (r->access)
+		ws_json_roofline(&j, r->roofline, r->roofline_why);
 	processes(&j, r->processes);
 	expectations(&j, r->expectations);
 	if (r->plot_output) { /* --plot FILE (term is not allowed with --json) */

@@ -719,6 +719,8 @@ ws_render_text(FILE *f, const struct ws_report *r, const struct ws_text_options 
 		ws_text_counters(&o, r->counters);
 	if (r->access)
 		ws_text_access(&o, r->access);
+	if (r->access)
+		ws_text_roofline(&o, r->roofline, r->roofline_why);
 	processes(&o, r->processes);
 	ws_text_expectations(&o, r->expectations);
 	fflush(f);

@@ -2,6 +2,7 @@
  * them as text or JSON (docs/cli.md). */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
@@ -18,6 +19,7 @@
 #include "plot.h"
 #include "profile.h"
 #include "render.h"
+#include "roofline_report.h"
 #include "symbolize.h"
 #include "util.h"
 #include "vector.h"
@@ -263,6 +265,117 @@ plot_profile(const struct ws_flat *flat, const struct ws_header *h, const struct
 	return rc == 0 ? 0 : -1;
 }
 
+/* Threads that did work: at least 5 % of the samples each (a library's
+ * idle helper threads do not make a program parallel). */
+static size_t
+busy_threads(const struct wsr_profile *prof, const struct ws_filter *f)
+{
+	uint64_t total = ws_filtered_samples(prof, f);
+	size_t n = 0;
+	for (size_t i = 0; i < prof->nprocs; i++)
+		for (size_t t = 0; t < prof->procs[i].nthreads; t++) {
+			const struct wsr_thread *th = &prof->procs[i].threads[t];
+			if (ws_filter_thread(f, &prof->procs[i], th) &&
+			    20 * ws_thread_samples(th) >= total && total)
+				n++;
+		}
+	return n;
+}
+
+/* --plot with --counters: each counted event's share per function (the
+ * hottest functions by the first event, at most 30), as bars. */
+static int
+plot_counters(const struct ws_counter_table *c, const struct ws_plot_target *t, bool json)
+{
+	size_t ns = 0;
+	const char *series[WS_PLOT_MAX_SERIES];
+	size_t col[WS_PLOT_MAX_SERIES];
+	for (size_t k = 0; k < c->nevents && ns < WS_PLOT_MAX_SERIES; k++)
+		if (c->counted[k] && c->attributed[k]) {
+			col[ns] = k;
+			series[ns++] = c->events[k];
+		}
+	if (!ns) {
+		ws_errorf("--plot: no event was counted: nothing to draw (record with -e; see "
+			  "whyslow events)");
+		return -1;
+	}
+	size_t n = c->nfns < 30 ? c->nfns : 30;
+	const char **labels = ws_xcalloc(n + 1, sizeof *labels);
+	double *values = ws_xcalloc((n + 1) * ns, sizeof *values);
+	for (size_t i = 0; i < n; i++) {
+		labels[i] = c->fns[i].function;
+		for (size_t s = 0; s < ns; s++)
+			values[i * ns + s] =
+			    ws_percent(c->fns[i].self[col[s]], c->attributed[col[s]]);
+	}
+	struct ws_plot_bars b = {.title = "each event's share per function (self)",
+				 .xlabel = "% of the event's attributed count",
+				 .nseries = ns,
+				 .labels = labels,
+				 .values = values,
+				 .n = n};
+	for (size_t s = 0; s < ns; s++)
+		b.series[s] = series[s];
+	if (t->kind == WS_PLOT_TERM && !json)
+		putchar('\n');
+	char *why = NULL;
+	int rc = ws_plot_bars(&b, t, NULL, &why);
+	if (rc != 0)
+		ws_errorf("--plot: %s", why);
+	else if (t->kind != WS_PLOT_TERM)
+		ws_errorf("report: plot written to %s", t->file);
+	free(why);
+	free(labels);
+	free(values);
+	return rc == 0 ? 0 : -1;
+}
+
+/* --plot with --memory: this machine's roofline with the hot loops. */
+static int
+plot_roofline(const struct ws_roofline *r, const struct ws_plot_target *t, bool json)
+{
+	const struct ws_machine *m = r->machine;
+	struct ws_plot_roof roofs[WS_MACHINE_MAX_PEAKS];
+	char names[WS_MACHINE_MAX_PEAKS][64];
+	size_t nroofs = 0;
+	for (size_t i = 0; i < m->npeaks && nroofs < WS_MACHINE_MAX_PEAKS; i++) {
+		const struct ws_machine_peak *p = &m->peaks[i];
+		if (p->precision != WS_PREC_DOUBLE)
+			continue;
+		snprintf(names[nroofs], sizeof names[nroofs], "double %s%s%s",
+			 p->vector_bits ? "" : "scalar ", p->isa, p->fma ? " FMA" : "");
+		roofs[nroofs] = (struct ws_plot_roof){names[nroofs],
+						      r->all_cores ? p->all_cores : p->one_core};
+		nroofs++;
+	}
+	struct ws_plot_point *pts = ws_xcalloc(r->nrows + 1, sizeof *pts);
+	for (size_t i = 0; i < r->nrows; i++)
+		pts[i] = (struct ws_plot_point){r->rows[i].function, r->rows[i].intensity,
+						r->rows[i].place.achieved};
+	char title[320];
+	snprintf(title, sizeof title, "roofline of %s (%s), hot loops", m->host,
+		 r->all_cores ? "all CPUs" : "one core");
+	struct ws_plot_roofline rl = {.title = title,
+				      .bandwidth = r->roof.bandwidth,
+				      .bandwidth_name = "triad bandwidth",
+				      .roofs = roofs,
+				      .nroofs = nroofs,
+				      .points = pts,
+				      .npoints = r->nrows};
+	if (t->kind == WS_PLOT_TERM && !json)
+		putchar('\n');
+	char *why = NULL;
+	int rc = ws_plot_roofline(&rl, t, NULL, &why);
+	if (rc != 0)
+		ws_errorf("--plot: %s", why);
+	else if (t->kind != WS_PLOT_TERM)
+		ws_errorf("report: plot written to %s", t->file);
+	free(why);
+	free(pts);
+	return rc == 0 ? 0 : -1;
+}
+
 int
 cmd_report(int argc, char **argv)
 {
@@ -483,6 +596,32 @@ cmd_report(int argc, char **argv)
 		ws_die(WS_EXIT_FAIL, "--memory: %s", why);
 	/* after the analyses: the symboliser's warnings are all known */
 	ws_header_build(&prof, &filter, sym, &header);
+	/* --memory: the hot loops on this machine's roofline, with the peaks
+	 * `whyslow machine` cached (never measured here: that takes seconds
+	 * and a quiet machine) */
+	struct ws_machine machine;
+	struct ws_roofline roofline;
+	bool have_roofline = false;
+	char *roofline_why = NULL;
+	if (want_access) {
+		char *mwhy = NULL;
+		int mrc = ws_machine_load(NULL, &machine, &mwhy);
+		if (mrc == -ENOENT)
+			roofline_why = ws_xstrdup("this machine's peaks are not measured yet: run "
+						  "'whyslow machine' once (about 10 s, on a quiet "
+						  "machine) to place these loops on its roofline");
+		else if (mrc != 0)
+			roofline_why = ws_xasprintf("this machine's peaks cannot be read (%s): run "
+						    "'whyslow machine --refresh'",
+						    mwhy ? mwhy : "unknown error");
+		else if (ws_roofline_build(&access, &machine, busy_threads(&prof, &filter) > 1,
+					   &roofline) != 0)
+			roofline_why = ws_xstrdup("the cached peaks have no double-precision "
+						  "figure: run 'whyslow machine --refresh'");
+		else
+			have_roofline = true;
+		free(mwhy);
+	}
 	struct ws_counter_table counters, all_counters;
 	double per_sample = header.achieved_hz > 0 ? 1.0 / header.achieved_hz : 0.0;
 	if (want_counters)
@@ -534,6 +673,8 @@ cmd_report(int argc, char **argv)
 	    .heapmem = want_memory ? &heapmem : NULL,
 	    .counters = want_counters ? &counters : NULL,
 	    .access = want_access ? &access : NULL,
+	    .roofline = have_roofline ? &roofline : NULL,
+	    .roofline_why = roofline_why,
 	    .processes = &procs,
 	    .min_percent = min_percent,
 	    .expectations = nexpect ? &expectations : NULL,
@@ -554,8 +695,20 @@ cmd_report(int argc, char **argv)
 	if (w < 0)
 		ws_errorf("report: writing the report failed");
 	rc = w < 0 || failed ? WS_EXIT_FAIL : WS_EXIT_OK;
-	if (plot && plot_profile(&flat, &header, &plot_target, json) != 0)
-		rc = WS_EXIT_FAIL;
+	/* --plot draws what was asked for: the roofline with --memory (when this
+	 * machine's peaks are known), the counters with --counters, else the
+	 * flat profile */
+	if (plot) {
+		int prc;
+		if (want_memory && have_roofline)
+			prc = plot_roofline(&roofline, &plot_target, json);
+		else if (want_counters && counters.nevents)
+			prc = plot_counters(&counters, &plot_target, json);
+		else
+			prc = plot_profile(&flat, &header, &plot_target, json);
+		if (prc != 0)
+			rc = WS_EXIT_FAIL;
+	}
 
 	ws_header_free(&header);
 	if (want_counters)
@@ -570,6 +723,9 @@ cmd_report(int argc, char **argv)
 		ws_vector_free(&vector);
 	if (need_vector)
 		ws_vector_free(&all_vector);
+	if (have_roofline)
+		ws_roofline_free(&roofline);
+	free(roofline_why);
 	if (want_access || need_access)
 		ws_access_free(&access);
 	if (want_threads || need_threads)
