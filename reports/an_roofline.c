@@ -6,8 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "counter_table.h"
 #include "roofline_report.h"
 #include "util.h"
+
+static struct ws_roofline_row *
+new_row(struct ws_roofline *r)
+{
+	if ((r->nrows & (r->nrows - 1)) == 0 || r->nrows < 8)
+		r->rows = ws_xrealloc(r->rows, (r->nrows < 8 ? 8 : 2 * r->nrows) * sizeof *r->rows);
+	return &r->rows[r->nrows++];
+}
 
 int
 ws_roofline_build(const struct ws_access *a, const struct ws_machine *m, bool all_cores,
@@ -20,7 +29,6 @@ ws_roofline_build(const struct ws_access *a, const struct ws_machine *m, bool al
 	if (!out->peak ||
 	    ws_machine_roof(m, WS_PREC_DOUBLE, out->peak->vector_bits, all_cores, &out->roof) != 0)
 		return -ENOENT;
-	size_t cap = 0;
 	for (size_t i = 0; i < a->nfns; i++) {
 		const struct ws_mfunction *f = &a->fns[i];
 		for (size_t k = 0; k < f->nloops; k++) {
@@ -38,11 +46,7 @@ ws_roofline_build(const struct ws_access *a, const struct ws_machine *m, bool al
 			struct ws_roof_place p;
 			if (ws_roof_place(&out->roof, l->intensity, achieved, &p) != 0)
 				continue;
-			if (out->nrows == cap) {
-				cap = cap ? 2 * cap : 8;
-				out->rows = ws_xrealloc(out->rows, cap * sizeof *out->rows);
-			}
-			struct ws_roofline_row *r = &out->rows[out->nrows++];
+			struct ws_roofline_row *r = new_row(out);
 			char words[512];
 			*r = (struct ws_roofline_row){
 			    .function = f->function,
@@ -57,6 +61,40 @@ ws_roofline_build(const struct ws_access *a, const struct ws_machine *m, bool al
 		}
 	}
 	return 0;
+}
+
+size_t
+ws_roofline_add_counters(struct ws_roofline *r, const struct ws_counter_table *c)
+{
+	int fops = ws_counters_role(c, WS_ROLE_FP_OPS), llc = ws_counters_role(c, WS_ROLE_L3_DCM);
+	if (fops < 0 || llc < 0 || !c->counted[fops] || !c->counted[llc])
+		return 0;
+	size_t added = 0;
+	for (size_t i = 0; i < c->nfns; i++) {
+		const struct ws_counter_fn *f = &c->fns[i];
+		uint64_t flop = f->self[fops], misses = f->self[llc];
+		if (!flop || !misses || !(f->self_seconds > 0))
+			continue;
+		double traffic = (double)misses * 64.0;
+		double intensity = (double)flop / traffic,
+		       achieved = (double)flop / f->self_seconds;
+		struct ws_roof_place p;
+		if (ws_roof_place(&r->roof, intensity, achieved, &p) != 0)
+			continue;
+		char words[512];
+		struct ws_roofline_row *w = new_row(r);
+		*w = (struct ws_roofline_row){
+		    .function = f->function,
+		    .from_counters = true,
+		    .traffic_bytes = traffic,
+		    .intensity = intensity,
+		    .rate_known = true,
+		    .place = p,
+		    .describe = ws_xstrdup(ws_roof_describe(&p, words, sizeof words)),
+		};
+		added++;
+	}
+	return added;
 }
 
 void

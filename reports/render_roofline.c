@@ -61,16 +61,18 @@ ws_text_roofline(struct out *o, const struct ws_roofline *r, const char *why)
 		struct cell *row = tt_row(&tb);
 		tt_set(&tb, row, 0, PLAIN, ws_xstrdup(w->function));
 		tt_set(&tb, row, 1, DIM,
-		       w->file ? ws_xasprintf("%s:%u-%u", ws_basename(w->file), w->first_line,
-					      w->last_line)
-			       : ws_xstrdup("?"));
+		       w->from_counters ? ws_xstrdup("(counters)")
+		       : w->file ? ws_xasprintf("%s:%u-%u", ws_basename(w->file), w->first_line,
+						w->last_line)
+				 : ws_xstrdup("?"));
 		tt_set(&tb, row, 2, PLAIN, ws_xasprintf("%.3g", w->intensity));
 		tt_set(&tb, row, 3, w->place.bound == WS_BOUND_MEMORY ? YELLOW : PLAIN,
 		       ws_xstrdup(w->place.bound == WS_BOUND_MEMORY ? "memory" : "compute"));
 		tt_set(&tb, row, 4, PLAIN, gflops(w->place.attainable));
 		tt_set(&tb, row, 5, PLAIN,
-		       w->rate_known ? ws_xasprintf(">= %.3g", w->place.achieved / 1e9)
-				     : ws_xstrdup("?"));
+		       !w->rate_known	  ? ws_xstrdup("?")
+		       : w->from_counters ? ws_xasprintf("%.3g", w->place.achieved / 1e9)
+					  : ws_xasprintf(">= %.3g", w->place.achieved / 1e9));
 		tt_set(&tb, row, 6, PLAIN,
 		       w->rate_known ? tt_pct(100 * w->place.fraction) : ws_xstrdup("?"));
 	}
@@ -78,7 +80,8 @@ ws_text_roofline(struct out *o, const struct ws_roofline *r, const char *why)
 	for (size_t i = 0; i < r->nrows; i++)
 		fprintf(o->f, "  %s: %s\n", r->rows[i].function, r->rows[i].describe);
 	fputs("  achieved: a lower bound from two register snapshots in one pass of the loop "
-	      "(docs/memory-access.md); '?' where there was none\n",
+	      "(docs/memory-access.md); '?' where there was none; (counters): a function's "
+	      "FLOP and last-level misses x 64 bytes as counted (record -e)\n",
 	      o->f);
 }
 
@@ -120,6 +123,9 @@ ws_json_roofline(struct json *j, const struct ws_roofline *r, const char *why)
 			json_begin_object(j);
 			json_key(j, "function");
 			json_string(j, w->function);
+			json_key(j, "from_counters");
+			json_bool(j, w->from_counters);
+			num_or_null(j, "traffic_bytes", w->from_counters ? w->traffic_bytes : NAN);
 			json_key(j, "file");
 			json_string(j, w->file);
 			json_key(j, "first_line");

@@ -624,8 +624,20 @@ cmd_report(int argc, char **argv)
 	}
 	struct ws_counter_table counters, all_counters;
 	double per_sample = header.achieved_hz > 0 ? 1.0 / header.achieved_hz : 0.0;
-	if (want_counters)
+	/* --memory with a recording that counted events: its counters section
+	 * too (page faults, cache misses per function), and on the roofline
+	 * the functions whose FLOP and last-level misses were counted */
+	if (want_memory && !want_counters) {
 		ws_counters_build(&prof, &filter, sym, per_sample, (size_t)top, &counters);
+		if (counters.nevents)
+			want_counters = true;
+		else
+			ws_counters_free(&counters);
+	}
+	else if (want_counters)
+		ws_counters_build(&prof, &filter, sym, per_sample, (size_t)top, &counters);
+	if (have_roofline && want_counters)
+		ws_roofline_add_counters(&roofline, &counters);
 	if (need_counters)
 		ws_counters_build(&prof, &filter, sym, per_sample, 0, &all_counters);
 

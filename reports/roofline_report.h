@@ -18,6 +18,13 @@
  *    instructions leave out the callees' FLOP and bytes (f_simd's call to
  *    libmvec's sin), so its intensity and rate would be wrong; it is
  *    counted in `with_calls`.
+ *  - Measured by counters (ws_roofline_add_counters), where the recording
+ *    counted floating-point operations and last-level cache misses (record
+ *    -e PAPI_DP_OPS,PAPI_L3_TCM, --counters flops plus memory): per
+ *    function, intensity = FLOP / (misses x 64 bytes, the memory traffic),
+ *    achieved = FLOP / its self seconds.  These rows are functions, not
+ *    loops (from_counters), and their achieved rate is measured, not a
+ *    bound.
  * Contract: pure; nothing printed; the table borrows the access table's
  * strings.  Free with ws_roofline_free.
  */
@@ -32,7 +39,9 @@
 
 struct ws_roofline_row {
 	const char *function;
-	const char *file; /* the loop's source file, or NULL */
+	bool from_counters;   /* a function measured by counters, not a loop */
+	double traffic_bytes; /* from_counters: the misses' bytes; else 0 */
+	const char *file;     /* the loop's source file, or NULL */
 	unsigned first_line, last_line;
 	double intensity;
 	bool rate_known;
@@ -55,5 +64,11 @@ struct ws_roofline {
 int ws_roofline_build(const struct ws_access *a, const struct ws_machine *m, bool all_cores,
 		      struct ws_roofline *out);
 void ws_roofline_free(struct ws_roofline *r);
+
+struct ws_counter_table;
+/* Adds a row per function of c with counted FLOP and last-level misses
+ * (both > 0) and self time; returns the rows added (0: the events were
+ * not counted). */
+size_t ws_roofline_add_counters(struct ws_roofline *r, const struct ws_counter_table *c);
 
 #endif
