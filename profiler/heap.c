@@ -860,22 +860,6 @@ fork_child(void)
 	nosample--;
 }
 
-static long
-env_num(const char *name, long def, long min, long max)
-{
-	const char *s = getenv(name);
-	if (!s || !*s)
-		return def;
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || *end || v < min || v > max) {
-		ws_warnf("%s=%s is not a number in [%ld, %ld]; using %ld", name, s, min, max, def);
-		return def;
-	}
-	return v;
-}
-
 int
 ws_heap_start(void)
 {
@@ -885,8 +869,8 @@ ws_heap_start(void)
 		atomic_store(&counting, 0);
 		return 0;
 	}
-	sample_mean = (uint64_t)env_num("WHYSLOW_HEAP_SAMPLE", 512 * 1024, 1, 1l << 40);
-	log_cap = (uint64_t)env_num("WHYSLOW_HEAP_MAX_SAMPLES", 1l << 20, 1024, 1l << 28);
+	sample_mean = (uint64_t)ws_env_long("WHYSLOW_HEAP_SAMPLE", 512 * 1024, 1, 1l << 40);
+	log_cap = (uint64_t)ws_env_long("WHYSLOW_HEAP_MAX_SAMPLES", 1l << 20, 1024, 1l << 28);
 	hlog = ws_map(log_cap * sizeof *hlog);
 	if (!hlog || !rebuild(1024) || ws_stacktab_init(&stacks, ws_cfg.max_stacks) != 0) {
 		ws_notef("the heap profile is off: no memory for its tables");

@@ -12,8 +12,8 @@
 
 struct ws_config ws_cfg;
 
-static long
-env_long(const char *name, long def, long min, long max)
+long
+ws_env_long(const char *name, long def, long min, long max)
 {
 	const char *s = getenv(name);
 	if (!s || !*s)
@@ -52,20 +52,20 @@ ws_config_load(void)
 		return -1;
 	}
 	strcpy(ws_cfg.outdir, dir);
-	ws_cfg.hz = (unsigned)env_long("WHYSLOW_FREQUENCY", 1000, 1, WS_MAX_HZ);
-	ws_cfg.depth = (unsigned)env_long("WHYSLOW_DEPTH", 128, 1, 1024);
-	ws_cfg.signal = (int)env_long("WHYSLOW_SIGNAL", SIGPROF, 1, SIGRTMAX);
+	ws_cfg.hz = (unsigned)ws_env_long("WHYSLOW_FREQUENCY", 1000, 1, WS_MAX_HZ);
+	ws_cfg.depth = (unsigned)ws_env_long("WHYSLOW_DEPTH", 128, 1, 1024);
+	ws_cfg.signal = (int)ws_env_long("WHYSLOW_SIGNAL", SIGPROF, 1, SIGRTMAX);
 	if (ws_cfg.signal == SIGKILL || ws_cfg.signal == SIGSTOP || ws_cfg.signal == SIGSEGV ||
 	    ws_cfg.signal == SIGBUS || ws_cfg.signal == SIGFPE || ws_cfg.signal == SIGILL) {
 		ws_warnf("WHYSLOW_SIGNAL=%d cannot be a sampling signal; using SIGPROF", ws_cfg.signal);
 		ws_cfg.signal = SIGPROF;
 	}
-	long stacks = env_long("WHYSLOW_MAX_STACKS", 16384, 64, 1 << 24);
+	long stacks = ws_env_long("WHYSLOW_MAX_STACKS", 16384, 64, 1 << 24);
 	unsigned p2 = 64;
 	while (p2 < stacks)
 		p2 <<= 1;
 	ws_cfg.max_stacks = p2;
-	ws_cfg.regs = (unsigned)env_long("WHYSLOW_REGS", 2048, 0, 1 << 20);
+	ws_cfg.regs = (unsigned)ws_env_long("WHYSLOW_REGS", 2048, 0, 1 << 20);
 
 	const char *clk = getenv("WHYSLOW_CLOCK");
 	ws_cfg.clock = WS_CLOCK_CPU;

@@ -29,5 +29,8 @@ extern struct ws_config ws_cfg;
 
 /* Fill ws_cfg.  Returns 0, or -1 after printing why profiling is off. */
 int ws_config_load(void);
+/* WHYSLOW_<name> as a whole number in [min, max]; def when it is unset,
+ * and with a warning when it is not such a number (not signal-safe). */
+long ws_env_long(const char *name, long def, long min, long max);
 
 #endif

@@ -44,6 +44,11 @@ void json_uint(struct json *j, uint64_t v);
 void json_double(struct json *j, double v, int decimals);
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
+/* A key and its value, in one call (the renderers' common pairs). */
+void json_key_str(struct json *j, const char *key, const char *v); /* NULL: null */
+void json_key_uint(struct json *j, const char *key, uint64_t v);
+void json_key_double(struct json *j, const char *key, double v, int decimals);
+void json_key_bool(struct json *j, const char *key, bool v);
 /* Ends the document (newline), flushes and frees the writer's memory;
  * 0, or -1 if a write failed. */
 int json_finish(struct json *j);

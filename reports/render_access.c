@@ -128,59 +128,31 @@ ws_text_access(struct out *o, const struct ws_access *a)
 }
 
 static void
-key_str(struct json *j, const char *k, const char *v)
-{
-	json_key(j, k);
-	json_string(j, v);
-}
-
-static void
-key_uint(struct json *j, const char *k, uint64_t v)
-{
-	json_key(j, k);
-	json_uint(j, v);
-}
-
-static void
-key_double(struct json *j, const char *k, double v, int decimals)
-{
-	json_key(j, k);
-	json_double(j, v, decimals);
-}
-
-static void
-key_bool(struct json *j, const char *k, bool v)
-{
-	json_key(j, k);
-	json_bool(j, v);
-}
-
-static void
 mloop(struct json *j, const struct ws_mloop *l)
 {
 	json_begin_object(j);
-	key_uint(j, "start", l->start);
-	key_uint(j, "end", l->end);
-	key_uint(j, "offset", l->offset);
-	key_uint(j, "depth", l->depth);
-	key_bool(j, "innermost", l->innermost);
-	key_str(j, "file", l->file);
-	key_uint(j, "first_line", l->first_line);
-	key_uint(j, "last_line", l->last_line);
-	key_uint(j, "own_samples", l->own_samples);
-	key_double(j, "percent", l->percent, 1);
-	key_uint(j, "snapshots", l->snapshots);
-	key_str(j, "class", ws_mclass_name(l->mclass));
-	key_double(j, "bytes_loaded", l->loaded, 1);
-	key_double(j, "bytes_stored", l->stored, 1);
-	key_double(j, "bytes_fetched", l->fetched, 1);
-	key_double(j, "bytes_useful", l->useful, 1);
+	json_key_uint(j, "start", l->start);
+	json_key_uint(j, "end", l->end);
+	json_key_uint(j, "offset", l->offset);
+	json_key_uint(j, "depth", l->depth);
+	json_key_bool(j, "innermost", l->innermost);
+	json_key_str(j, "file", l->file);
+	json_key_uint(j, "first_line", l->first_line);
+	json_key_uint(j, "last_line", l->last_line);
+	json_key_uint(j, "own_samples", l->own_samples);
+	json_key_double(j, "percent", l->percent, 1);
+	json_key_uint(j, "snapshots", l->snapshots);
+	json_key_str(j, "class", ws_mclass_name(l->mclass));
+	json_key_double(j, "bytes_loaded", l->loaded, 1);
+	json_key_double(j, "bytes_stored", l->stored, 1);
+	json_key_double(j, "bytes_fetched", l->fetched, 1);
+	json_key_double(j, "bytes_useful", l->useful, 1);
 	json_key(j, "fetched_per_useful");
 	if (l->nstreams)
 		json_double(j, l->ratio, 3);
 	else
 		json_null(j);
-	key_double(j, "flops", l->flops, 1);
+	json_key_double(j, "flops", l->flops, 1);
 	json_key(j, "intensity");
 	if (l->fetched > 0)
 		json_double(j, l->intensity, 4);
@@ -189,11 +161,11 @@ mloop(struct json *j, const struct ws_mloop *l)
 	json_key(j, "rate_estimate");
 	if (l->rate_pairs) {
 		json_begin_object(j);
-		key_uint(j, "pairs", l->rate_pairs);
-		key_double(j, "iterations_per_s", l->iterations_per_s, 0);
-		key_double(j, "bytes_per_s", l->bytes_per_s, 0);
-		key_double(j, "flops_per_s", l->flops_per_s, 0);
-		key_str(j, "kind", "lower bound");
+		json_key_uint(j, "pairs", l->rate_pairs);
+		json_key_double(j, "iterations_per_s", l->iterations_per_s, 0);
+		json_key_double(j, "bytes_per_s", l->bytes_per_s, 0);
+		json_key_double(j, "flops_per_s", l->flops_per_s, 0);
+		json_key_str(j, "kind", "lower bound");
 		json_end_object(j);
 	} else {
 		json_null(j);
@@ -203,15 +175,15 @@ mloop(struct json *j, const struct ws_mloop *l)
 	for (size_t s = 0; s < l->nstreams; s++) {
 		const struct ws_mstream *st = &l->streams[s];
 		json_begin_object(j);
-		key_str(j, "address", st->expr);
+		json_key_str(j, "address", st->expr);
 		json_key(j, "stride");
 		json_int(j, st->stride);
-		key_uint(j, "loads", st->loads);
-		key_uint(j, "stores", st->stores);
-		key_double(j, "bytes_useful", st->useful, 1);
-		key_double(j, "bytes_fetched", st->fetched, 1);
-		key_bool(j, "new_line", st->new_line);
-		key_bool(j, "new_page", st->new_page);
+		json_key_uint(j, "loads", st->loads);
+		json_key_uint(j, "stores", st->stores);
+		json_key_double(j, "bytes_useful", st->useful, 1);
+		json_key_double(j, "bytes_fetched", st->fetched, 1);
+		json_key_bool(j, "new_line", st->new_line);
+		json_key_bool(j, "new_page", st->new_page);
 		json_end_object(j);
 	}
 	json_end_array(j);
@@ -220,22 +192,22 @@ mloop(struct json *j, const struct ws_mloop *l)
 	for (size_t k = 0; k < l->nacc; k++) {
 		const struct ws_maccess *a = &l->acc[k];
 		json_begin_object(j);
-		key_uint(j, "address", a->addr);
-		key_str(j, "instruction", a->text);
-		key_uint(j, "size", a->size);
-		key_bool(j, "read", a->read);
-		key_bool(j, "write", a->write);
+		json_key_uint(j, "address", a->addr);
+		json_key_str(j, "instruction", a->text);
+		json_key_uint(j, "size", a->size);
+		json_key_bool(j, "read", a->read);
+		json_key_bool(j, "write", a->write);
 		json_key(j, "stride");
 		if (a->known)
 			json_int(j, a->stride);
 		else
 			json_null(j);
-		key_str(j, "why_unknown", a->known ? NULL : a->why);
-		key_double(j, "bytes_used", a->used, 1);
+		json_key_str(j, "why_unknown", a->known ? NULL : a->why);
+		json_key_double(j, "bytes_used", a->used, 1);
 		json_end_object(j);
 	}
 	json_end_array(j);
-	key_str(j, "verdict", l->verdict);
+	json_key_str(j, "verdict", l->verdict);
 	json_end_object(j);
 }
 
@@ -244,20 +216,20 @@ ws_json_access(struct json *j, const struct ws_access *a)
 {
 	json_key(j, "memory_access");
 	json_begin_object(j);
-	key_uint(j, "samples", a->samples);
-	key_uint(j, "snapshots", a->snapshots);
-	key_str(j, "no_snapshots", a->no_snapshots);
+	json_key_uint(j, "samples", a->samples);
+	json_key_uint(j, "snapshots", a->snapshots);
+	json_key_str(j, "no_snapshots", a->no_snapshots);
 	json_key(j, "functions");
 	json_begin_array(j);
 	for (size_t i = 0; i < a->nfns; i++) {
 		const struct ws_mfunction *f = &a->fns[i];
 		json_begin_object(j);
-		key_str(j, "function", f->function);
-		key_str(j, "module", f->module);
-		key_uint(j, "samples", f->samples);
-		key_double(j, "percent", f->percent, 2);
-		key_uint(j, "snapshots", f->snapshots);
-		key_uint(j, "loops_found", f->nall_loops);
+		json_key_str(j, "function", f->function);
+		json_key_str(j, "module", f->module);
+		json_key_uint(j, "samples", f->samples);
+		json_key_double(j, "percent", f->percent, 2);
+		json_key_uint(j, "snapshots", f->snapshots);
+		json_key_uint(j, "loops_found", f->nall_loops);
 		json_key(j, "loops");
 		json_begin_array(j);
 		for (size_t l = 0; l < f->nloops; l++)
