@@ -624,10 +624,11 @@ cmd_report(int argc, char **argv)
 	}
 	struct ws_counter_table counters, all_counters;
 	double per_sample = header.achieved_hz > 0 ? 1.0 / header.achieved_hz : 0.0;
-	/* --memory with a recording that counted events: its counters section
-	 * too (page faults, cache misses per function), and on the roofline
-	 * the functions whose FLOP and last-level misses were counted */
-	if (want_memory && !want_counters) {
+	/* --memory or --vector with a recording that counted events: its
+	 * counters section too (page faults, cache misses, the vector share of
+	 * FP instructions per function), and on the roofline the functions
+	 * whose FLOP and last-level misses were counted */
+	if ((want_memory || want_vector) && !want_counters) {
 		ws_counters_build(&prof, &filter, sym, per_sample, (size_t)top, &counters);
 		if (counters.nevents)
 			want_counters = true;
