@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
 
@@ -69,6 +70,9 @@ find_segment(struct dl_phdr_info *info, size_t size, void *arg)
 int
 ws_py_init(void)
 {
+	const char *env = getenv("WHYSLOW_PYTHON");
+	if (env && !strcmp(env, "0"))
+		return 0; /* Python frames turned off */
 	const unsigned long *ver = dlsym(RTLD_DEFAULT, "Py_Version");
 	void *rt = dlsym(RTLD_DEFAULT, "_PyRuntime");
 	if (!ver || !rt)
