@@ -435,8 +435,12 @@ struct ws_pycode {
  * WS_REC_THREAD's (sampling periods whose sample found these Python frames
  * on that thread).  Followed by stack_count stacks, each a struct ws_stack
  * (flags: enum ws_stack_flags | enum ws_pystack_flags) and nframes uint64_t
- * frame words, innermost first: (code index << 32) | instruction offset in
- * code units (index into the code's bytecode, 2 bytes a unit). */
+ * words: first the id of the samples' native stack (in the thread's
+ * WS_REC_THREAD stack table), then nframes - 1 frame words, innermost
+ * first: (code index << 32) | is_entry << 31 | instruction offset in code
+ * units (index into the code's bytecode, 2 bytes a unit).  is_entry: the
+ * frame was entered from C (a new _PyEval_EvalFrameDefault activation runs
+ * it and the frames inside it, up to the next entry frame). */
 enum ws_pystack_flags {
 	WS_PYSTK_NATIVE = 1u << 8, /* the interrupted instruction was outside the
 				      interpreter's own object (libpython or the

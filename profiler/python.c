@@ -46,7 +46,7 @@ struct ws_py_thread {
 	struct code_entry *codes;
 	uint8_t *arena; /* ws_pycode + strings, back to back: the record body */
 	uint64_t samples;
-	uint64_t frames[MAX_PY_DEPTH];
+	uint64_t frames[MAX_PY_DEPTH + 1];
 };
 
 static int
@@ -258,7 +258,7 @@ code_index(struct ws_py_thread *p, uint64_t c)
 }
 
 void
-ws_py_take(struct ws_py_thread *p, uint64_t pc, uint32_t weight)
+ws_py_take(struct ws_py_thread *p, uint64_t pc, uint32_t stack, uint32_t weight)
 {
 	if (!p || !L)
 		return;
@@ -279,8 +279,9 @@ ws_py_take(struct ws_py_thread *p, uint64_t pc, uint32_t weight)
 	if (!plausible(cf))
 		return;
 	uint64_t f = rd64(cf, L->cframe_current);
-	uint32_t n = 0, flags = 0;
-	for (; f && n < MAX_PY_DEPTH; f = rd64(f, L->frame_previous)) {
+	uint32_t n = 1, flags = 0;
+	p->frames[0] = stack; /* the sample's native stack */
+	for (; f && n <= MAX_PY_DEPTH; f = rd64(f, L->frame_previous)) {
 		if (!plausible(f))
 			break;
 		uint64_t c = rd64(f, L->frame_code);
@@ -296,11 +297,13 @@ ws_py_take(struct ws_py_thread *p, uint64_t pc, uint32_t weight)
 		if (id < 0)
 			break;
 		uint64_t off = ip >= code0 ? (ip - code0) / 2 : 0;
-		p->frames[n++] = ((uint64_t)id << 32) | (off > 0xffffffffu ? 0xffffffffu : off);
+		uint64_t entry = *(const uint8_t *)(uintptr_t)(f + L->frame_is_entry) ? 1u << 31 : 0;
+		p->frames[n++] =
+		    ((uint64_t)id << 32) | entry | (off > 0x7fffffffu ? 0x7fffffffu : off);
 	}
-	if (n == MAX_PY_DEPTH && f)
+	if (n > MAX_PY_DEPTH && f)
 		flags |= WS_STK_TRUNCATED;
-	if (n == 0)
+	if (n == 1)
 		return;
 	if (pc < interp_lo || pc >= interp_hi)
 		flags |= WS_PYSTK_NATIVE;

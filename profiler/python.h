@@ -31,8 +31,9 @@ int ws_py_init(void);
 struct ws_py_thread *ws_py_thread_new(void);
 void ws_py_thread_free(struct ws_py_thread *p);
 /* Count `weight` periods of the calling thread's current Python stack, if
- * it has one; pc is the interrupted instruction.  Async-signal-safe. */
-void ws_py_take(struct ws_py_thread *p, uint64_t pc, uint32_t weight);
+ * it has one, with the sample's native stack id (its thread's stack table);
+ * pc is the interrupted instruction.  Async-signal-safe. */
+void ws_py_take(struct ws_py_thread *p, uint64_t pc, uint32_t stack, uint32_t weight);
 /* Write WS_REC_PYCODE and WS_REC_PYSTACKS for thread thread_index (nothing
  * when no sample found Python frames).  Returns 0 or -errno.
  * Async-signal-safe. */

@@ -23,6 +23,7 @@ struct py_layout {
 	uint32_t frame_previous;  /* _PyInterpreterFrame.previous */
 	uint32_t frame_prev_instr; /* _PyInterpreterFrame.prev_instr */
 	uint32_t frame_owner;	  /* _PyInterpreterFrame.owner (char) */
+	uint32_t frame_is_entry;  /* _PyInterpreterFrame.is_entry (bool) */
 	uint32_t owner_generator; /* FRAME_OWNED_BY_GENERATOR */
 	uint32_t code_firstlineno; /* PyCodeObject.co_firstlineno (int) */
 	uint32_t code_filename;	   /* .co_filename */
@@ -40,7 +41,7 @@ struct py_layout {
 };
 
 static const struct py_layout ws_py_layouts[] = {
-    {0x030b, 592, 56, 152, 8, 32, 48, 56, 69, 1, 72, 112, 128, 136, 168, 184, 8, 16, 32, 16, 32,
+    {0x030b, 592, 56, 152, 8, 32, 48, 56, 69, 68, 1, 72, 112, 128, 136, 168, 184, 8, 16, 32, 16, 32,
      48, 72},
 };
 

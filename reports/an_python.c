@@ -147,7 +147,7 @@ stack_text(const struct wsr_python *py, const struct wsr_stack *s, char **out)
 	for (uint32_t k = s->nframes; k-- > 0;) {
 		const struct wsr_pycode *c = &py->codes[s->ips[k] >> 32];
 		int32_t line = ws_py_addr2line(c->linetable, c->linetable_len, c->firstlineno,
-					       (uint32_t)s->ips[k]);
+					       (uint32_t)s->ips[k] & 0x7fffffffu);
 		char *fr = ws_xasprintf("%s%s:%d", len ? ";" : "", *c->name ? c->name : "?", line);
 		size_t fl = strlen(fr);
 		if (len + fl + 1 > cap) {
@@ -212,7 +212,7 @@ ws_python_build(const struct wsr_profile *prof, const struct ws_filter *f, size_
 						r->native += native ? st->count : 0;
 						int32_t line = ws_py_addr2line(
 						    c->linetable, c->linetable_len, c->firstlineno,
-						    (uint32_t)st->ips[0]);
+						    (uint32_t)st->ips[0] & 0x7fffffffu);
 						struct ws_py_row *l =
 						    row_for(&la, c->name, c->file, line, NULL);
 						l->self += st->count;

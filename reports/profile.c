@@ -579,7 +579,7 @@ parse_heap(struct parser *ps, struct cursor c)
 		uint64_t sat = sc.off;
 		if (take(ps, &sc, &s, sizeof s, "heap", "stack header") < 0)
 			return -1;
-		if (s.nframes == 0 || s.nframes > WSR_MAX_FRAMES)
+		if (s.nframes < 2 || s.nframes > WSR_MAX_FRAMES + 1)
 			return fail(ps, sat, "heap record: stack %" PRIu32 " has %" PRIu32 " frames",
 				    k, s.nframes);
 		uint64_t ips = sc.off;
@@ -887,6 +887,7 @@ free_python(struct wsr_python *py)
 	}
 	free(py->codes);
 	free(py->stacks);
+	free(py->native);
 	free(py);
 }
 
@@ -966,6 +967,7 @@ parse_pystacks(struct parser *ps, struct cursor c)
 			    h.stack_count, c.left);
 	struct wsr_python *py = pp->py;
 	py->stacks = ws_xcalloc(h.stack_count + 1, sizeof *py->stacks);
+	py->native = ws_xcalloc(h.stack_count + 1, sizeof *py->native);
 	py->nstacks = h.stack_count;
 	pp->has_stacks = true;
 	uint64_t total = 0;
@@ -974,7 +976,7 @@ parse_pystacks(struct parser *ps, struct cursor c)
 		uint64_t sat = c.off;
 		if (take(ps, &c, &s, sizeof s, "Python stacks", "stack header") < 0)
 			return -1;
-		if (s.nframes == 0 || s.nframes > WSR_MAX_FRAMES)
+		if (s.nframes < 2 || s.nframes > WSR_MAX_FRAMES + 1)
 			return fail(ps, sat, "Python stacks record: stack %" PRIu32 " has %" PRIu32
 				    " frames", i, s.nframes);
 		uint64_t fo = c.off;
@@ -982,13 +984,17 @@ parse_pystacks(struct parser *ps, struct cursor c)
 			 "frames") < 0)
 			return -1;
 		const uint64_t *fw = (const uint64_t *)(const void *)(ps->buf + fo);
-		for (uint32_t k = 0; k < s.nframes; k++)
+		if (fw[0] > UINT32_MAX)
+			return fail(ps, fo, "Python stacks record: stack %" PRIu32
+				    " names native stack %" PRIu64, i, fw[0]);
+		for (uint32_t k = 1; k < s.nframes; k++)
 			if ((fw[k] >> 32) >= py->ncodes)
 				return fail(ps, fo + 8 * k,
 					    "Python stacks record: frame %" PRIu32 " of stack %" PRIu32
 					    " refers to code object %" PRIu64 " of %" PRIu32,
 					    k, i, fw[k] >> 32, py->ncodes);
-		py->stacks[i] = (struct wsr_stack){s.nframes, s.flags, s.count, fw};
+		py->native[i] = (uint32_t)fw[0];
+		py->stacks[i] = (struct wsr_stack){s.nframes - 1, s.flags, s.count, fw + 1};
 		if (__builtin_add_overflow(total, s.count, &total))
 			return fail(ps, sat + offsetof(struct ws_stack, count),
 				    "Python stacks record: sample counts overflow");
@@ -1435,6 +1441,13 @@ resolve_python(struct parser *ps)
 						     " without its Python stacks record",
 				    pp->thread_index);
 		}
+		for (uint32_t k = 0; k < pp->py->nstacks; k++)
+			if (pp->py->native[k] >= t->info.stack_count)
+				return fail(ps, pp->off - sizeof(struct ws_record_header),
+					    "Python stack %" PRIu32 " of thread %" PRIu32
+					    " names native stack %" PRIu32 " of %" PRIu32,
+					    k, pp->thread_index, pp->py->native[k],
+					    t->info.stack_count);
 		t->py = pp->py;
 		pp->py = NULL;
 	}

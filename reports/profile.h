@@ -72,7 +72,10 @@ struct wsr_python {
 	uint32_t ncodes;
 	struct wsr_pycode *codes;
 	uint32_t nstacks;
-	struct wsr_stack *stacks; /* flags: ws_stack_flags | ws_pystack_flags */
+	struct wsr_stack *stacks; /* flags: ws_stack_flags | ws_pystack_flags; ips: the
+				     frame words, innermost first */
+	uint32_t *native;	  /* nstacks: each stack's native stack id, checked
+				     against the thread's stack_count */
 	uint64_t samples;
 };
 struct wsr_thread {

@@ -1,7 +1,9 @@
 # test_python_reader.sh: corrupt one field of the Python records of a
 # profile file.  usage: py_corrupt.py IN OUT WHAT, WHAT one of
-#   codeindex  the first frame of the first Python stack names code object
-#              count + 5 (past the thread's table)
+#   codeindex  the first frame of the first Python stack names a code
+#              object past the thread's table
+#   nativeid   the first Python stack names a native stack past the
+#              thread's stack table
 #   codecount  the Python code record claims 2^31 code objects
 #   samples    the Python stacks record's total is one more than its stacks
 #   truncate   the Python code record's last entry loses its last byte
@@ -19,13 +21,15 @@ while off + 16 <= len(b):
     if typ == 22 and what == "codecount":
         struct.pack_into("<I", b, p + 4, 1 << 31)
         done = True
+    if typ == 21 and what == "nativeid":
+        struct.pack_into("<Q", b, p + 16 + 16, 0x7ffffff0)
+        done = True
     if typ == 21 and what in ("codeindex", "samples"):
         if what == "samples":
             (n,) = struct.unpack_from("<Q", b, p + 8)
             struct.pack_into("<Q", b, p + 8, n + 1)
         else:
-            count = struct.unpack_from("<I", b, p + 4)[0]
-            struct.pack_into("<I", b, p + 16 + 16 + 4, 0x7fffff00)
+            struct.pack_into("<I", b, p + 16 + 16 + 8 + 4, 0x7fffff00)
         done = True
     if typ == 22 and what == "truncate":
         struct.pack_into("<Q", b, off + 8, size - 1)

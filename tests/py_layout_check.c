@@ -42,6 +42,7 @@ main(void)
 	C(frame_previous, offsetof(_PyInterpreterFrame, previous));
 	C(frame_prev_instr, offsetof(_PyInterpreterFrame, prev_instr));
 	C(frame_owner, offsetof(_PyInterpreterFrame, owner));
+	C(frame_is_entry, offsetof(_PyInterpreterFrame, is_entry));
 	C(owner_generator, FRAME_OWNED_BY_GENERATOR);
 	C(code_firstlineno, offsetof(PyCodeObject, co_firstlineno));
 	C(code_filename, offsetof(PyCodeObject, co_filename));

@@ -13,7 +13,7 @@ d=$WORK/rec
 ws_record "$d" -- "$py" "$SRCDIR/py_threads.py" || hard_error "whyslow record failed"
 f=$(ls "$d"/*.wsp | head -n 1)
 "$WHYSLOW" report --python "$d" >/dev/null 2>"$WORK/good.err" || fail "the intact profile is refused: $(cat "$WORK/good.err")"
-for what in codeindex codecount samples truncate; do
+for what in codeindex nativeid codecount samples truncate; do
 	bad=$WORK/bad-$what
 	mkdir -p "$bad"
 	"$py" "$SRCDIR/py_corrupt.py" "$f" "$bad/x.wsp" "$what" || hard_error "py_corrupt.py $what failed"
