@@ -8,6 +8,7 @@
 
 #include "hmap.h"
 #include "python_report.h"
+#include "symbolize.h"
 #include "util.h"
 
 static uint32_t
@@ -249,4 +250,100 @@ ws_python_free(struct ws_python *py)
 		free(t[k]);
 	}
 	*py = (struct ws_python){0};
+}
+
+bool ws_python_no_merge;
+
+static bool
+is_eval(const struct ws_frame *f)
+{
+	return !strcmp(f->function, "_PyEval_EvalFrameDefault");
+}
+
+/* c (native, innermost first) with the Python stack s merged in, into m. */
+static void
+merge(struct ws_symbolizer *sym, const struct wsr_python *py, const struct wsr_stack *s,
+      const struct ws_chain *c, struct ws_chain *m)
+{
+	size_t need = c->n + s->nframes;
+	if (m->cap < need) {
+		m->cap = 2 * need;
+		m->frames = ws_xrealloc(m->frames, m->cap * sizeof *m->frames);
+	}
+	m->n = 0;
+	uint32_t k = 0; /* next Python frame */
+	for (size_t i = 0; i < c->n; i++) {
+		if (is_eval(c->frames[i])) {
+			while (k < s->nframes) {
+				uint64_t w = s->ips[k++];
+				const struct wsr_pycode *code = &py->codes[w >> 32];
+				int32_t line = ws_py_addr2line(code->linetable, code->linetable_len,
+							       code->firstlineno,
+							       (uint32_t)w & 0x7fffffffu);
+				m->frames[m->n++] = ws_symbolize_python(sym, code->name, code->file,
+									line, code->firstlineno);
+				if (w & (1u << 31))
+					break; /* an entry frame: this activation's last */
+			}
+		}
+		m->frames[m->n++] = c->frames[i];
+	}
+	/* Python frames whose evaluation loop the native stack lost (cut off
+	 * by the depth limit or an unwinding error): outermost. */
+	while (k < s->nframes) {
+		uint64_t w = s->ips[k++];
+		const struct wsr_pycode *code = &py->codes[w >> 32];
+		int32_t line = ws_py_addr2line(code->linetable, code->linetable_len,
+					       code->firstlineno, (uint32_t)w & 0x7fffffffu);
+		m->frames[m->n++] =
+		    ws_symbolize_python(sym, code->name, code->file, line, code->firstlineno);
+	}
+}
+
+void
+ws_python_merged_stacks(struct ws_symbolizer *sym, const struct wsr_process *p,
+			const struct wsr_thread *t, ws_stack_fn fn, void *arg, struct ws_chain *c)
+{
+	const struct wsr_python *py = t->py;
+	uint32_t n = t->info.stack_count;
+	/* the Python stacks of each native stack, by counting sort */
+	uint32_t *first = ws_xcalloc((size_t)n + 2, sizeof *first);
+	uint32_t *order = ws_xcalloc((size_t)py->nstacks + 1, sizeof *order);
+	for (uint32_t j = 0; j < py->nstacks; j++)
+		first[py->native[j] + 1]++;
+	for (uint32_t k = 0; k < n; k++)
+		first[k + 1] += first[k];
+	uint32_t *fill = ws_xcalloc((size_t)n + 1, sizeof *fill);
+	for (uint32_t j = 0; j < py->nstacks; j++) {
+		uint32_t k = py->native[j];
+		order[first[k] + fill[k]++] = j;
+	}
+	struct ws_chain m = {0};
+	for (uint32_t k = 0; k < n; k++) {
+		const struct wsr_stack *st = &t->stacks[k];
+		if (!st->count)
+			continue;
+		ws_symbolize_stack(sym, p, st, c);
+		uint64_t rest = st->count;
+		for (uint32_t q = first[k]; q < first[k + 1]; q++) {
+			const struct wsr_stack *ps = &py->stacks[order[q]];
+			uint64_t cnt = ps->count < rest ? ps->count : rest;
+			if (!cnt)
+				continue;
+			rest -= cnt;
+			struct wsr_stack copy = *st;
+			copy.count = cnt;
+			merge(sym, py, ps, c, &m);
+			fn(arg, p, t, &copy, &m);
+		}
+		if (rest) {
+			struct wsr_stack copy = *st;
+			copy.count = rest;
+			fn(arg, p, t, &copy, c);
+		}
+	}
+	ws_chain_free(&m);
+	free(first);
+	free(order);
+	free(fill);
 }

@@ -8,6 +8,7 @@
 #ifndef WHYSLOW_PYTHON_REPORT_H
 #define WHYSLOW_PYTHON_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,21 @@ struct ws_python {
 void ws_python_build(const struct wsr_profile *prof, const struct ws_filter *f, size_t top,
 		     struct ws_python *out);
 void ws_python_free(struct ws_python *py);
+/* For ws_for_each_stack(): calls fn for every stack of thread t with its
+ * Python frames merged in where the interpreter ran them: each Python
+ * stack (with the count of the samples that had it) expands its native
+ * stack, and the group of Python frames up to each entry frame goes just
+ * inside the matching _PyEval_EvalFrameDefault, innermost with innermost;
+ * the native stack's samples without Python frames come as they are.  The
+ * wsr_stack passed is a copy of the native one with that count. */
+struct ws_symbolizer;
+struct ws_chain;
+void ws_python_merged_stacks(struct ws_symbolizer *sym, const struct wsr_process *p,
+			     const struct wsr_thread *t, ws_stack_fn fn, void *arg,
+			     struct ws_chain *c);
+/* Set by whyslow report --no-python-merge: native stacks only. */
+extern bool ws_python_no_merge;
+
 /* The source line of instruction `lasti` (code units) from CPython 3.11's
  * location table, or -1. */
 int32_t ws_py_addr2line(const uint8_t *lt, uint32_t len, int32_t firstlineno, uint32_t lasti);

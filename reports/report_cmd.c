@@ -47,6 +47,8 @@ usage(FILE *f)
 	    "  --python             also the Python functions, lines and stacks of a CPython\n"
 	    "                       3.11 program, each split into interpreter and native\n"
 	    "                       time (docs/python.md)\n"
+	    "  --no-python-merge    show Python programs' native stacks only, without their\n"
+	    "                       Python frames merged in where the interpreter ran them\n"
 	    "  --by-thread          also each thread's share of the samples, CPU and wall time\n"
 	    "  --threads            also each thread's busy time, time in the OpenMP runtime\n"
 	    "                       and idle (blocked) time, from wall-clock samples (record\n"
@@ -120,6 +122,7 @@ enum {
 	OPT_TREE,
 	OPT_LINES,
 	OPT_PYTHON,
+	OPT_NO_PYTHON_MERGE,
 	OPT_BY_THREAD,
 	OPT_PID,
 	OPT_RANK,
@@ -141,6 +144,7 @@ static const struct option options[] = {
     {"tree", no_argument, NULL, OPT_TREE},
     {"lines", no_argument, NULL, OPT_LINES},
     {"python", no_argument, NULL, OPT_PYTHON},
+    {"no-python-merge", no_argument, NULL, OPT_NO_PYTHON_MERGE},
     {"by-thread", no_argument, NULL, OPT_BY_THREAD},
     {"threads", no_argument, NULL, OPT_THREADS},
     {"mpi", no_argument, NULL, OPT_MPI},
@@ -421,6 +425,9 @@ cmd_report(int argc, char **argv)
 			break;
 		case OPT_PYTHON:
 			want_python = true;
+			break;
+		case OPT_NO_PYTHON_MERGE:
+			ws_python_no_merge = true;
 			break;
 		case OPT_BY_THREAD:
 			want_threads = true;

@@ -5,9 +5,15 @@
 #  - the hot line of the pure-Python loop, with >= 90 % interpreter time;
 #  - the zlib.compress line, with >= 80 % native time;
 #  - two_shares at twice one_share's time (same loop body, twice the
-#    iterations): the ratio of their shares within 1.6..2.5, the same for
+#    iterations, called alternately): the ratio of their shares within 1.6..2.5, the same for
 #    their hot lines within 1.5..2.7, and each function's share equal to
-#    the sum of its lines' shares within 0.5 points.
+#    the sum of its lines' shares within 0.5 points;
+#  - merged into the native stacks: the flat profile's interp_loop (module
+#    [python]) has the same total as in --python within 1 point, its hot
+#    line is in --lines, and the call paths (export --format folded, the
+#    tree's) run _PyEval_EvalFrameDefault;<module>;main;interp_loop;
+#    --no-python-merge shows
+#    no [python] frame.
 . "${SRCDIR:-$(dirname "$0")}/common.sh"
 . "$SRCDIR/python_common.sh"
 ws_require
@@ -57,5 +63,21 @@ for py in $PYTHONS; do
 	done
 	jq -e '.python.stacks[] | select(.stack | test("^<module>:[0-9]+;main:[0-9]+;interp_loop:'"$l_interp"'$"))' "$j" >/dev/null ||
 		fail "$py: no Python stack <module>;main;interp_loop:$l_interp"
+	m=$WORK/merged$k.json
+	ws_report "$d" "$m" --lines || { fail "$py: report --lines failed"; continue; }
+	flat=$(jq -r '[.flat[] | select(.function == "interp_loop" and .module == "[python]") | .total_percent] | max // 0' "$m")
+	pyt=$(func interp_loop)
+	hotl=$(jq -r --argjson l "$l_interp" '[.lines[] | select(.function == "interp_loop" and .line == $l) | .percent] | add // 0' "$m")
+	echo "$ws_name: $py: merged: interp_loop total $flat % (--python $pyt %), line $l_interp in --lines $hotl %"
+	awk -v a="$flat" -v b="$pyt" 'BEGIN { x = a - b; exit !(a > 0 && x < 1 && x > -1) }' ||
+		fail "$py: the flat profile's interp_loop has $flat % total, --python $pyt %"
+	awk -v h="$hotl" 'BEGIN { exit !(h >= 1) }' || fail "$py: --lines gives line $l_interp $hotl %, want >= 1 %"
+	# the call tree's paths, as folded stacks (the JSON tree is too deep for jq)
+	"$WHYSLOW" export --format folded -o "$WORK/folded$k" "$d" 2>/dev/null ||
+		fail "$py: whyslow export --format folded failed"
+	grep -q '_PyEval_EvalFrameDefault;<module>;main;interp_loop[; ]' "$WORK/folded$k" ||
+		fail "$py: no stack _PyEval_EvalFrameDefault;<module>;main;interp_loop in the call paths"
+	n=$($WHYSLOW report --json --top 0 --no-python-merge "$d" | jq '[.flat[] | select(.module == "[python]")] | length')
+	[ "$n" = 0 ] || fail "$py: --no-python-merge still shows $n [python] functions"
 done
 ws_finish
