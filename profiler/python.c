@@ -18,16 +18,16 @@
 #include "writer.h"
 
 #define MAX_PY_DEPTH 256
-#define CODE_CAP 8192u	      /* code objects per thread */
-#define CODE_SLOTS 16384u     /* hash slots, a power of two */
-#define STR_ARENA (2u << 20)  /* bytes of names, files and line tables */
-#define LINETABLE_MAX 65536u  /* longer line tables are not copied */
+#define CODE_CAP 8192u	     /* code objects per thread */
+#define CODE_SLOTS 16384u    /* hash slots, a power of two */
+#define STR_ARENA (2u << 20) /* bytes of names, files and line tables */
+#define LINETABLE_MAX 65536u /* longer line tables are not copied */
 #define NAME_MAX_COPY 256u
 #define PYSTACK_CAP 16384u
 
-static const struct py_layout *L; /* NULL: Python frames are off */
-static const char *runtime;	  /* &_PyRuntime */
-static uint64_t code_type;	  /* &PyCode_Type */
+static const struct py_layout *L;     /* NULL: Python frames are off */
+static const char *runtime;	      /* &_PyRuntime */
+static uint64_t code_type;	      /* &PyCode_Type */
 static uint64_t interp_lo, interp_hi; /* the evaluation loop's executable segment */
 static uint32_t py_version;
 
@@ -297,7 +297,8 @@ ws_py_take(struct ws_py_thread *p, uint64_t pc, uint32_t stack, uint32_t weight)
 		if (id < 0)
 			break;
 		uint64_t off = ip >= code0 ? (ip - code0) / 2 : 0;
-		uint64_t entry = *(const uint8_t *)(uintptr_t)(f + L->frame_is_entry) ? 1u << 31 : 0;
+		uint64_t entry =
+		    *(const uint8_t *)(uintptr_t)(f + L->frame_is_entry) ? 1u << 31 : 0;
 		p->frames[n++] =
 		    ((uint64_t)id << 32) | entry | (off > 0x7fffffffu ? 0x7fffffffu : off);
 	}

@@ -102,8 +102,8 @@ row_for(struct acc *a, const char *fn, const char *file, int32_t line, const cha
 	*e = (struct entry){key, a->n};
 	ws_hmap_insert(&a->map, h, e);
 	struct ws_py_row *r = &a->rows[a->n++];
-	*r = (struct ws_py_row){ws_xstrdup(fn), ws_xstrdup(file), line, 0, 0, 0,
-				stack ? ws_xstrdup(stack) : NULL};
+	*r = (struct ws_py_row){
+	    ws_xstrdup(fn), ws_xstrdup(file), line, 0, 0, 0, stack ? ws_xstrdup(stack) : NULL};
 	return r;
 }
 
@@ -277,9 +277,9 @@ merge(struct ws_symbolizer *sym, const struct wsr_python *py, const struct wsr_s
 			while (k < s->nframes) {
 				uint64_t w = s->ips[k++];
 				const struct wsr_pycode *code = &py->codes[w >> 32];
-				int32_t line = ws_py_addr2line(code->linetable, code->linetable_len,
-							       code->firstlineno,
-							       (uint32_t)w & 0x7fffffffu);
+				int32_t line =
+				    ws_py_addr2line(code->linetable, code->linetable_len,
+						    code->firstlineno, (uint32_t)w & 0x7fffffffu);
 				m->frames[m->n++] = ws_symbolize_python(sym, code->name, code->file,
 									line, code->firstlineno);
 				if (w & (1u << 31))

@@ -26,12 +26,12 @@ struct ws_py_row {
 };
 
 struct ws_python {
-	uint64_t samples;    /* every sample of the filtered threads */
-	uint64_t py_samples; /* those that found Python frames */
-	uint64_t py_native;  /* of those, outside the interpreter's object */
-	size_t threads;	     /* filtered threads with Python frames */
-	uint32_t py_version; /* Py_Version of the first of them, 0: none */
-	double seconds_per_sample; /* 1 / requested rate */
+	uint64_t samples;			  /* every sample of the filtered threads */
+	uint64_t py_samples;			  /* those that found Python frames */
+	uint64_t py_native;			  /* of those, outside the interpreter's object */
+	size_t threads;				  /* filtered threads with Python frames */
+	uint32_t py_version;			  /* Py_Version of the first of them, 0: none */
+	double seconds_per_sample;		  /* 1 / requested rate */
 	struct ws_py_row *funcs, *lines, *stacks; /* by self (stacks: periods) */
 	size_t nfuncs, nlines, nstacks;
 };

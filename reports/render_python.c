@@ -16,7 +16,9 @@ table(struct out *o, const struct ws_python *py, const struct ws_py_row *rows, s
       int kind /* 0 functions, 1 lines, 2 stacks */)
 {
 	struct table tb = {0};
-	const char *what = kind == 0 ? "Python function" : kind == 1 ? "Python line" : "Python stack";
+	const char *what = kind == 0   ? "Python function"
+			   : kind == 1 ? "Python line"
+				       : "Python stack";
 	tt_col(&tb, what, false, tt_name_room(o, 50, 60));
 	tt_col(&tb, "self s", true, 0);
 	tt_col(&tb, "self %", true, 0);

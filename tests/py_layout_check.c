@@ -31,7 +31,8 @@ main(void)
 		if (ws_py_layouts[i].version == ((PY_MAJOR_VERSION << 8) | PY_MINOR_VERSION))
 			L = &ws_py_layouts[i];
 	if (!L) {
-		printf("SKIP: no layout row for Python %d.%d\n", PY_MAJOR_VERSION, PY_MINOR_VERSION);
+		printf("SKIP: no layout row for Python %d.%d\n", PY_MAJOR_VERSION,
+		       PY_MINOR_VERSION);
 		return 77;
 	}
 	C(runtime_tss, offsetof(_PyRuntimeState, gilstate.autoTSSkey));
