@@ -977,21 +977,26 @@ parse_pystacks(struct parser *ps, struct cursor c)
 		if (take(ps, &c, &s, sizeof s, "Python stacks", "stack header") < 0)
 			return -1;
 		if (s.nframes < 2 || s.nframes > WSR_MAX_FRAMES + 1)
-			return fail(ps, sat, "Python stacks record: stack %" PRIu32 " has %" PRIu32
-				    " frames", i, s.nframes);
+			return fail(ps, sat,
+				    "Python stacks record: stack %" PRIu32 " has %" PRIu32
+				    " frames",
+				    i, s.nframes);
 		uint64_t fo = c.off;
 		if (take(ps, &c, NULL, (uint64_t)s.nframes * sizeof(uint64_t), "Python stacks",
 			 "frames") < 0)
 			return -1;
 		const uint64_t *fw = (const uint64_t *)(const void *)(ps->buf + fo);
 		if (fw[0] > UINT32_MAX)
-			return fail(ps, fo, "Python stacks record: stack %" PRIu32
-				    " names native stack %" PRIu64, i, fw[0]);
+			return fail(ps, fo,
+				    "Python stacks record: stack %" PRIu32
+				    " names native stack %" PRIu64,
+				    i, fw[0]);
 		for (uint32_t k = 1; k < s.nframes; k++)
 			if ((fw[k] >> 32) >= py->ncodes)
 				return fail(ps, fo + 8 * k,
-					    "Python stacks record: frame %" PRIu32 " of stack %" PRIu32
-					    " refers to code object %" PRIu64 " of %" PRIu32,
+					    "Python stacks record: frame %" PRIu32
+					    " of stack %" PRIu32 " refers to code object %" PRIu64
+					    " of %" PRIu32,
 					    k, i, fw[k] >> 32, py->ncodes);
 		py->native[i] = (uint32_t)fw[0];
 		py->stacks[i] = (struct wsr_stack){s.nframes - 1, s.flags, s.count, fw + 1};

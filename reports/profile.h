@@ -60,10 +60,10 @@ struct wsr_counter_event {
 
 /* A Python code object of WS_REC_PYCODE (docs/python.md). */
 struct wsr_pycode {
-	char *name, *file;	   /* qualified name, file name ("" when not copied) */
+	char *name, *file; /* qualified name, file name ("" when not copied) */
 	int32_t firstlineno;
 	const uint8_t *linetable; /* linetable_len bytes in the file buffer */
-	uint32_t linetable_len;   /* 0: lines unknown */
+	uint32_t linetable_len;	  /* 0: lines unknown */
 };
 /* A thread's Python stacks (WS_REC_PYSTACKS + WS_REC_PYCODE); every frame
  * word's code index is checked against ncodes. */

@@ -43,7 +43,7 @@ struct ws_report {
 	const struct ws_roofline *roofline; /* --memory's loops on the roofline, or NULL */
 	const char *roofline_why;	    /* --memory without a roofline: why */
 	const struct ws_processes *processes;
-	const struct ws_python *python;	  /* NULL unless asked for (--python) */
+	const struct ws_python *python;		    /* NULL unless asked for (--python) */
 	double min_percent;			    /* the tree's cut-off, for the text */
 	const struct ws_expectations *expectations; /* NULL: none given */
 	const char *plot_output, *plot_script;	    /* --plot FILE: FILE and FILE.gp; NULL */

@@ -65,7 +65,7 @@ struct ws_symbolizer {
 	const char **warnings;
 	size_t nwarnings;
 	struct ws_frame unknown; /* "[unknown]" */
-	struct ws_hmap pyframes;	/* struct ws_frame of Python frames, by interned key */
+	struct ws_hmap pyframes; /* struct ws_frame of Python frames, by interned key */
 	struct ws_frame **all_pyframes;
 	size_t npyframes;
 	char *debuginfo_path;
@@ -144,8 +144,8 @@ pyframe_eq(const void *e, const void *key)
 }
 
 const struct ws_frame *
-ws_symbolize_python(struct ws_symbolizer *s, const char *function, const char *file,
-		    int32_t line, int32_t first_line)
+ws_symbolize_python(struct ws_symbolizer *s, const char *function, const char *file, int32_t line,
+		    int32_t first_line)
 {
 	char *k = ws_xasprintf("py\x1f%s\x1f%s\x1f%d\x1f%d", function, file, line, first_line);
 	const char *key = ws_intern(&s->strings, k);
@@ -164,7 +164,8 @@ ws_symbolize_python(struct ws_symbolizer *s, const char *function, const char *f
 	e->f.decl_line = first_line > 0 ? (unsigned)first_line : 0;
 	e->f.has_symbol = true;
 	ws_hmap_insert(&s->pyframes, h, e);
-	s->all_pyframes = ws_xrealloc(s->all_pyframes, (s->npyframes + 1) * sizeof *s->all_pyframes);
+	s->all_pyframes =
+	    ws_xrealloc(s->all_pyframes, (s->npyframes + 1) * sizeof *s->all_pyframes);
 	s->all_pyframes[s->npyframes++] = (struct ws_frame *)e;
 	return &e->f;
 }
