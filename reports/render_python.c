@@ -41,8 +41,12 @@ table(struct out *o, const struct ws_python *py, const struct ws_py_row *rows, s
 		tt_set(&tb, row, c++, PLAIN, tt_pct(ws_percent(r->self, py->samples)));
 		if (kind == 0)
 			tt_set(&tb, row, c++, PLAIN, tt_pct(ws_percent(r->total, py->samples)));
-		tt_set(&tb, row, c++, PLAIN, tt_pct(ws_percent(r->self - r->native, r->self)));
-		tt_set(&tb, row, c++, PLAIN, tt_pct(ws_percent(r->native, r->self)));
+		/* no self time: nothing to split */
+		tt_set(&tb, row, c++, PLAIN,
+		       r->self ? tt_pct(ws_percent(r->self - r->native, r->self))
+			       : ws_xstrdup("-"));
+		tt_set(&tb, row, c++, PLAIN,
+		       r->self ? tt_pct(ws_percent(r->native, r->self)) : ws_xstrdup("-"));
 	}
 	tt_print(o, &tb, "  ");
 }
