@@ -210,9 +210,12 @@ add_code(struct ws_py_thread *p, uint64_t c, uint64_t qn, uint64_t fn, uint64_t 
 	uint8_t *d = p->arena + p->arena_used;
 	struct ws_pycode h = {first, nlen, flen, llen};
 	memcpy(d, &h, sizeof h);
-	memcpy(d + sizeof h, name, nlen);
-	memcpy(d + sizeof h + nlen, file, flen);
-	memcpy(d + sizeof h + nlen + flen, ltab, llen);
+	if (nlen)
+		memcpy(d + sizeof h, name, nlen);
+	if (flen)
+		memcpy(d + sizeof h + nlen, file, flen);
+	if (llen)
+		memcpy(d + sizeof h + nlen + flen, ltab, llen);
 	struct code_entry *e = &p->codes[p->ncodes];
 	e->addr = c;
 	e->qualname = qn;
