@@ -12,6 +12,7 @@
 
 #include "arena.h"
 #include "collector.h"
+#include "python.h"
 #include "companion.h"
 #include "heap.h"
 #include "counters.h"
@@ -429,6 +430,7 @@ collector_start_guarded(void)
 		return;
 	}
 	ws_sampler_choose();
+	ws_py_init();
 	atomic_store(&ws_phase, WS_PHASE_RUNNING);
 	if (ws_signals_init() != 0 || ws_process_init() != 0) {
 		atomic_store(&ws_phase, WS_PHASE_OFF);

@@ -58,6 +58,8 @@ enum ws_record_type {
 	WS_REC_REGS = 11,   /* struct ws_regs + ws_regs_snapshot[count] */
 	WS_REC_OMPT = 13,   /* struct ws_ompt + runtime name + regions */
 	WS_REC_MPI = 15,    /* struct ws_mpi + struct ws_mpi_call[ncalls] */
+	WS_REC_PYSTACKS = 21, /* struct ws_pystacks + Python stacks */
+	WS_REC_PYCODE = 22,   /* struct ws_pycodes + code objects */
 };
 
 /* How samples were triggered. */
@@ -407,6 +409,48 @@ struct ws_regs_snapshot {
 	uint32_t stack;	  /* index in the thread's stack table */
 	uint32_t reserved; /* 0 */
 	uint64_t regs[WS_X86_NREGS];
+};
+
+/* WS_REC_PYCODE: the Python code objects one thread's samples ran
+ * (docs/python.md), written before that thread's WS_REC_PYSTACKS.  Followed
+ * by count entries, each a struct ws_pycode and then, unpadded, name_len
+ * bytes of qualified name, file_len bytes of file name and linetable_len
+ * bytes of the code object's co_linetable (CPython 3.11's location table,
+ * in code units of 2 bytes), copied while the code object was alive.  The
+ * entry's position is its index (the high half of a Python frame word). */
+struct ws_pycodes {
+	uint32_t thread_index;
+	uint32_t count;
+	uint32_t py_version; /* the interpreter's Py_Version (0x030b02f0: 3.11.2) */
+	uint32_t reserved;
+};
+struct ws_pycode {
+	int32_t firstlineno;
+	uint32_t name_len;
+	uint32_t file_len;
+	uint32_t linetable_len;
+};
+
+/* WS_REC_PYSTACKS: one thread's Python call stacks, counted like
+ * WS_REC_THREAD's (sampling periods whose sample found these Python frames
+ * on that thread).  Followed by stack_count stacks, each a struct ws_stack
+ * (flags: enum ws_stack_flags | enum ws_pystack_flags) and nframes uint64_t
+ * words: first the id of the samples' native stack (in the thread's
+ * WS_REC_THREAD stack table), then nframes - 1 frame words, innermost
+ * first: (code index << 32) | is_entry << 31 | instruction offset in code
+ * units (index into the code's bytecode, 2 bytes a unit).  is_entry: the
+ * frame was entered from C (a new _PyEval_EvalFrameDefault activation runs
+ * it and the frames inside it, up to the next entry frame). */
+enum ws_pystack_flags {
+	WS_PYSTK_NATIVE = 1u << 8, /* the interrupted instruction was outside the
+				      interpreter's own object (libpython or the
+				      python executable): in an extension or a
+				      library it called */
+};
+struct ws_pystacks {
+	uint32_t thread_index;
+	uint32_t stack_count;
+	uint64_t samples; /* periods that found Python frames (sum of counts) */
 };
 
 #endif

@@ -20,6 +20,7 @@
 #include "textbuf.h"
 #include "threads.h"
 #include "unwind.h"
+#include "python.h"
 #include "writer.h"
 
 __thread struct ws_thread_state *ws_self __attribute__((tls_model("initial-exec")));
@@ -117,6 +118,7 @@ write_thread(struct ws_thread_state *t, int is_self, uint32_t flags)
 {
 	ws_thread_flush_timeline(t);
 	ws_regs_write(&t->regs, t->info.thread_index); /* a loss costs no samples */
+	ws_py_write(t->py, t->info.thread_index);
 	t->info.end_ns = ws_now_ns();
 	struct timespec ts;
 	if (clock_gettime(is_self ? CLOCK_THREAD_CPUTIME_ID : thread_cpu_clock(t->info.tid), &ts) ==
@@ -137,6 +139,8 @@ release_state(struct ws_thread_state *t)
 	ws_stacktab_free(&t->tab);
 	ws_counters_thread_free(t);
 	ws_regs_free(&t->regs);
+	ws_py_thread_free(t->py);
+	t->py = NULL;
 	ws_mem_account(-(int64_t)state_bytes());
 	ws_unmap(t, state_bytes());
 }
@@ -274,6 +278,7 @@ ws_thread_register(int is_main)
 		atomic_store(&next_index, 1);
 	reset_info(t, is_main);
 	ws_regs_init(&t->regs, t->info.thread_index); /* off when it fails */
+	t->py = ws_py_thread_new(); /* NULL unless a Python interpreter runs here */
 	t->self = pthread_self();
 	t->perf_fd = -1;
 	ws_heap_internal_begin();
@@ -402,6 +407,7 @@ restart_self(struct ws_thread_state *me)
 	}
 	reset_info(me, 1);
 	ws_regs_reset(&me->regs);
+	ws_py_reset(me->py);
 	atomic_store(&slots[me->slot].status, SLOT_LIVE);
 }
 

@@ -49,6 +49,7 @@ struct ws_thread_state {
 	struct ws_counters_thread *counters; /* counters.c's, NULL without -e */
 	uint64_t scratch[1024 + 1]; /* unwinder output */
 	struct ws_regs_res regs;    /* register snapshots (regs.h) */
+	struct ws_py_thread *py;    /* Python frames (python.h), NULL when off */
 };
 
 /* The calling thread's state, NULL when it is not sampled.  TLS with the

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "analysis.h"
+#include "python_report.h"
 
 #include <math.h>
 
@@ -85,6 +86,13 @@ ws_for_each_stack(const struct wsr_profile *prof, const struct ws_filter *f,
 			const struct wsr_thread *t = &p->threads[j];
 			if (!ws_filter_thread(f, p, t))
 				continue;
+			/* Python frames merged into the native stacks
+			 * (python_report.h); not with counters, whose rows
+			 * follow the native stack table. */
+			if (t->py && !t->counters && !ws_python_no_merge) {
+				ws_python_merged_stacks(sym, p, t, fn, arg, &c);
+				continue;
+			}
 			for (uint32_t k = 0; k < t->info.stack_count; k++) {
 				const struct wsr_stack *st = &t->stacks[k];
 				if (!st->count)

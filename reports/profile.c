@@ -99,6 +99,16 @@ struct parser {
 	uint64_t counters_off; /* the COUNTERS record's payload, 0: none yet */
 	struct tcounters *tcs; /* THREAD_COUNTERS records, resolved at the end */
 	size_t ntcs, tc_cap;
+	struct pending_py *pys; /* PYCODE (+ PYSTACKS) records, attached at the end */
+	size_t npys, pys_cap;
+};
+
+/* A thread's Python records until its thread record is known. */
+struct pending_py {
+	uint32_t thread_index;
+	bool has_stacks;
+	uint64_t off; /* the PYCODE record */
+	struct wsr_python *py;
 };
 
 /* A WS_REC_THREAD_COUNTERS record, kept until the threads and the
@@ -569,7 +579,7 @@ parse_heap(struct parser *ps, struct cursor c)
 		uint64_t sat = sc.off;
 		if (take(ps, &sc, &s, sizeof s, "heap", "stack header") < 0)
 			return -1;
-		if (s.nframes == 0 || s.nframes > WSR_MAX_FRAMES)
+		if (s.nframes < 2 || s.nframes > WSR_MAX_FRAMES + 1)
 			return fail(ps, sat, "heap record: stack %" PRIu32 " has %" PRIu32 " frames",
 				    k, s.nframes);
 		uint64_t ips = sc.off;
@@ -866,6 +876,143 @@ resolve_regs(struct parser *ps)
 	return 0;
 }
 
+static void
+free_python(struct wsr_python *py)
+{
+	if (!py)
+		return;
+	for (uint32_t i = 0; py->codes && i < py->ncodes; i++) {
+		free(py->codes[i].name);
+		free(py->codes[i].file);
+	}
+	free(py->codes);
+	free(py->stacks);
+	free(py->native);
+	free(py);
+}
+
+/* WS_REC_PYCODE: the code objects of one thread's Python frames. */
+static int
+parse_pycode(struct parser *ps, struct cursor c)
+{
+	struct ws_pycodes h;
+	uint64_t at = c.off;
+	if (take(ps, &c, &h, sizeof h, "Python code", "fixed fields") < 0)
+		return -1;
+	if ((uint64_t)h.count * sizeof(struct ws_pycode) > c.left)
+		return fail(ps, at + offsetof(struct ws_pycodes, count),
+			    "Python code record: %" PRIu32 " code objects cannot fit in %" PRIu64
+			    " bytes",
+			    h.count, c.left);
+	for (size_t i = 0; i < ps->npys; i++)
+		if (ps->pys[i].thread_index == h.thread_index)
+			return fail(ps, at, "a second Python code record for thread %" PRIu32,
+				    h.thread_index);
+	struct wsr_python *py = ws_xcalloc(1, sizeof *py);
+	py->py_version = h.py_version;
+	py->codes = ws_xcalloc(h.count + 1, sizeof *py->codes);
+	for (uint32_t i = 0; i < h.count; i++) {
+		struct ws_pycode e;
+		struct wsr_pycode *w = &py->codes[i];
+		if (take(ps, &c, &e, sizeof e, "Python code", "code header") < 0 ||
+		    take_string(ps, &c, e.name_len, "Python code", "name", &w->name) < 0 ||
+		    take_string(ps, &c, e.file_len, "Python code", "file name", &w->file) < 0) {
+			py->ncodes = i + 1;
+			free_python(py);
+			return -1;
+		}
+		py->ncodes = i + 1;
+		w->firstlineno = e.firstlineno;
+		w->linetable = ps->buf + c.off;
+		w->linetable_len = e.linetable_len;
+		if (take(ps, &c, NULL, e.linetable_len, "Python code", "line table") < 0) {
+			free_python(py);
+			return -1;
+		}
+	}
+	py->ncodes = h.count;
+	if (ps->npys == ps->pys_cap) {
+		ps->pys_cap = ps->pys_cap ? 2 * ps->pys_cap : 8;
+		ps->pys = ws_xrealloc(ps->pys, ps->pys_cap * sizeof *ps->pys);
+	}
+	ps->pys[ps->npys++] = (struct pending_py){h.thread_index, false, at, py};
+	return expect_end(ps, &c, "Python code");
+}
+
+/* WS_REC_PYSTACKS: after its thread's WS_REC_PYCODE; every frame's code
+ * index is checked. */
+static int
+parse_pystacks(struct parser *ps, struct cursor c)
+{
+	struct ws_pystacks h;
+	uint64_t at = c.off;
+	if (take(ps, &c, &h, sizeof h, "Python stacks", "fixed fields") < 0)
+		return -1;
+	struct pending_py *pp = NULL;
+	for (size_t i = 0; i < ps->npys; i++)
+		if (ps->pys[i].thread_index == h.thread_index)
+			pp = &ps->pys[i];
+	if (!pp)
+		return fail(ps, at,
+			    "Python stacks record for thread %" PRIu32
+			    " without its Python code record before it",
+			    h.thread_index);
+	if (pp->has_stacks)
+		return fail(ps, at, "a second Python stacks record for thread %" PRIu32,
+			    h.thread_index);
+	if ((uint64_t)h.stack_count * sizeof(struct ws_stack) > c.left)
+		return fail(ps, at + offsetof(struct ws_pystacks, stack_count),
+			    "Python stacks record: %" PRIu32 " stacks cannot fit in %" PRIu64
+			    " bytes",
+			    h.stack_count, c.left);
+	struct wsr_python *py = pp->py;
+	py->stacks = ws_xcalloc(h.stack_count + 1, sizeof *py->stacks);
+	py->native = ws_xcalloc(h.stack_count + 1, sizeof *py->native);
+	py->nstacks = h.stack_count;
+	pp->has_stacks = true;
+	uint64_t total = 0;
+	for (uint32_t i = 0; i < h.stack_count; i++) {
+		struct ws_stack s;
+		uint64_t sat = c.off;
+		if (take(ps, &c, &s, sizeof s, "Python stacks", "stack header") < 0)
+			return -1;
+		if (s.nframes < 2 || s.nframes > WSR_MAX_FRAMES + 1)
+			return fail(ps, sat,
+				    "Python stacks record: stack %" PRIu32 " has %" PRIu32
+				    " frames",
+				    i, s.nframes);
+		uint64_t fo = c.off;
+		if (take(ps, &c, NULL, (uint64_t)s.nframes * sizeof(uint64_t), "Python stacks",
+			 "frames") < 0)
+			return -1;
+		const uint64_t *fw = (const uint64_t *)(const void *)(ps->buf + fo);
+		if (fw[0] > UINT32_MAX)
+			return fail(ps, fo,
+				    "Python stacks record: stack %" PRIu32
+				    " names native stack %" PRIu64,
+				    i, fw[0]);
+		for (uint32_t k = 1; k < s.nframes; k++)
+			if ((fw[k] >> 32) >= py->ncodes)
+				return fail(ps, fo + 8 * k,
+					    "Python stacks record: frame %" PRIu32
+					    " of stack %" PRIu32 " refers to code object %" PRIu64
+					    " of %" PRIu32,
+					    k, i, fw[k] >> 32, py->ncodes);
+		py->native[i] = (uint32_t)fw[0];
+		py->stacks[i] = (struct wsr_stack){s.nframes - 1, s.flags, s.count, fw + 1};
+		if (__builtin_add_overflow(total, s.count, &total))
+			return fail(ps, sat + offsetof(struct ws_stack, count),
+				    "Python stacks record: sample counts overflow");
+	}
+	if (total != h.samples)
+		return fail(ps, at + offsetof(struct ws_pystacks, samples),
+			    "Python stacks record: its stacks hold %" PRIu64
+			    " samples but it says %" PRIu64,
+			    total, h.samples);
+	py->samples = total;
+	return expect_end(ps, &c, "Python stacks");
+}
+
 static int
 parse_payload(struct parser *ps, uint32_t type, struct cursor c)
 {
@@ -896,6 +1043,10 @@ parse_payload(struct parser *ps, uint32_t type, struct cursor c)
 		return parse_thread_counters(ps, c);
 	case WS_REC_REGS:
 		return parse_regs(ps, c);
+	case WS_REC_PYCODE:
+		return parse_pycode(ps, c);
+	case WS_REC_PYSTACKS:
+		return parse_pystacks(ps, c);
 	default:
 		/* A newer writer of the same version may add record types;
 		 * they are skipped, and said so. */
@@ -1277,9 +1428,43 @@ slurp(const char *path, struct storage *st, struct ws_error *err)
 	return 0;
 }
 
+/* Attach the Python records to their threads. */
+static int
+resolve_python(struct parser *ps)
+{
+	struct wsr_process *p = ps->p;
+	for (size_t i = 0; i < ps->npys; i++) {
+		struct pending_py *pp = &ps->pys[i];
+		struct wsr_thread *t = thread_by_index(p, pp->thread_index);
+		if (!pp->has_stacks || !t) {
+			if (!p->complete)
+				continue; /* killed between the records: freed below */
+			return fail(ps, pp->off - sizeof(struct ws_record_header),
+				    pp->has_stacks ? "Python code record for thread %" PRIu32
+						     ", which has no thread record"
+						   : "Python code record for thread %" PRIu32
+						     " without its Python stacks record",
+				    pp->thread_index);
+		}
+		for (uint32_t k = 0; k < pp->py->nstacks; k++)
+			if (pp->py->native[k] >= t->info.stack_count)
+				return fail(ps, pp->off - sizeof(struct ws_record_header),
+					    "Python stack %" PRIu32 " of thread %" PRIu32
+					    " names native stack %" PRIu32 " of %" PRIu32,
+					    k, pp->thread_index, pp->py->native[k],
+					    t->info.stack_count);
+		t->py = pp->py;
+		pp->py = NULL;
+	}
+	return 0;
+}
+
 static void
 free_parser(struct parser *ps)
 {
+	for (size_t i = 0; i < ps->npys; i++)
+		free_python(ps->pys[i].py);
+	free(ps->pys);
 	free(ps->thread_keys);
 	free(ps->module_keys);
 	free(ps->chunks);
@@ -1313,6 +1498,8 @@ ws_load_file(const char *path, struct wsr_process *out, struct ws_error *err)
 		rc = resolve_counters(&ps);
 	if (rc == 0)
 		rc = resolve_regs(&ps);
+	if (rc == 0)
+		rc = resolve_python(&ps);
 	if (rc == 0)
 		rc = check_end_counts(&ps);
 	if (rc == 0 && ps.unknown_records)
@@ -1359,6 +1546,7 @@ ws_process_free(struct wsr_process *p)
 		free(p->threads[i].samples);
 		free(p->threads[i].counters);
 		free(p->threads[i].regs);
+		free_python(p->threads[i].py);
 	}
 	for (size_t i = 0; i < p->nevents; i++)
 		free(p->events[i].name);

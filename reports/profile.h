@@ -58,6 +58,26 @@ struct wsr_counter_event {
 	uint64_t config;
 };
 
+/* A Python code object of WS_REC_PYCODE (docs/python.md). */
+struct wsr_pycode {
+	char *name, *file; /* qualified name, file name ("" when not copied) */
+	int32_t firstlineno;
+	const uint8_t *linetable; /* linetable_len bytes in the file buffer */
+	uint32_t linetable_len;	  /* 0: lines unknown */
+};
+/* A thread's Python stacks (WS_REC_PYSTACKS + WS_REC_PYCODE); every frame
+ * word's code index is checked against ncodes. */
+struct wsr_python {
+	uint32_t py_version; /* Py_Version of the interpreter */
+	uint32_t ncodes;
+	struct wsr_pycode *codes;
+	uint32_t nstacks;
+	struct wsr_stack *stacks; /* flags: ws_stack_flags | ws_pystack_flags; ips: the
+				     frame words, innermost first */
+	uint32_t *native;	  /* nstacks: each stack's native stack id, checked
+				     against the thread's stack_count */
+	uint64_t samples;
+};
 struct wsr_thread {
 	struct ws_thread info;
 	struct wsr_thread_counters *counters; /* NULL: not counted */
@@ -69,6 +89,7 @@ struct wsr_thread {
 	struct ws_regs_snapshot *regs;
 	size_t nregs;
 	uint64_t regs_seen; /* samples the reservoir was offered */
+	struct wsr_python *py; /* NULL: no Python frames recorded */
 };
 
 /* OpenMP parallel regions from OMPT (WS_REC_OMPT). */

@@ -43,6 +43,7 @@ struct ws_report {
 	const struct ws_roofline *roofline; /* --memory's loops on the roofline, or NULL */
 	const char *roofline_why;	    /* --memory without a roofline: why */
 	const struct ws_processes *processes;
+	const struct ws_python *python;		    /* NULL unless asked for (--python) */
 	double min_percent;			    /* the tree's cut-off, for the text */
 	const struct ws_expectations *expectations; /* NULL: none given */
 	const char *plot_output, *plot_script;	    /* --plot FILE: FILE and FILE.gp; NULL */
@@ -74,6 +75,10 @@ void ws_json_counters(struct json *j, const struct ws_counter_table *t);
 /* The text of the expectations section (both verbs). */
 struct out;
 void ws_text_expectations(struct out *o, const struct ws_expectations *x);
+/* The --python section (render_python.c). */
+struct ws_python;
+void ws_text_python(struct out *o, const struct ws_python *py);
+void ws_json_python(struct json *j, const struct ws_python *py);
 /* The memory-access section (render_access.c). */
 struct json;
 void ws_text_access(struct out *o, const struct ws_access *a);

@@ -554,6 +554,8 @@ ws_render_json(FILE *f, const struct ws_report *r)
 		ws_render_heap_json(&j, r->heapmem);
 	if (r->counters)
 		ws_json_counters(&j, r->counters);
+	if (r->python)
+		ws_json_python(&j, r->python);
 	if (r->access)
 		ws_json_access(&j, r->access);
 	if (r->access)

@@ -717,6 +717,8 @@ ws_render_text(FILE *f, const struct ws_report *r, const struct ws_text_options 
 		ws_render_heap_text(&o, r->heapmem);
 	if (r->counters)
 		ws_text_counters(&o, r->counters);
+	if (r->python)
+		ws_text_python(&o, r->python);
 	if (r->access)
 		ws_text_access(&o, r->access);
 	if (r->access)

@@ -18,6 +18,7 @@
 #include "heap.h"
 #include "plot.h"
 #include "profile.h"
+#include "python_report.h"
 #include "render.h"
 #include "roofline_report.h"
 #include "symbolize.h"
@@ -43,6 +44,11 @@ usage(FILE *f)
 	    "                       0 = all)\n"
 	    "  --tree               also the call tree, top-down, with total and self %%\n"
 	    "  --lines              also the hottest source lines, with their text\n"
+	    "  --python             also the Python functions, lines and stacks of a CPython\n"
+	    "                       3.11 program, each split into interpreter and native\n"
+	    "                       time (docs/python.md)\n"
+	    "  --no-python-merge    show Python programs' native stacks only, without their\n"
+	    "                       Python frames merged in where the interpreter ran them\n"
 	    "  --by-thread          also each thread's share of the samples, CPU and wall time\n"
 	    "  --threads            also each thread's busy time, time in the OpenMP runtime\n"
 	    "                       and idle (blocked) time, from wall-clock samples (record\n"
@@ -115,6 +121,8 @@ enum {
 	OPT_TOP = 256,
 	OPT_TREE,
 	OPT_LINES,
+	OPT_PYTHON,
+	OPT_NO_PYTHON_MERGE,
 	OPT_BY_THREAD,
 	OPT_PID,
 	OPT_RANK,
@@ -135,6 +143,8 @@ static const struct option options[] = {
     {"top", required_argument, NULL, OPT_TOP},
     {"tree", no_argument, NULL, OPT_TREE},
     {"lines", no_argument, NULL, OPT_LINES},
+    {"python", no_argument, NULL, OPT_PYTHON},
+    {"no-python-merge", no_argument, NULL, OPT_NO_PYTHON_MERGE},
     {"by-thread", no_argument, NULL, OPT_BY_THREAD},
     {"threads", no_argument, NULL, OPT_THREADS},
     {"mpi", no_argument, NULL, OPT_MPI},
@@ -380,6 +390,7 @@ int
 cmd_report(int argc, char **argv)
 {
 	long top = 20;
+	bool want_python = false;
 	bool want_tree = false, want_lines = false, want_threads = false, json = false;
 	bool want_vector = false, want_busy = false, want_mpi = false, want_memory = false;
 	bool want_counters = false, want_access = false;
@@ -411,6 +422,12 @@ cmd_report(int argc, char **argv)
 			break;
 		case OPT_LINES:
 			want_lines = true;
+			break;
+		case OPT_PYTHON:
+			want_python = true;
+			break;
+		case OPT_NO_PYTHON_MERGE:
+			ws_python_no_merge = true;
 			break;
 		case OPT_BY_THREAD:
 			want_threads = true;
@@ -575,6 +592,9 @@ cmd_report(int argc, char **argv)
 	if (want_busy || need_busy)
 		ws_busy_build(&prof, &filter, sym, &busy);
 	ws_processes_build(&prof, &filter, &procs);
+	struct ws_python python;
+	if (want_python)
+		ws_python_build(&prof, &filter, (size_t)top, &python);
 	struct ws_mpi_report mpi;
 	ws_mpi_report_build(&prof, &filter, &mpi);
 	struct ws_heapmem heapmem;
@@ -689,6 +709,7 @@ cmd_report(int argc, char **argv)
 	    .roofline = have_roofline ? &roofline : NULL,
 	    .roofline_why = roofline_why,
 	    .processes = &procs,
+	    .python = want_python ? &python : NULL,
 	    .min_percent = min_percent,
 	    .expectations = nexpect ? &expectations : NULL,
 	};
@@ -747,6 +768,8 @@ cmd_report(int argc, char **argv)
 		ws_busy_free(&busy);
 	if (want_lines || need_lines)
 		ws_lines_free(&lines);
+	if (want_python)
+		ws_python_free(&python);
 	ws_expect_free_all(NULL, results, nexpect);
 	if (want_tree)
 		ws_tree_free(&tree);

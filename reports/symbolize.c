@@ -65,6 +65,9 @@ struct ws_symbolizer {
 	const char **warnings;
 	size_t nwarnings;
 	struct ws_frame unknown; /* "[unknown]" */
+	struct ws_hmap pyframes; /* struct ws_frame of Python frames, by interned key */
+	struct ws_frame **all_pyframes;
+	size_t npyframes;
 	char *debuginfo_path;
 	Dwfl_Callbacks callbacks;
 };
@@ -86,6 +89,7 @@ ws_symbolizer_new(void)
 	ws_hmap_init(&s->images);
 	ws_hmap_init(&s->modlinks);
 	ws_hmap_init(&s->cache);
+	ws_hmap_init(&s->pyframes);
 	s->unknown.function = ws_intern(&s->strings, "[unknown]");
 	s->unknown.module = s->unknown.function;
 	s->callbacks.find_elf = dwfl_build_id_find_elf;
@@ -113,6 +117,10 @@ ws_symbolizer_free(struct ws_symbolizer *s)
 	for (size_t i = 0; i < s->nentries; i++)
 		free(s->all_entries[i]);
 	free(s->all_entries);
+	for (size_t i = 0; i < s->npyframes; i++)
+		free(s->all_pyframes[i]);
+	free(s->all_pyframes);
+	ws_hmap_free(&s->pyframes);
 	free(s->warnings);
 	ws_hmap_free(&s->images);
 	ws_hmap_free(&s->modlinks);
@@ -123,6 +131,44 @@ ws_symbolizer_free(struct ws_symbolizer *s)
 
 static void warnf(struct ws_symbolizer *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+struct pyframe {
+	struct ws_frame f;
+	const char *key; /* interned */
+};
+
+static bool
+pyframe_eq(const void *e, const void *key)
+{
+	return ((const struct pyframe *)e)->key == key;
+}
+
+const struct ws_frame *
+ws_symbolize_python(struct ws_symbolizer *s, const char *function, const char *file, int32_t line,
+		    int32_t first_line)
+{
+	char *k = ws_xasprintf("py\x1f%s\x1f%s\x1f%d\x1f%d", function, file, line, first_line);
+	const char *key = ws_intern(&s->strings, k);
+	free(k);
+	uint64_t h = ws_hash_ptr(key, 0x7079);
+	struct pyframe *e = ws_hmap_find(&s->pyframes, h, pyframe_eq, key);
+	if (e)
+		return &e->f;
+	e = ws_xcalloc(1, sizeof *e);
+	e->key = key;
+	e->f.function = ws_intern(&s->strings, *function ? function : "[python]");
+	e->f.module = ws_intern(&s->strings, "[python]");
+	e->f.file = *file ? ws_intern(&s->strings, file) : NULL;
+	e->f.line = line > 0 ? (unsigned)line : 0;
+	e->f.decl_file = e->f.file;
+	e->f.decl_line = first_line > 0 ? (unsigned)first_line : 0;
+	e->f.has_symbol = true;
+	ws_hmap_insert(&s->pyframes, h, e);
+	s->all_pyframes =
+	    ws_xrealloc(s->all_pyframes, (s->npyframes + 1) * sizeof *s->all_pyframes);
+	s->all_pyframes[s->npyframes++] = (struct ws_frame *)e;
+	return &e->f;
+}
 
 static void
 warnf(struct ws_symbolizer *s, const char *fmt, ...)

@@ -62,6 +62,11 @@ void ws_symbolizer_free(struct ws_symbolizer *s);
 size_t ws_symbolize(struct ws_symbolizer *s, const struct wsr_process *p, uint64_t ip,
 		    bool return_address, const struct ws_frame **frames);
 
+/* The frame of a Python function at a line (docs/python.md), module
+ * "[python]", owned by the symboliser like the others. */
+const struct ws_frame *ws_symbolize_python(struct ws_symbolizer *s, const char *function,
+					   const char *file, int32_t line, int32_t first_line);
+
 /* A recorded stack with every address expanded into its frames. */
 struct ws_chain {
 	const struct ws_frame **frames; /* innermost first */
