@@ -57,6 +57,14 @@ usage(FILE *f)
 	    "                       bytes over the ranks, the ranks' computing imbalance and\n"
 	    "                       the rank that waits longest (from libwhyslow-mpi.so,\n"
 	    "                       which record preloads unless --no-mpi)\n"
+	    "  --gpu                also what the GPU did (CUPTI, from record on a CUDA\n"
+	    "                       program): kernels (calls, time, launch configuration),\n"
+	    "                       transfers (direction, bytes, bandwidth, pinned or\n"
+	    "                       pageable), GPU busy and idle share, CPU time in CUDA\n"
+	    "                       calls, the call sites that launched the most GPU time,\n"
+	    "                       and the verdicts: transfer-bound, launch-bound, GPU idle\n"
+	    "                       while the CPU works, sync after every launch, pageable\n"
+	    "                       transfers (docs/gpu.md)\n"
 	    "  --vector             also the vectorisation of the hottest functions (at most\n"
 	    "                       5, or --top N when smaller; each with >= 1 %% of the\n"
 	    "                       samples) and of their hot loops: packed (SIMD) versus\n"
@@ -126,6 +134,7 @@ enum {
 	OPT_VECTOR,
 	OPT_THREADS,
 	OPT_MPI,
+	OPT_GPU,
 	OPT_MEMORY,
 	OPT_PLOT,
 	OPT_COUNTERS,
@@ -138,6 +147,7 @@ static const struct option options[] = {
     {"by-thread", no_argument, NULL, OPT_BY_THREAD},
     {"threads", no_argument, NULL, OPT_THREADS},
     {"mpi", no_argument, NULL, OPT_MPI},
+    {"gpu", no_argument, NULL, OPT_GPU},
     {"pid", required_argument, NULL, OPT_PID},
     {"rank", required_argument, NULL, OPT_RANK},
     {"tid", required_argument, NULL, OPT_TID},
@@ -381,6 +391,7 @@ cmd_report(int argc, char **argv)
 {
 	long top = 20;
 	bool want_tree = false, want_lines = false, want_threads = false, json = false;
+	bool want_gpu = false;
 	bool want_vector = false, want_busy = false, want_mpi = false, want_memory = false;
 	bool want_counters = false, want_access = false;
 	double min_percent = 0.5;
@@ -420,6 +431,9 @@ cmd_report(int argc, char **argv)
 			break;
 		case OPT_MPI:
 			want_mpi = true;
+			break;
+		case OPT_GPU:
+			want_gpu = true;
 			break;
 		case OPT_THREADS:
 			want_busy = true;
@@ -577,6 +591,8 @@ cmd_report(int argc, char **argv)
 	ws_processes_build(&prof, &filter, &procs);
 	struct ws_mpi_report mpi;
 	ws_mpi_report_build(&prof, &filter, &mpi);
+	struct ws_gpu_report gpu;
+	ws_gpu_report_build(&prof, &filter, sym, want_gpu ? (size_t)top : 0, &gpu);
 	struct ws_heapmem heapmem;
 	if (want_memory || need_heap)
 		ws_heapmem_build(&prof, &filter, sym, (size_t)top, &heapmem);
@@ -682,6 +698,7 @@ cmd_report(int argc, char **argv)
 	    .busy = want_busy ? &busy : NULL,
 	    .vector = want_vector ? &vector : NULL,
 	    .mpi = want_mpi ? &mpi : NULL,
+	    .gpu = want_gpu ? &gpu : NULL,
 	    .heapmem = want_memory ? &heapmem : NULL,
 	    .counters = want_counters ? &counters : NULL,
 	    .access = want_access ? &access : NULL,
@@ -729,6 +746,7 @@ cmd_report(int argc, char **argv)
 		ws_counters_free(&all_counters);
 	ws_processes_free(&procs);
 	ws_mpi_report_free(&mpi);
+	ws_gpu_report_free(&gpu);
 	if (want_memory || need_heap)
 		ws_heapmem_free(&heapmem);
 	if (want_vector)
