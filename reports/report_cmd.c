@@ -671,6 +671,7 @@ cmd_report(int argc, char **argv)
 		    .vector = need_vector ? &all_vector : NULL,
 		    .busy = want_busy || need_busy ? &busy : NULL,
 		    .mpi = &mpi,
+		    .gpu = &gpu,
 		    .heap = want_memory || need_heap ? &heapmem : NULL,
 		    .counters = need_counters ? &all_counters : NULL,
 		    .access = NULL};

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gpu_records.h"
@@ -263,12 +264,34 @@ report(struct wsr_process *proc, struct ws_gpu_report *g)
 	ws_gpu_report_build(&prof, &f, NULL, 0, g);
 }
 
+/* gpu_synth --write DIR: also keep the transfer-bound and tiny-kernel
+ * profiles as DIR/transfer and DIR/tiny for test_gpu_report.sh. */
+static const char *outdir;
+
+static void
+keep(const char *name)
+{
+	if (!outdir)
+		return;
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", outdir, name);
+	mkdir(path, 0777);
+	snprintf(path, sizeof path, "%s/%s/synth.7.wsp", outdir, name);
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(fbuf, 1, flen, f) != flen || fclose(f) != 0) {
+		perror(path);
+		exit(99);
+	}
+}
+
 #define MS 1000000ull
 #define US 1000ull
 
 int
-main(void)
+main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "--write"))
+		outdir = argv[2];
 	struct wsr_process proc;
 	struct ws_error err;
 	struct ws_gpu_report g;
@@ -294,6 +317,7 @@ main(void)
 		printf("FAIL: the good profile did not load: %s\n", err.msg);
 		return 1;
 	}
+	keep("transfer");
 	CHECK(proc.gpu && proc.gpu->info.nactivities == 6, "%u activities",
 	      proc.gpu ? proc.gpu->info.nactivities : 0);
 	/* the conversion, field by field */
@@ -364,6 +388,7 @@ main(void)
 		printf("FAIL: tiny: %s\n", err.msg);
 		return 1;
 	}
+	keep("tiny");
 	report(&proc, &g);
 	CHECK(g.launches == 1000 && g.sync_after_launch == 1000, "launches %lu synced %lu",
 	      (unsigned long)g.launches, (unsigned long)g.sync_after_launch);
