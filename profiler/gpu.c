@@ -138,8 +138,17 @@ gpu_flush_at_exit(void)
 static void
 off_at_exit(void)
 {
-	if (asked && !atomic_load(&injected))
-		ws_warnf("GPU tracing is off: the program never initialised the CUDA driver");
+	if (!asked || atomic_load(&injected))
+		return;
+	void *drv = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_NOLOAD);
+	if (!drv) {
+		ws_warnf("GPU tracing is off: the program loaded no CUDA driver (libcuda.so.1: "
+			 "no NVIDIA driver on this machine, or no CUDA call was made)");
+		return;
+	}
+	dlclose(drv);
+	ws_warnf("GPU tracing is off: the CUDA driver was loaded but never initialised "
+		 "(cuInit) with libwhyslow.so as its injection library");
 }
 
 void
