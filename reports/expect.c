@@ -67,6 +67,9 @@ static const struct metric {
     {"gpu_sync_after_launch_percent", NUM, NO_ARG, false, "%",
      "% of kernel launches followed by a\n"
      "                                      synchronising call (CUPTI)"},
+    {"gpu_kernel_mean", NUM, FUNC_ARG, false, "us",
+     "mean time of the GPU kernels named K (a\n"
+     "                                      pattern on the name without its arguments)"},
     {"gpu_transfer_bound", NUM, NO_ARG, false, NULL, "1: the transfer-bound verdict (CUPTI)"},
     {"gpu_launch_bound", NUM, NO_ARG, false, NULL, "1: the launch-bound verdict (CUPTI)"},
     {"gpu_idle_cpu_works", NUM, NO_ARG, false, NULL,
@@ -559,6 +562,22 @@ number(const struct metric *m, const char *function, const struct ws_facts *f)
 		if (!g || !g->nprocs)
 			return NAN;
 		const char *k = m->name + 4;
+		if (!strcmp(k, "kernel_mean")) {
+			double sum = 0;
+			uint64_t n = 0;
+			for (size_t i = 0; i < g->nkernels; i++) {
+				char base[256];
+				snprintf(base, sizeof base, "%s", g->kernels[i].name);
+				char *paren = strchr(base, '(');
+				if (paren)
+					*paren = '\0';
+				if (strcmp(base, function) && fnmatch(function, base, 0))
+					continue;
+				sum += g->kernels[i].seconds;
+				n += g->kernels[i].calls;
+			}
+			return n ? 1e6 * sum / (double)n : NAN;
+		}
 		return !strcmp(k, "busy")		      ? g->busy_percent
 		       : !strcmp(k, "copy_ratio")	      ? g->copy_kernel_ratio
 		       : !strcmp(k, "kernels")		      ? (double)g->kernel_count

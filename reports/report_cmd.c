@@ -592,7 +592,13 @@ cmd_report(int argc, char **argv)
 	struct ws_mpi_report mpi;
 	ws_mpi_report_build(&prof, &filter, &mpi);
 	struct ws_gpu_report gpu;
-	ws_gpu_report_build(&prof, &filter, sym, want_gpu ? (size_t)top : 0, &gpu);
+	ws_gpu_report_build(&prof, &filter, sym, 0, &gpu);
+	/* expectations see every kernel; the report shows --top of them */
+	struct ws_gpu_report gpu_shown = gpu;
+	if (top > 0 && gpu_shown.nkernels > (size_t)top)
+		gpu_shown.nkernels = (size_t)top;
+	if (top > 0 && gpu_shown.nsites > (size_t)top)
+		gpu_shown.nsites = (size_t)top;
 	struct ws_heapmem heapmem;
 	if (want_memory || need_heap)
 		ws_heapmem_build(&prof, &filter, sym, (size_t)top, &heapmem);
@@ -699,7 +705,7 @@ cmd_report(int argc, char **argv)
 	    .busy = want_busy ? &busy : NULL,
 	    .vector = want_vector ? &vector : NULL,
 	    .mpi = want_mpi ? &mpi : NULL,
-	    .gpu = want_gpu ? &gpu : NULL,
+	    .gpu = want_gpu ? &gpu_shown : NULL,
 	    .heapmem = want_memory ? &heapmem : NULL,
 	    .counters = want_counters ? &counters : NULL,
 	    .access = want_access ? &access : NULL,

@@ -34,6 +34,12 @@ jq -e '.gpu | .launches == 1000 and .sync_after_launch == 1000 and .launch_overh
 expect_status 0 "$WHYSLOW" report --gpu --expect 'gpu_launch_bound == 1' \
 	--expect 'gpu_sync_after_launch_percent >= 90' --expect 'gpu_transfer_bound == 0' "$tmp/tiny"
 expect_status 1 "$WHYSLOW" report --gpu --expect 'gpu_transfer_bound == 1' "$tmp/tiny"
+expect_status 0 "$WHYSLOW" report --expect 'gpu_kernel_mean(tiny) == 2' "$tmp/tiny"
+expect_status 0 "$WHYSLOW" report --expect 'gpu_kernel_mean(mat*) == 1000' "$tmp/transfer"
+expect_status 1 "$WHYSLOW" report --expect 'gpu_kernel_mean(mat*) < 999' "$tmp/transfer"
+# compare: the transfer profile's matmul kernel (1000 us) over tiny's (2 us)
+expect_status 0 "$WHYSLOW" compare --expect \
+	'before.gpu_kernel_mean(matmul) / after.gpu_kernel_mean(tiny) == 500' "$tmp/transfer" "$tmp/tiny"
 
 # a recording without GPU data
 expect_status 0 "$WHYSLOW" report --gpu "$REC"
