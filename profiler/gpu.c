@@ -53,9 +53,9 @@ enum { MAX_ACT = 1 << 19, MAX_API = 1 << 19, BUF_BYTES = 8 << 20 };
 
 static struct ws_gpu_rows rows;
 static struct ws_gpu head;
-static _Atomic int running;   /* CUPTI subscribed and rows mapped */
-static int asked;	      /* WHYSLOW_GPU=1 (--gpu) */
-static _Atomic int injected;  /* the driver called InitializeInjection */
+static _Atomic int running;	   /* CUPTI subscribed and rows mapped */
+static int asked;		   /* WHYSLOW_GPU=1 (--gpu) */
+static _Atomic int injected;	   /* the driver called InitializeInjection */
 static __thread int runtime_depth; /* inside a runtime API call */
 
 static uint64_t
@@ -187,16 +187,17 @@ start_cupti(void)
 		ws_warnf("GPU tracing is off: %s", why);
 		return -1;
 	}
-#define SYM(f)                                                                             \
-	if (!(*(void **)&cupti.f = dlsym(h, "cupti" #f))) {                                \
-		ws_warnf("GPU tracing is off: libcupti has no cupti" #f);                   \
-		return -1;                                                                 \
+#define SYM(f)                                                                                     \
+	if (!(*(void **)&cupti.f = dlsym(h, "cupti" #f))) {                                        \
+		ws_warnf("GPU tracing is off: libcupti has no cupti" #f);                          \
+		return -1;                                                                         \
 	}
-	SYM(Subscribe) SYM(EnableDomain) SYM(ActivityEnable) SYM(ActivityRegisterCallbacks)
-	SYM(ActivityGetNextRecord) SYM(ActivityGetNumDroppedRecords) SYM(ActivityFlushAll)
-	SYM(GetTimestamp) SYM(GetResultString)
+	SYM(Subscribe)
+	SYM(EnableDomain) SYM(ActivityEnable) SYM(ActivityRegisterCallbacks)
+	    SYM(ActivityGetNextRecord) SYM(ActivityGetNumDroppedRecords) SYM(ActivityFlushAll)
+		SYM(GetTimestamp) SYM(GetResultString)
 #undef SYM
-	rows.act = ws_map((size_t)MAX_ACT * sizeof *rows.act);
+		    rows.act = ws_map((size_t)MAX_ACT * sizeof *rows.act);
 	rows.api = ws_map((size_t)MAX_API * sizeof *rows.api);
 	if (!rows.act || !rows.api) {
 		ws_warnf("GPU tracing is off: no memory for its tables");

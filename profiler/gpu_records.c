@@ -94,7 +94,8 @@ ws_gpu_convert(const CUpti_Activity *rec, int64_t off, struct ws_gpu_activity *o
 		return 0;
 	}
 	case CUPTI_ACTIVITY_KIND_SYNCHRONIZATION: {
-		const CUpti_ActivitySynchronization2 *s = (const CUpti_ActivitySynchronization2 *)rec;
+		const CUpti_ActivitySynchronization2 *s =
+		    (const CUpti_ActivitySynchronization2 *)rec;
 		o->kind = WS_GPU_SYNC;
 		o->detail = (uint32_t)s->type;
 		o->correlation = s->correlationId;

@@ -157,19 +157,21 @@ call_site(const struct wsr_process *p, struct ws_symbolizer *sym, const struct w
 }
 
 /* growable tables */
-#define GROW(arr, n, cap)                                                                  \
-	do {                                                                               \
-		if ((n) == (cap)) {                                                        \
-			(cap) = (cap) ? 2 * (cap) : 16;                                    \
-			(arr) = ws_xrealloc((arr), (cap) * sizeof *(arr));                 \
-		}                                                                          \
+#define GROW(arr, n, cap)                                                                          \
+	do {                                                                                       \
+		if ((n) == (cap)) {                                                                \
+			(cap) = (cap) ? 2 * (cap) : 16;                                            \
+			(arr) = ws_xrealloc((arr), (cap) * sizeof *(arr));                         \
+		}                                                                                  \
 	} while (0)
 
 static int
 cmp_kernel(const void *x, const void *y)
 {
 	const struct ws_gpu_kernel_row *p = x, *q = y;
-	return p->seconds < q->seconds ? 1 : p->seconds > q->seconds ? -1 : strcmp(p->name, q->name);
+	return p->seconds < q->seconds	 ? 1
+	       : p->seconds > q->seconds ? -1
+					 : strcmp(p->name, q->name);
 }
 static int
 cmp_copy(const void *x, const void *y)
@@ -181,14 +183,17 @@ static int
 cmp_apirow(const void *x, const void *y)
 {
 	const struct ws_gpu_api_row *p = x, *q = y;
-	return p->seconds < q->seconds ? 1 : p->seconds > q->seconds ? -1 : strcmp(p->name, q->name);
+	return p->seconds < q->seconds	 ? 1
+	       : p->seconds > q->seconds ? -1
+					 : strcmp(p->name, q->name);
 }
 static int
 cmp_site(const void *x, const void *y)
 {
 	const struct ws_gpu_site_row *p = x, *q = y;
-	return p->gpu_seconds < q->gpu_seconds ? 1 : p->gpu_seconds > q->gpu_seconds ? -1
-											 : strcmp(p->site, q->site);
+	return p->gpu_seconds < q->gpu_seconds	 ? 1
+	       : p->gpu_seconds > q->gpu_seconds ? -1
+						 : strcmp(p->site, q->site);
 }
 
 void
@@ -236,8 +241,8 @@ ws_gpu_report_build(const struct wsr_profile *prof, const struct ws_filter *f,
 						break;
 				if (r == out->ncopies) {
 					GROW(out->copies, out->ncopies, capc);
-					out->copies[out->ncopies++] =
-					    (struct ws_gpu_copy_row){.direction = a->detail, .memory = a->memory};
+					out->copies[out->ncopies++] = (struct ws_gpu_copy_row){
+					    .direction = a->detail, .memory = a->memory};
 				}
 				out->copies[r].count++;
 				out->copies[r].bytes += a->bytes;
@@ -257,7 +262,8 @@ ws_gpu_report_build(const struct wsr_profile *prof, const struct ws_filter *f,
 						break;
 				if (r == out->nkernels) {
 					GROW(out->kernels, out->nkernels, capk);
-					struct ws_gpu_kernel_row *k = &out->kernels[out->nkernels++];
+					struct ws_gpu_kernel_row *k =
+					    &out->kernels[out->nkernels++];
 					memset(k, 0, sizeof *k);
 					k->name = name;
 					memcpy(k->grid, a->grid, sizeof k->grid);
@@ -280,7 +286,8 @@ ws_gpu_report_build(const struct wsr_profile *prof, const struct ws_filter *f,
 		}
 		/* API calls: by correlation for the call sites, by thread and time
 		 * for the sync-after-launch pattern */
-		uint32_t *byc = ws_xcalloc(nc + 1, sizeof *byc), *byt = ws_xcalloc(nc + 1, sizeof *byt);
+		uint32_t *byc = ws_xcalloc(nc + 1, sizeof *byc),
+			 *byt = ws_xcalloc(nc + 1, sizeof *byt);
 		for (uint32_t i = 0; i < nc; i++)
 			byc[i] = byt[i] = i;
 		qsort_r(byc, nc, sizeof *byc, cmp_api_idx, g->api);
@@ -323,7 +330,8 @@ ws_gpu_report_build(const struct wsr_profile *prof, const struct ws_filter *f,
 					break;
 			if (r == out->napis) {
 				GROW(out->apis, out->napis, capa);
-				out->apis[out->napis++] = (struct ws_gpu_api_row){.name = ws_xstrdup(a->name)};
+				out->apis[out->napis++] =
+				    (struct ws_gpu_api_row){.name = ws_xstrdup(a->name)};
 			}
 			out->apis[r].calls++;
 			out->apis[r].seconds += sec(d);
@@ -334,7 +342,8 @@ ws_gpu_report_build(const struct wsr_profile *prof, const struct ws_filter *f,
 			if (a->kind == WS_GPU_SYNC || !a->correlation)
 				continue;
 			const struct ws_gpu_api *api = find_api(g, byc, a->correlation);
-			char *site = api ? call_site(p, sym, api) : ws_xstrdup("[no API call recorded]");
+			char *site =
+			    api ? call_site(p, sym, api) : ws_xstrdup("[no API call recorded]");
 			size_t r;
 			for (r = 0; r < out->nsites; r++)
 				if (strcmp(out->sites[r].site, site) == 0)
@@ -376,7 +385,8 @@ ws_gpu_report_build(const struct wsr_profile *prof, const struct ws_filter *f,
 	if (!out->nprocs)
 		return;
 	/* tiny kernels: shorter than the mean launch call */
-	out->launch_overhead_us = out->launches ? (double)launch_ns / 1e3 / (double)out->launches : 0;
+	out->launch_overhead_us =
+	    out->launches ? (double)launch_ns / 1e3 / (double)out->launches : 0;
 	for (size_t pi = 0; pi < prof->nprocs; pi++) {
 		const struct wsr_process *p = &prof->procs[pi];
 		if (!p->gpu || !ws_filter_process(f, p))
@@ -409,7 +419,8 @@ ws_gpu_report_build(const struct wsr_profile *prof, const struct ws_filter *f,
 		c->gb_per_s = c->seconds > 0 ? (double)c->bytes / c->seconds / 1e9 : 0;
 	}
 	for (size_t i = 0; i < out->napis; i++)
-		out->apis[i].percent = out->api_s > 0 ? 100.0 * out->apis[i].seconds / out->api_s : 0;
+		out->apis[i].percent =
+		    out->api_s > 0 ? 100.0 * out->apis[i].seconds / out->api_s : 0;
 	for (size_t i = 0; i < out->nsites; i++)
 		out->sites[i].percent =
 		    out->busy_s > 0 ? 100.0 * out->sites[i].gpu_seconds / out->busy_s : 0;

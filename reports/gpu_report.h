@@ -31,12 +31,12 @@
 #include "symbolize.h"
 
 /* verdict thresholds */
-#define WS_GPU_TRANSFER_BOUND 1.0   /* copy time / kernel time above this */
-#define WS_GPU_LAUNCH_BOUND 50.0    /* % of kernels shorter than a launch */
-#define WS_GPU_IDLE_CPU_WORKS 50.0  /* % of the window */
-#define WS_GPU_SYNC_EVERY 90.0      /* % of launches followed by a sync */
-#define WS_GPU_PAGEABLE 50.0	    /* % of host<->device bytes pageable */
-#define WS_GPU_MIN_LAUNCHES 10	    /* fewer: no launch or sync verdict */
+#define WS_GPU_TRANSFER_BOUND 1.0  /* copy time / kernel time above this */
+#define WS_GPU_LAUNCH_BOUND 50.0   /* % of kernels shorter than a launch */
+#define WS_GPU_IDLE_CPU_WORKS 50.0 /* % of the window */
+#define WS_GPU_SYNC_EVERY 90.0	   /* % of launches followed by a sync */
+#define WS_GPU_PAGEABLE 50.0	   /* % of host<->device bytes pageable */
+#define WS_GPU_MIN_LAUNCHES 10	   /* fewer: no launch or sync verdict */
 
 struct ws_gpu_kernel_row {
 	char *name; /* demangled */
@@ -66,7 +66,7 @@ struct ws_gpu_site_row {
 };
 
 struct ws_gpu_report {
-	size_t nprocs; /* processes with a GPU record; 0: nothing traced */
+	size_t nprocs;			   /* processes with a GPU record; 0: nothing traced */
 	struct ws_gpu_kernel_row *kernels; /* by seconds */
 	size_t nkernels;
 	struct ws_gpu_copy_row *copies; /* by seconds */
@@ -96,7 +96,6 @@ void ws_gpu_report_build(const struct wsr_profile *prof, const struct ws_filter 
 void ws_gpu_report_free(struct ws_gpu_report *g);
 const char *ws_gpu_copy_name(uint32_t direction); /* "HtoD", ... */
 const char *ws_gpu_mem_name(uint32_t memory);	  /* "pageable", "pinned", ... */
-
 
 /* Renderers (render_gpu.c): the text section and the "gpu" JSON key. */
 struct out;

@@ -38,8 +38,10 @@ ws_render_gpu_text(struct out *o, const struct ws_gpu_report *g)
 		"synchronise %.6f s, allocate %.6f s\n",
 		g->api_s, g->launch_s, g->launches, g->launch_overhead_us, g->sync_s, g->alloc_s);
 	if (g->dropped)
-		fprintf(o->f, "  %" PRIu64 " records were dropped (CUPTI's buffers or whyslow's tables "
-			"full): the figures miss them\n", g->dropped);
+		fprintf(o->f,
+			"  %" PRIu64 " records were dropped (CUPTI's buffers or whyslow's tables "
+			"full): the figures miss them\n",
+			g->dropped);
 	if (g->unflushed)
 		fputs("  a process ended without flushing CUPTI (a crash or _exit): its last "
 		      "activities are missing\n",
@@ -66,7 +68,8 @@ ws_render_gpu_text(struct out *o, const struct ws_gpu_report *g)
 			tt_set(&t, r, 3, PLAIN, ws_xasprintf("%.2f", k->mean_us));
 			tt_set(&t, r, 4, PLAIN, ws_xasprintf("%.2f", k->min_us));
 			tt_set(&t, r, 5, PLAIN, ws_xasprintf("%.2f", k->max_us));
-			tt_set(&t, r, 6, PLAIN, tt_pct(g->busy_s > 0 ? 100.0 * k->seconds / g->busy_s : 0));
+			tt_set(&t, r, 6, PLAIN,
+			       tt_pct(g->busy_s > 0 ? 100.0 * k->seconds / g->busy_s : 0));
 			tt_set(&t, r, 7, PLAIN, launch_config(k));
 			tt_set(&t, r, 8, PLAIN, ws_xasprintf("%" PRIu32, k->registers));
 			tt_set(&t, r, 9, PLAIN, tt_size(k->shared_bytes));
@@ -131,25 +134,30 @@ ws_render_gpu_text(struct out *o, const struct ws_gpu_report *g)
 	fputs("\n  verdicts:\n", o->f);
 	int n = 0;
 	if (g->transfer_bound && ++n)
-		fprintf(o->f, "  - transfer-bound: copies take %.1fx as long as the kernels (%.6f s "
+		fprintf(o->f,
+			"  - transfer-bound: copies take %.1fx as long as the kernels (%.6f s "
 			"against %.6f s); keep the data on the GPU between kernels\n",
 			g->copy_kernel_ratio, g->copy_s, g->kernel_s);
 	if (g->launch_bound && ++n)
-		fprintf(o->f, "  - launch-bound: %.0f%% of the kernels run shorter than a launch takes "
+		fprintf(o->f,
+			"  - launch-bound: %.0f%% of the kernels run shorter than a launch takes "
 			"on the CPU (%.2f us); fuse them or give each more work\n",
 			g->tiny_kernel_percent, g->launch_overhead_us);
 	if (g->gpu_idle_cpu_works && ++n)
-		fprintf(o->f, "  - GPU idle while the CPU works: %.0f%% of the window the GPU had "
+		fprintf(o->f,
+			"  - GPU idle while the CPU works: %.0f%% of the window the GPU had "
 			"nothing to do and the CPU was in no CUDA call; overlap CPU work with "
 			"asynchronous launches, or move it to the GPU\n",
 			g->cpu_work_idle_percent);
 	if (g->sync_every_launch && ++n)
-		fprintf(o->f, "  - a synchronisation after every launch: %" PRIu64 " of %" PRIu64
+		fprintf(o->f,
+			"  - a synchronisation after every launch: %" PRIu64 " of %" PRIu64
 			" launches (%.0f%%) are followed by a synchronising call; launches are "
 			"asynchronous, synchronise once before the results are needed\n",
 			g->sync_after_launch, g->launches, g->sync_after_launch_percent);
 	if (g->pageable && ++n)
-		fprintf(o->f, "  - pageable transfers: %.0f%% of the host<->device bytes come from "
+		fprintf(o->f,
+			"  - pageable transfers: %.0f%% of the host<->device bytes come from "
 			"pageable memory (staged by the driver, slower, never asynchronous); "
 			"allocate those buffers with cudaMallocHost\n",
 			g->pageable_percent);

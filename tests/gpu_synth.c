@@ -28,21 +28,21 @@
 #include "profile.h"
 
 static int failures;
-#define CHECK(c, ...)                                                                      \
-	do {                                                                               \
-		if (!(c)) {                                                                \
-			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #c);                \
-			printf(__VA_ARGS__);                                               \
-			printf("\n");                                                      \
-			failures++;                                                        \
-		}                                                                          \
+#define CHECK(c, ...)                                                                              \
+	do {                                                                                       \
+		if (!(c)) {                                                                        \
+			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #c);                        \
+			printf(__VA_ARGS__);                                                       \
+			printf("\n");                                                              \
+			failures++;                                                                \
+		}                                                                                  \
 	} while (0)
-#define NEAR(a, b, rel) (fabs((a) - (b)) <= (rel) * fabs(b) + 1e-12)
+#define NEAR(a, b, rel) (fabs((a) - (b)) <= (rel)*fabs(b) + 1e-12)
 
 /* ---- a synthetic CUPTI buffer: records back to back, 8-aligned ---- */
 static uint8_t cbuf[1 << 22];
 static size_t cused;
-static int64_t offset = 5000; /* CLOCK_MONOTONIC - GPU clock */
+static int64_t offset = 5000;		  /* CLOCK_MONOTONIC - GPU clock */
 static const uint64_t T0 = 1000000000ull; /* GPU clock at the start */
 
 static void *
@@ -235,7 +235,10 @@ load(enum defect d, struct wsr_process *proc, struct ws_error *err)
 	struct ws_file_header fh = {WS_MAGIC, WS_FORMAT_VERSION, sizeof fh, WS_ENDIAN_CHECK};
 	fput(&fh, sizeof fh);
 	uint8_t pr[sizeof(struct ws_process) + 12] = {0};
-	struct ws_process p = {.pid = 7, .clock = WS_CLOCK_CPU, .source = 1, .requested_hz = 1000,
+	struct ws_process p = {.pid = 7,
+			       .clock = WS_CLOCK_CPU,
+			       .source = 1,
+			       .requested_hz = 1000,
 			       .start_mono_ns = T0};
 	memcpy(pr, &p, sizeof p);
 	struct iovec pp = {pr, sizeof pr};
@@ -349,12 +352,14 @@ main(int argc, char **argv)
 	/* transfers: HtoD pageable first (12 ms, 80 MB), 6.667 GB/s */
 	CHECK(g.ncopies == 2, "%zu transfer rows", g.ncopies);
 	if (g.ncopies == 2) {
-		CHECK(g.copies[0].direction == WS_GPU_HTOD && g.copies[0].memory == WS_GPU_MEM_PAGEABLE &&
-			  g.copies[0].count == 2 && g.copies[0].bytes == 80000000,
+		CHECK(g.copies[0].direction == WS_GPU_HTOD &&
+			  g.copies[0].memory == WS_GPU_MEM_PAGEABLE && g.copies[0].count == 2 &&
+			  g.copies[0].bytes == 80000000,
 		      "first transfer row");
 		CHECK(NEAR(g.copies[0].gb_per_s, 80e6 / 0.012 / 1e9, 1e-9), "HtoD %g GB/s",
 		      g.copies[0].gb_per_s);
-		CHECK(g.copies[1].direction == WS_GPU_DTOH && g.copies[1].memory == WS_GPU_MEM_PINNED &&
+		CHECK(g.copies[1].direction == WS_GPU_DTOH &&
+			  g.copies[1].memory == WS_GPU_MEM_PINNED &&
 			  NEAR(g.copies[1].gb_per_s, 12.8, 1e-9),
 		      "DtoH pinned %g GB/s", g.copies[1].gb_per_s);
 	}
@@ -369,7 +374,8 @@ main(int argc, char **argv)
 	/* API time counts top-level calls only: 10.02 + 0.005 + 6 + 2.02 ms */
 	CHECK(NEAR(g.api_s, 0.018045, 1e-9) && g.api_count == 4, "api %g s, %lu calls", g.api_s,
 	      (unsigned long)g.api_count);
-	CHECK(g.nkernels == 1 && !strcmp(g.kernels[0].name, "matmul(float const*, float const*, float*, int)"),
+	CHECK(g.nkernels == 1 &&
+		  !strcmp(g.kernels[0].name, "matmul(float const*, float const*, float*, int)"),
 	      "demangled %s", g.nkernels ? g.kernels[0].name : "-");
 	ws_gpu_report_free(&g);
 	ws_process_free(&proc);
@@ -396,7 +402,8 @@ main(int argc, char **argv)
 	CHECK(NEAR(g.tiny_kernel_percent, 100.0, 1e-9), "tiny %g%%", g.tiny_kernel_percent);
 	CHECK(g.launch_bound && g.sync_every_launch, "launch-bound and sync verdicts");
 	CHECK(!g.transfer_bound && !g.pageable, "no transfer verdicts");
-	CHECK(g.nkernels == 1 && g.kernels[0].calls == 1000 && NEAR(g.kernels[0].mean_us, 2.0, 1e-9),
+	CHECK(g.nkernels == 1 && g.kernels[0].calls == 1000 &&
+		  NEAR(g.kernels[0].mean_us, 2.0, 1e-9),
 	      "tiny kernel row");
 	/* busy 2 us of every 10 over a window of 9999 us */
 	CHECK(NEAR(g.busy_percent, 100.0 * 2000 / 9999, 1e-6), "busy %g%%", g.busy_percent);
@@ -416,8 +423,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	report(&proc, &g);
-	CHECK(!g.transfer_bound && !g.launch_bound && !g.gpu_idle_cpu_works && !g.sync_every_launch &&
-		  !g.pageable,
+	CHECK(!g.transfer_bound && !g.launch_bound && !g.gpu_idle_cpu_works &&
+		  !g.sync_every_launch && !g.pageable,
 	      "a verdict on the good program: %d %d %d %d %d", g.transfer_bound, g.launch_bound,
 	      g.gpu_idle_cpu_works, g.sync_every_launch, g.pageable);
 	CHECK(g.busy_percent > 99.9, "busy %g%%", g.busy_percent);
@@ -440,7 +447,8 @@ main(int argc, char **argv)
 	}
 	report(&proc, &g);
 	/* window 0 .. 91.01 ms; busy 10 ms; API 50 us, partly in gaps */
-	CHECK(g.gpu_idle_cpu_works && g.cpu_work_idle_percent > 88 && g.cpu_work_idle_percent < 89.1,
+	CHECK(g.gpu_idle_cpu_works && g.cpu_work_idle_percent > 88 &&
+		  g.cpu_work_idle_percent < 89.1,
 	      "idle while working %g%%", g.cpu_work_idle_percent);
 	CHECK(!g.launch_bound && !g.sync_every_launch && !g.transfer_bound, "other verdicts");
 	ws_gpu_report_free(&g);
@@ -454,7 +462,8 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		reset();
 		kernel("_Z1kv", 0, 1000, corr++);
-		copy(CUPTI_ACTIVITY_MEMCPY_KIND_HTOD, CUPTI_ACTIVITY_MEMORY_KIND_PINNED, 8, 2000, 100, corr++);
+		copy(CUPTI_ACTIVITY_MEMCPY_KIND_HTOD, CUPTI_ACTIVITY_MEMORY_KIND_PINNED, 8, 2000,
+		     100, corr++);
 		int rc = load(bad[i].d, &proc, &err);
 		CHECK(rc < 0 && strstr(err.msg, bad[i].msg), "defect %zu: rc %d, '%s'", i, rc,
 		      rc < 0 ? err.msg : "");
