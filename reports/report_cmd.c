@@ -108,7 +108,9 @@ usage(FILE *f)
 	    "  --plot FILE          also draw the flat profile (self and total %% of the\n"
 	    "                       hottest functions, at most 30) with gnuplot: FILE.png\n"
 	    "                       or FILE.svg (the script is kept as FILE.gp), or 'term'\n"
-	    "                       for a text plot after the report (not with --json)\n"
+	    "                       for a text plot after the report (not with --json);\n"
+	    "                       with --gpu, a timeline of the GPU streams' kernels and\n"
+	    "                       copies and the CUDA API calls instead\n"
 	    "  --color WHEN         auto (default: on a terminal unless NO_COLOR is set),\n"
 	    "                       always or never\n"
 	    "  -h, --help           this help\n"
@@ -341,6 +343,86 @@ plot_counters(const struct ws_counter_table *c, const struct ws_plot_target *t, 
 	return rc == 0 ? 0 : -1;
 }
 
+/* --plot with --gpu: a timeline of each GPU stream's kernels and copies
+ * and each thread's CUDA API calls (docs/gpu.md). */
+static int
+plot_gpu(const struct wsr_profile *prof, const struct ws_filter *f, const struct ws_plot_target *t,
+	 bool json)
+{
+	size_t ntracks = 0, nspans = 0, cap = 0;
+	char **tracks = NULL;
+	uint64_t *keys = NULL; /* pid << 32 | track id */
+	struct ws_plot_span *spans = NULL;
+	for (size_t pi = 0; pi < prof->nprocs; pi++) {
+		const struct wsr_process *p = &prof->procs[pi];
+		const struct wsr_gpu *g = p->gpu;
+		if (!g || !ws_filter_process(f, p))
+			continue;
+		size_t n = (size_t)g->info.nactivities + g->info.napi;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t key;
+			int kind;
+			uint64_t a, b;
+			if (i < g->info.nactivities) {
+				const struct ws_gpu_activity *x = &g->act[i];
+				if (x->kind == WS_GPU_SYNC)
+					continue;
+				key = (uint64_t)p->info.pid << 32 | (x->stream & 0x7fffffffu);
+				kind = x->kind == WS_GPU_KERNEL ? 0 : 1;
+				a = x->start_ns, b = x->end_ns;
+			} else {
+				const struct ws_gpu_api *x = &g->api[i - g->info.nactivities];
+				if (x->domain & WS_GPU_NESTED)
+					continue;
+				key = (uint64_t)p->info.pid << 32 | 0x80000000u | x->tid;
+				kind = 2;
+				a = x->start_ns, b = x->end_ns;
+			}
+			size_t tr;
+			for (tr = 0; tr < ntracks && keys[tr] != key; tr++)
+				;
+			if (tr == ntracks) {
+				tracks = ws_xrealloc(tracks, (ntracks + 1) * sizeof *tracks);
+				keys = ws_xrealloc(keys, (ntracks + 1) * sizeof *keys);
+				keys[ntracks] = key;
+				tracks[ntracks++] =
+				    kind == 2 ? ws_xasprintf("%u: API, thread %u", p->info.pid,
+							     (unsigned)(key & 0x7fffffffu))
+					      : ws_xasprintf("%u: stream %u", p->info.pid,
+							     (unsigned)(key & 0x7fffffffu));
+			}
+			if (nspans == cap) {
+				cap = cap ? 2 * cap : 256;
+				spans = ws_xrealloc(spans, cap * sizeof *spans);
+			}
+			spans[nspans++] =
+			    (struct ws_plot_span){tr, kind, (double)a / 1e9, (double)b / 1e9};
+		}
+	}
+	int rc = 0;
+	if (!nspans) {
+		ws_errorf("--plot: no GPU activity was traced: nothing to draw (see report --gpu)");
+		rc = WS_PLOT_FAILED;
+	} else {
+		struct ws_plot_timeline tl = {"GPU timeline: streams and CUDA API calls",
+					      (const char *const *)tracks, ntracks, spans, nspans};
+		char *why = NULL;
+		rc = ws_plot_timeline(&tl, t, NULL, &why);
+		if (rc != 0)
+			ws_errorf("--plot: %s", why);
+		else if (t->kind != WS_PLOT_TERM)
+			ws_errorf("report: plot written to %s", t->file);
+		free(why);
+	}
+	for (size_t i = 0; i < ntracks; i++)
+		free(tracks[i]);
+	free(tracks);
+	free(keys);
+	free(spans);
+	(void)json;
+	return rc;
+}
+
 /* --plot with --memory: this machine's roofline with the hot loops. */
 static int
 plot_roofline(const struct ws_roofline *r, const struct ws_plot_target *t, bool json)
@@ -355,8 +437,8 @@ plot_roofline(const struct ws_roofline *r, const struct ws_plot_target *t, bool 
 			continue;
 		snprintf(names[nroofs], sizeof names[nroofs], "double %s%s%s",
 			 p->vector_bits ? "" : "scalar ", p->isa, p->fma ? " FMA" : "");
-		roofs[nroofs] = (struct ws_plot_roof){names[nroofs],
-						      r->all_cores ? p->all_cores : p->one_core};
+		roofs[nroofs] =
+		    (struct ws_plot_roof){names[nroofs], r->all_cores ? p->all_cores : p->one_core};
 		nroofs++;
 	}
 	struct ws_plot_point *pts = ws_xcalloc(r->nrows + 1, sizeof *pts);
@@ -522,9 +604,10 @@ cmd_report(int argc, char **argv)
 	 * analysis where capstone is built in (else a note says why not) */
 	want_access = want_memory && ws_disasm_available();
 	if (want_memory && !want_access)
-		ws_errorf("--memory: the hot loops' memory access analysis is off: built without "
-			  "capstone (install libcapstone-dev and reconfigure); the process and heap "
-			  "sections follow");
+		ws_errorf(
+		    "--memory: the hot loops' memory access analysis is off: built without "
+		    "capstone (install libcapstone-dev and reconfigure); the process and heap "
+		    "sections follow");
 	const char *vector_user = want_vector ? "--vector" : NULL;
 	bool need_access = false;
 	for (size_t i = 0; i < nexpect; i++) {
@@ -613,8 +696,8 @@ cmd_report(int argc, char **argv)
 	/* --memory: as many functions as --vector shows */
 	struct ws_access access;
 	if ((want_access || need_access) &&
-	    ws_access_build(&prof, &filter, sym, want_access ? nvector : 0,
-			    want_access ? 1.0 : 0.0, &access, &why) < 0)
+	    ws_access_build(&prof, &filter, sym, want_access ? nvector : 0, want_access ? 1.0 : 0.0,
+			    &access, &why) < 0)
 		ws_die(WS_EXIT_FAIL, "--memory: %s", why);
 	/* after the analyses: the symboliser's warnings are all known */
 	ws_header_build(&prof, &filter, sym, &header);
@@ -655,8 +738,7 @@ cmd_report(int argc, char **argv)
 			want_counters = true;
 		else
 			ws_counters_free(&counters);
-	}
-	else if (want_counters)
+	} else if (want_counters)
 		ws_counters_build(&prof, &filter, sym, per_sample, (size_t)top, &counters);
 	if (have_roofline && want_counters)
 		ws_roofline_add_counters(&roofline, &counters);
@@ -669,18 +751,17 @@ cmd_report(int argc, char **argv)
 	size_t failed = 0;
 	if (nexpect) {
 		ws_flat_build(&prof, &filter, sym, 0, &all_flat);
-		struct ws_facts facts = {
-		    .header = &header,
-		    .flat = &all_flat,
-		    .lines = want_lines || need_lines ? &lines : NULL,
-		    .threads = want_threads || need_threads ? &threads : NULL,
-		    .vector = need_vector ? &all_vector : NULL,
-		    .busy = want_busy || need_busy ? &busy : NULL,
-		    .mpi = &mpi,
-		    .gpu = &gpu,
-		    .heap = want_memory || need_heap ? &heapmem : NULL,
-		    .counters = need_counters ? &all_counters : NULL,
-		    .access = NULL};
+		struct ws_facts facts = {.header = &header,
+					 .flat = &all_flat,
+					 .lines = want_lines || need_lines ? &lines : NULL,
+					 .threads = want_threads || need_threads ? &threads : NULL,
+					 .vector = need_vector ? &all_vector : NULL,
+					 .busy = want_busy || need_busy ? &busy : NULL,
+					 .mpi = &mpi,
+					 .gpu = &gpu,
+					 .heap = want_memory || need_heap ? &heapmem : NULL,
+					 .counters = need_counters ? &all_counters : NULL,
+					 .access = NULL};
 		/* expectations see every function: a second table when --memory
 		 * shows only the hottest */
 		struct ws_access all_access;
@@ -740,6 +821,8 @@ cmd_report(int argc, char **argv)
 			prc = plot_roofline(&roofline, &plot_target, json);
 		else if (want_counters && counters.nevents)
 			prc = plot_counters(&counters, &plot_target, json);
+		else if (want_gpu)
+			prc = plot_gpu(&prof, &filter, &plot_target, json);
 		else
 			prc = plot_profile(&flat, &header, &plot_target, json);
 		if (prc != 0)

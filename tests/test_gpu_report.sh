@@ -5,7 +5,7 @@
 # and its transfer rows; the tiny-kernel one is launch-bound with a sync
 # after every launch; the JSON has the schema's gpu keys; --expect checks
 # the gpu metrics; a recording without GPU data says so (text) and has
-# "gpu": null (JSON).
+# "gpu": null (JSON); --gpu --plot's timeline script.
 . "${SRCDIR:-.}/report_common.sh"
 if ! command -v jq >/dev/null 2>&1; then
 	echo "SKIP: jq not found (apt-get install jq)"
@@ -40,6 +40,21 @@ expect_status 1 "$WHYSLOW" report --expect 'gpu_kernel_mean(mat*) < 999' "$tmp/t
 # compare: the transfer profile's matmul kernel (1000 us) over tiny's (2 us)
 expect_status 0 "$WHYSLOW" compare --expect \
 	'before.gpu_kernel_mean(matmul) / after.gpu_kernel_mean(tiny) == 500' "$tmp/transfer" "$tmp/tiny"
+
+# --gpu --plot: the timeline's script has one box per kernel (1), copy or
+# memset (4) and top-level API call (4), on 3 tracks
+if command -v gnuplot >/dev/null 2>&1; then
+	expect_status 0 "$WHYSLOW" report --gpu --plot "$tmp/tl.svg" "$tmp/transfer"
+	[ -s "$tmp/tl.svg" ] || fail "--gpu --plot drew no SVG"
+	rows() { sed -n "/^\$k$1 << EOD/,/^EOD/p" "$tmp/tl.gp" | grep -c '^[0-9]'; }
+	[ "$(rows 0)" = 1 ] && [ "$(rows 1)" = 4 ] && [ "$(rows 2)" = 4 ] ||
+		fail "timeline boxes: $(rows 0) kernels, $(rows 1) copies, $(rows 2) API calls"
+	grep -q "^set ytics ('7: stream 7' 0, '7: stream 0' 1, '7: API, thread 42' 2)" "$tmp/tl.gp" ||
+		fail "timeline tracks: $(grep ytics "$tmp/tl.gp")"
+	expect_status 1 "$WHYSLOW" report --gpu --plot "$tmp/none.svg" "$REC"
+else
+	echo "(gnuplot not installed: the timeline is not checked)"
+fi
 
 # a recording without GPU data
 expect_status 0 "$WHYSLOW" report --gpu "$REC"
