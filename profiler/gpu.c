@@ -117,9 +117,12 @@ api_callback(void *ud, CUpti_CallbackDomain domain, CUpti_CallbackId cbid, const
 	a.tid = (uint32_t)gettid();
 	if (cb->functionName)
 		strncpy(a.name, cb->functionName, sizeof a.name - 1);
+	/* The stack of outer calls only: a nested driver call shares its
+	 * runtime call's stack, and unwinding inside the runtime call would
+	 * lengthen the time measured for it. */
 	struct ws_thread_state *me = ws_self;
 	ucontext_t uc;
-	if (me && getcontext(&uc) == 0)
+	if (me && !(a.domain & WS_GPU_NESTED) && getcontext(&uc) == 0)
 		a.nframes = ws_unwind(&uc, me->stack_lo, me->stack_hi, a.frames, WS_GPU_API_FRAMES,
 				      &a.stack_flags);
 	ws_gpu_add_api(&rows, &a);
