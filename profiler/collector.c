@@ -15,6 +15,9 @@
 #include "python.h"
 #include "companion.h"
 #include "heap.h"
+#ifdef WS_HAVE_GPU
+#include "gpu.h"
+#endif
 #include "counters.h"
 #include "interpose.h"
 #include "modules.h"
@@ -301,6 +304,9 @@ ws_collector_finish(int reason, int status)
 	ws_heap_finish();
 	uint32_t modules = ws_modules_write();
 	ws_ompt_write();
+#ifdef WS_HAVE_GPU
+	ws_gpu_write();
+#endif
 	ws_companions_finish();
 	ws_counters_write_process();
 	write_notes();
@@ -346,6 +352,9 @@ ws_collector_fork_child(void)
 	ws_writer_forget();
 	ws_threads_after_fork();
 	ws_ompt_after_fork();
+#ifdef WS_HAVE_GPU
+	ws_gpu_fork_child();
+#endif
 	atomic_store(&notes_len, 0);
 	ws_heap_fork_child();
 	if (start_file() == 0) {
@@ -450,6 +459,9 @@ collector_start_guarded(void)
 		return;
 	}
 	ws_heap_start();
+#ifdef WS_HAVE_GPU
+	ws_gpu_init();
+#endif
 }
 
 /* exit() status: an on_exit() handler registered from our own wrapper of

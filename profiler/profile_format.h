@@ -58,6 +58,7 @@ enum ws_record_type {
 	WS_REC_REGS = 11,   /* struct ws_regs + ws_regs_snapshot[count] */
 	WS_REC_OMPT = 13,   /* struct ws_ompt + runtime name + regions */
 	WS_REC_MPI = 15,    /* struct ws_mpi + struct ws_mpi_call[ncalls] */
+	WS_REC_GPU = 17,    /* struct ws_gpu + ws_gpu_activity[nactivities] + ws_gpu_api[napi] */
 	WS_REC_PYSTACKS = 21, /* struct ws_pystacks + Python stacks */
 	WS_REC_PYCODE = 22,   /* struct ws_pycodes + code objects */
 };
@@ -305,6 +306,81 @@ struct ws_mpi_call {
 	uint64_t time_ns; /* inside the call, summed */
 	uint64_t max_ns;  /* the longest single call */
 	uint64_t bytes;	  /* data the calls sent (send side; receives for MPI_Recv) */
+};
+
+/* WS_REC_GPU: what CUPTI saw of the process's CUDA work (profiler/gpu.c,
+ * docs/gpu.md), at most one per file, written at the end.  Followed by
+ * nactivities struct ws_gpu_activity (kernels, copies, memsets,
+ * synchronisations, in the order CUPTI delivered them) and napi struct
+ * ws_gpu_api (runtime and driver API calls with the CPU stack that made
+ * them).  All times are CLOCK_MONOTONIC nanoseconds (CUPTI's GPU
+ * timestamps shifted by clock_offset_ns); correlation links an activity to
+ * the API call that launched it (0: none). */
+enum ws_gpu_flags {
+	WS_GPU_FLUSHED = 1u << 0, /* CUPTI's buffers were flushed at the end */
+};
+struct ws_gpu {
+	uint32_t nactivities; /* struct ws_gpu_activity that follow */
+	uint32_t napi;	      /* struct ws_gpu_api after them */
+	uint32_t flags;	      /* enum ws_gpu_flags */
+	uint32_t reserved;
+	uint64_t dropped_cupti; /* records CUPTI reported dropped */
+	uint64_t dropped_rows;	/* records whyslow had no room for */
+	int64_t clock_offset_ns; /* CLOCK_MONOTONIC - cuptiGetTimestamp() */
+	uint64_t start_ns;	 /* tracing began (CLOCK_MONOTONIC) */
+	uint64_t end_ns;	 /* tracing ended */
+};
+enum ws_gpu_kind {
+	WS_GPU_KERNEL = 1,
+	WS_GPU_MEMCPY = 2,
+	WS_GPU_MEMSET = 3,
+	WS_GPU_SYNC = 4,
+};
+enum ws_gpu_copy { /* ws_gpu_activity.detail for WS_GPU_MEMCPY */
+	WS_GPU_HTOD = 1,
+	WS_GPU_DTOH = 2,
+	WS_GPU_DTOD = 3,
+	WS_GPU_HTOH = 4,
+	WS_GPU_COPY_OTHER = 5,
+};
+enum ws_gpu_mem { /* host side of a copy, memory of a memset */
+	WS_GPU_MEM_UNKNOWN = 0,
+	WS_GPU_MEM_PAGEABLE = 1,
+	WS_GPU_MEM_PINNED = 2,
+	WS_GPU_MEM_DEVICE = 3,
+	WS_GPU_MEM_MANAGED = 4,
+};
+#define WS_GPU_NAME 96
+struct ws_gpu_activity {
+	uint32_t kind;	 /* enum ws_gpu_kind */
+	uint32_t detail; /* copy: enum ws_gpu_copy; sync: CUPTI's synchronisation type */
+	uint32_t memory; /* copy: enum ws_gpu_mem of the host side (or source); memset: of the memory */
+	uint32_t correlation;
+	uint32_t device, stream;
+	uint64_t start_ns, end_ns;
+	uint64_t bytes;	      /* copies and memsets */
+	int32_t grid[3], block[3]; /* kernels */
+	uint32_t registers;	   /* per thread */
+	uint32_t shared_bytes;	   /* static + dynamic, per block */
+	char name[WS_GPU_NAME];	   /* kernel: its (mangled) name, NUL-padded, truncated */
+};
+#define WS_GPU_API_NAME 48
+#define WS_GPU_API_FRAMES 24
+enum ws_gpu_domain {
+	WS_GPU_RUNTIME = 1, /* cuda* */
+	WS_GPU_DRIVER = 2,  /* cu* */
+	WS_GPU_NESTED = 0x100, /* or'ed: a driver call made inside a runtime call */
+};
+struct ws_gpu_api {
+	uint32_t correlation;
+	uint32_t domain; /* enum ws_gpu_domain, WS_GPU_NESTED or'ed */
+	uint32_t cbid;	 /* CUPTI's callback id in that domain */
+	uint32_t tid;	 /* the calling thread */
+	uint64_t start_ns, end_ns;
+	char name[WS_GPU_API_NAME]; /* "cudaLaunchKernel", NUL-padded */
+	uint32_t nframes;	     /* of frames[]; frame 0: the return address into the caller */
+	uint32_t stack_flags;	     /* WS_STK_* */
+	uint64_t frames[WS_GPU_API_FRAMES];
 };
 
 /* WS_REC_HEAP: the heap profile of the process (profiler/heap.c), at most

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "disasm.h"
 #include "expect.h"
+#include "gpu_report.h"
 #include "mpi_report.h"
 #include "profile.h"
 #include "render.h"
@@ -72,6 +73,7 @@ struct side {
 	struct ws_vector vector;
 	struct ws_busy busy;
 	struct ws_mpi_report mpi;
+	struct ws_gpu_report gpu;
 	bool have_lines, have_threads, have_vector, have_busy;
 	struct ws_access access; /* when an expectation needs it */
 	bool have_access;
@@ -103,6 +105,7 @@ side_build(struct side *s, struct ws_symbolizer *sym, bool lines, bool vector, b
 	if ((s->have_busy = busy))
 		ws_busy_build(&s->prof, NULL, sym, &s->busy);
 	ws_mpi_report_build(&s->prof, NULL, &s->mpi);
+	ws_gpu_report_build(&s->prof, NULL, sym, 0, &s->gpu);
 }
 
 static void
@@ -121,6 +124,7 @@ side_free(struct side *s)
 	if (s->have_vector)
 		ws_vector_free(&s->vector);
 	ws_mpi_report_free(&s->mpi);
+	ws_gpu_report_free(&s->gpu);
 	if (s->have_access)
 		ws_access_free(&s->access);
 	ws_profile_free(&s->prof);
@@ -236,6 +240,7 @@ cmd_compare(int argc, char **argv)
 			    .vector = need_vector ? &s[i].vector : NULL,
 			    .busy = need_busy ? &s[i].busy : NULL,
 			    .mpi = &s[i].mpi,
+			    .gpu = &s[i].gpu,
 			    .heap = NULL,     /* heap metrics: report only */
 			    .counters = NULL, /* counters: report only */
 			    .access = need_access ? &s[i].access : NULL};

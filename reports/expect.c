@@ -9,6 +9,7 @@
 
 #include "counter_table.h"
 #include "expect.h"
+#include "gpu_report.h"
 #include "mpi_report.h"
 #include "heap.h"
 #include "util.h"
@@ -58,6 +59,24 @@ static const struct metric {
     {"mpi_imbalance", NUM, NO_ARG, false, "x",
      "the MPI ranks' computing time, max over mean\n"
      "                                      (PMPI)"},
+    {"gpu_busy", NUM, NO_ARG, false, "%",
+     "% of the traced window the GPU was busy\n"
+     "                                      (CUPTI: report --gpu, docs/gpu.md)"},
+    {"gpu_copy_ratio", NUM, NO_ARG, false, "x", "GPU copy time over kernel time (CUPTI)"},
+    {"gpu_kernels", NUM, NO_ARG, false, NULL, "kernel executions traced (CUPTI)"},
+    {"gpu_sync_after_launch_percent", NUM, NO_ARG, false, "%",
+     "% of kernel launches followed by a\n"
+     "                                      synchronising call (CUPTI)"},
+    {"gpu_kernel_mean", NUM, FUNC_ARG, false, "us",
+     "mean time of the GPU kernels named K (a\n"
+     "                                      pattern on the name without its arguments)"},
+    {"gpu_transfer_bound", NUM, NO_ARG, false, NULL, "1: the transfer-bound verdict (CUPTI)"},
+    {"gpu_launch_bound", NUM, NO_ARG, false, NULL, "1: the launch-bound verdict (CUPTI)"},
+    {"gpu_idle_cpu_works", NUM, NO_ARG, false, NULL,
+     "1: the GPU-idle-while-the-CPU-works verdict"},
+    {"gpu_sync_every_launch", NUM, NO_ARG, false, NULL,
+     "1: the sync-after-every-launch verdict"},
+    {"gpu_pageable", NUM, NO_ARG, false, NULL, "1: the pageable-transfers verdict (CUPTI)"},
     {"hot", NAME, NO_ARG, false, NULL, "the function with the most self time"},
     {"hotline", NAME, NO_ARG, false, NULL, "the hottest source line, as FILE:LINE"},
     {"self", NUM, FUNC_ARG, false, "%", "% of samples in F itself"},
@@ -537,6 +556,38 @@ number(const struct metric *m, const char *function, const struct ws_facts *f)
 			return NAN;
 		return m->name[3] ? f->mpi->compute_imbalance : f->mpi->mpi_percent;
 	}
+	if (!strncmp(m->name, "gpu_", 4)) {
+		/* NAN: no GPU record */
+		const struct ws_gpu_report *g = f->gpu;
+		if (!g || !g->nprocs)
+			return NAN;
+		const char *k = m->name + 4;
+		if (!strcmp(k, "kernel_mean")) {
+			double sum = 0;
+			uint64_t n = 0;
+			for (size_t i = 0; i < g->nkernels; i++) {
+				char base[256];
+				snprintf(base, sizeof base, "%s", g->kernels[i].name);
+				char *paren = strchr(base, '(');
+				if (paren)
+					*paren = '\0';
+				if (strcmp(base, function) && fnmatch(function, base, 0))
+					continue;
+				sum += g->kernels[i].seconds;
+				n += g->kernels[i].calls;
+			}
+			return n ? 1e6 * sum / (double)n : NAN;
+		}
+		return !strcmp(k, "busy")		      ? g->busy_percent
+		       : !strcmp(k, "copy_ratio")	      ? g->copy_kernel_ratio
+		       : !strcmp(k, "kernels")		      ? (double)g->kernel_count
+		       : !strcmp(k, "sync_after_launch_percent") ? g->sync_after_launch_percent
+		       : !strcmp(k, "transfer_bound")	      ? g->transfer_bound
+		       : !strcmp(k, "launch_bound")	      ? g->launch_bound
+		       : !strcmp(k, "idle_cpu_works")	      ? g->gpu_idle_cpu_works
+		       : !strcmp(k, "sync_every_launch")	      ? g->sync_every_launch
+							      : g->pageable;
+	}
 	if (!strncmp(m->name, "omp_", 4)) {
 		/* NAN: not recorded (the check fails and says so) */
 		const struct ws_omp *o = f->busy ? &f->busy->omp : NULL;
@@ -672,6 +723,7 @@ ws_expect_eval(const struct ws_expect *e, const struct ws_facts *before,
 		out->measured = ws_xstrdup(
 		    !strncmp(m->name, "omp_", 4)  ? "(no OpenMP region data: OMPT was not recorded)"
 		    : !strncmp(m->name, "mpi", 3) ? "(no MPI data: no rank's MPI calls were timed)"
+		    : !strncmp(m->name, "gpu_", 4) ? "(no GPU data: no process was traced with CUPTI)"
 						  : "(not recorded)");
 		return;
 	}

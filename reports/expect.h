@@ -48,6 +48,7 @@ struct ws_access;
  * expectation needs them (ws_expect_needs_*() say); vector holds every
  * function with samples (max_functions 0, min_percent 0). */
 struct ws_mpi_report;
+struct ws_gpu_report;
 
 struct ws_facts {
 	const struct ws_header *header;
@@ -57,6 +58,7 @@ struct ws_facts {
 	const struct ws_vector *vector;
 	const struct ws_busy *busy; /* busy_imbalance, idle */
 	const struct ws_mpi_report *mpi; /* mpi, mpi_imbalance; NULL: none */
+	const struct ws_gpu_report *gpu; /* gpu_*; NULL: none */
 	const struct ws_heapmem *heap; /* leaked, allocs, peak_heap... (heap.h) */
 	const struct ws_counter_table *counters; /* count share derived (counter_table.h; all rows) */
 	const struct ws_access *access; /* memory(F), fetched(F), stride(F), intensity(F) */

@@ -18,7 +18,7 @@
 static void
 usage(FILE *f)
 {
-	fputs("usage: whyslow export --format folded|pprof [-o FILE] [DIR]\n"
+	fputs("usage: whyslow export --format folded|pprof|chrome [-o FILE] [DIR]\n"
 	      "\n"
 	      "Convert the profile recorded in DIR (default: the newest whyslow-* directory\n"
 	      "in the current directory) for other tools.  Addresses are symbolised here;\n"
@@ -29,9 +29,13 @@ usage(FILE *f)
 	      "           flamegraph.pl and speedscope; inlined functions end in '_[i]'\n"
 	      "  pprof    a gzipped profile.proto for pprof and speedscope, with samples\n"
 	      "           labelled pid, tid and thread\n"
+	      "  chrome   Chrome trace / Perfetto JSON (trace-event format): each\n"
+	      "           thread's samples as a flame chart, and the GPU's kernels and\n"
+	      "           copies per stream and the CUDA API calls (record on a CUDA\n"
+	      "           program) on the same time axis\n"
 	      "\n"
 	      "options:\n"
-	      "  -f, --format FORMAT  folded or pprof (required)\n"
+	      "  -f, --format FORMAT  folded, pprof or chrome (required)\n"
 	      "  -o, --output FILE    write to FILE instead of standard output (pprof is\n"
 	      "                       binary: it is not written to a terminal)\n"
 	      "  -h, --help           this help\n"
@@ -76,12 +80,12 @@ cmd_export(int argc, char **argv)
 		}
 	}
 	if (!format) {
-		ws_errorf("export: --format folded|pprof is required");
+		ws_errorf("export: --format folded|pprof|chrome is required");
 		return WS_EXIT_USAGE;
 	}
-	bool pprof = !strcmp(format, "pprof");
-	if (!pprof && strcmp(format, "folded")) {
-		ws_errorf("export: --format: '%s' is not folded or pprof", format);
+	bool pprof = !strcmp(format, "pprof"), chrome = !strcmp(format, "chrome");
+	if (!pprof && !chrome && strcmp(format, "folded")) {
+		ws_errorf("export: --format: '%s' is not folded, pprof or chrome", format);
 		return WS_EXIT_USAGE;
 	}
 	if (argc - optind > 1) {
@@ -115,8 +119,9 @@ cmd_export(int argc, char **argv)
 		return WS_EXIT_FAIL;
 	}
 	struct ws_symbolizer *sym = ws_symbolizer_new();
-	int rc = pprof ? ws_export_pprof(f, &prof, NULL, sym, &err)
-		       : ws_export_folded(f, &prof, NULL, sym, &err);
+	int rc = pprof	  ? ws_export_pprof(f, &prof, NULL, sym, &err)
+		 : chrome ? ws_export_chrome(f, &prof, NULL, sym, &err)
+			  : ws_export_folded(f, &prof, NULL, sym, &err);
 	if (output && fclose(f) && rc == 0) {
 		snprintf(err.msg, sizeof err.msg, "%s: %s", output, strerror(errno));
 		rc = -1;

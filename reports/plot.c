@@ -337,3 +337,63 @@ ws_plot_roofline(const struct ws_plot_roofline *r, const struct ws_plot_target *
 	}
 	return draw(t, script, 900, 600, 100, 32, roofline_body, r, why);
 }
+
+/* ---- the timeline ---- */
+
+static void
+timeline_body(FILE *f, const void *chart)
+{
+	const struct ws_plot_timeline *tl = chart;
+	double t0 = INFINITY, t1 = -INFINITY;
+	for (size_t i = 0; i < tl->nspans; i++) {
+		t0 = fmin(t0, tl->spans[i].start);
+		t1 = fmax(t1, tl->spans[i].end);
+	}
+	if (!(t1 > t0))
+		t0 = 0, t1 = 1;
+	char *title = ws_gp_string(tl->title ? tl->title : "timeline");
+	fprintf(f,
+		"set title %s\nset xlabel 'milliseconds from the first event'\n"
+		"set xrange [0:%g]\nset yrange [%g:-0.6]\nset ytics scale 0\n"
+		"set grid xtics\nset key below\nset style fill solid 0.8 noborder\n",
+		title, (t1 - t0) * 1e3 * 1.02, tl->ntracks ? tl->ntracks - 0.4 : 0.4);
+	free(title);
+	fputs("set ytics (", f);
+	for (size_t i = 0; i < tl->ntracks; i++) {
+		char *name = ws_gp_string(tl->tracks[i]);
+		fprintf(f, "%s%s %zu", i ? ", " : "", name, i);
+		free(name);
+	}
+	fputs(")\n", f);
+	static const char *const kinds[] = {"kernels", "copies and memsets", "CUDA API calls"};
+	for (int k = 0; k < 3; k++) {
+		fprintf(f, "$k%d << EOD\n", k);
+		bool any = false;
+		for (size_t i = 0; i < tl->nspans; i++) {
+			const struct ws_plot_span *s = &tl->spans[i];
+			if (s->kind != k)
+				continue;
+			double a = (s->start - t0) * 1e3, b = (s->end - t0) * 1e3;
+			fprintf(f, "%.9g %zu %.9g\n", (a + b) / 2, s->track, (b - a) / 2);
+			any = true;
+		}
+		if (!any) /* an empty datablock makes gnuplot fail */
+			fputs("-1 -1 0\n", f);
+		fputs("EOD\n", f);
+	}
+	fputs("plot ", f);
+	for (int k = 0; k < 3; k++)
+		fprintf(f, "%s$k%d using 1:2:3:(0.35) with boxxyerror title '%s'", k ? ", " : "", k,
+			kinds[k]);
+	fputc('\n', f);
+}
+
+int
+ws_plot_timeline(const struct ws_plot_timeline *tl, const struct ws_plot_target *t,
+		 const char *script, char **why)
+{
+	int height = 160 + (int)tl->ntracks * 40;
+	int rows = (int)tl->ntracks * 2 + 10;
+	return draw(t, script, 1200, height < 300 ? 300 : height, 120, rows < 20 ? 20 : rows,
+		    timeline_body, tl, why);
+}

@@ -95,11 +95,29 @@ struct ws_plot_roofline {
 	size_t npoints;
 };
 
+/* A timeline: one row per track (the first at the top), spans of three
+ * kinds (0 kernels, 1 copies and memsets, 2 CUDA API calls) drawn as
+ * boxes from start to end (seconds). */
+struct ws_plot_span {
+	size_t track;
+	int kind;
+	double start, end;
+};
+struct ws_plot_timeline {
+	const char *title;
+	const char *const *tracks; /* ntracks names */
+	size_t ntracks;
+	const struct ws_plot_span *spans;
+	size_t nspans;
+};
+
 /* Write the chart's script to `script` (NULL: FILE.gp beside a file
  * target, a temporary file for term) and run gnuplot on it. */
 int ws_plot_bars(const struct ws_plot_bars *b, const struct ws_plot_target *t, const char *script,
 		 char **why);
 int ws_plot_roofline(const struct ws_plot_roofline *r, const struct ws_plot_target *t,
+		     const char *script, char **why);
+int ws_plot_timeline(const struct ws_plot_timeline *tl, const struct ws_plot_target *t,
 		     const char *script, char **why);
 
 #endif

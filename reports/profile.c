@@ -535,6 +535,102 @@ bad:
 	return -1;
 }
 
+static void
+free_gpu(struct wsr_gpu *g)
+{
+	if (g) {
+		free(g->act);
+		free(g->api);
+	}
+	free(g);
+}
+
+/* WS_REC_GPU: counts that match the size, known kinds, end >= start,
+ * NUL-terminated names, frame counts in range. */
+static int
+parse_gpu(struct parser *ps, struct cursor c)
+{
+	uint64_t at = c.off;
+	if (ps->p->gpu)
+		return fail(ps, at, "a second GPU record");
+	struct ws_gpu h;
+	if (take(ps, &c, &h, sizeof h, "GPU", "fixed fields") < 0)
+		return -1;
+	uint64_t need = (uint64_t)h.nactivities * sizeof(struct ws_gpu_activity) +
+			(uint64_t)h.napi * sizeof(struct ws_gpu_api);
+	if (need != c.left)
+		return fail(ps, at + offsetof(struct ws_gpu, nactivities),
+			    "GPU record: %" PRIu32 " activities and %" PRIu32
+			    " API calls need %" PRIu64 " bytes, the record has %" PRIu64,
+			    h.nactivities, h.napi, need, c.left);
+	if (h.end_ns < h.start_ns)
+		return fail(ps, at + offsetof(struct ws_gpu, end_ns),
+			    "GPU record: tracing ends before it starts");
+	struct wsr_gpu *g = ws_xcalloc(1, sizeof *g);
+	g->info = h;
+	g->act = ws_xcalloc(h.nactivities ? h.nactivities : 1, sizeof *g->act);
+	g->api = ws_xcalloc(h.napi ? h.napi : 1, sizeof *g->api);
+	for (uint32_t i = 0; i < h.nactivities; i++) {
+		uint64_t cat = c.off;
+		struct ws_gpu_activity *a = &g->act[i];
+		if (take(ps, &c, a, sizeof *a, "GPU", "activity") < 0)
+			goto bad;
+		if (a->kind < WS_GPU_KERNEL || a->kind > WS_GPU_SYNC) {
+			fail(ps, cat, "GPU record: activity %" PRIu32 " has unknown kind %" PRIu32, i,
+			     a->kind);
+			goto bad;
+		}
+		if (a->end_ns < a->start_ns) {
+			fail(ps, cat + offsetof(struct ws_gpu_activity, end_ns),
+			     "GPU record: activity %" PRIu32 " ends before it starts", i);
+			goto bad;
+		}
+		if (a->kind == WS_GPU_MEMCPY && (a->detail < WS_GPU_HTOD || a->detail > WS_GPU_COPY_OTHER)) {
+			fail(ps, cat + offsetof(struct ws_gpu_activity, detail),
+			     "GPU record: copy %" PRIu32 " has unknown direction %" PRIu32, i, a->detail);
+			goto bad;
+		}
+		if (a->memory > WS_GPU_MEM_MANAGED) {
+			fail(ps, cat + offsetof(struct ws_gpu_activity, memory),
+			     "GPU record: activity %" PRIu32 " has unknown memory kind %" PRIu32, i,
+			     a->memory);
+			goto bad;
+		}
+		a->name[WS_GPU_NAME - 1] = '\0';
+	}
+	for (uint32_t i = 0; i < h.napi; i++) {
+		uint64_t cat = c.off;
+		struct ws_gpu_api *a = &g->api[i];
+		if (take(ps, &c, a, sizeof *a, "GPU", "API call") < 0)
+			goto bad;
+		uint32_t d = a->domain & ~(uint32_t)WS_GPU_NESTED;
+		if (d != WS_GPU_RUNTIME && d != WS_GPU_DRIVER) {
+			fail(ps, cat + offsetof(struct ws_gpu_api, domain),
+			     "GPU record: API call %" PRIu32 " has unknown domain %" PRIu32, i, a->domain);
+			goto bad;
+		}
+		if (a->nframes > WS_GPU_API_FRAMES) {
+			fail(ps, cat + offsetof(struct ws_gpu_api, nframes),
+			     "GPU record: API call %" PRIu32 " has %" PRIu32 " frames (at most %d)", i,
+			     a->nframes, WS_GPU_API_FRAMES);
+			goto bad;
+		}
+		if (a->end_ns < a->start_ns) {
+			fail(ps, cat + offsetof(struct ws_gpu_api, end_ns),
+			     "GPU record: API call %" PRIu32 " ends before it starts", i);
+			goto bad;
+		}
+		a->name[WS_GPU_API_NAME - 1] = '\0';
+	}
+	if (expect_end(ps, &c, "GPU") < 0)
+		goto bad;
+	ps->p->gpu = g;
+	return 0;
+bad:
+	free_gpu(g);
+	return -1;
+}
+
 static int
 parse_end(struct parser *ps, struct cursor c)
 {
@@ -1033,6 +1129,8 @@ parse_payload(struct parser *ps, uint32_t type, struct cursor c)
 		return parse_ompt(ps, c);
 	case WS_REC_MPI:
 		return parse_mpi(ps, c);
+	case WS_REC_GPU:
+		return parse_gpu(ps, c);
 	case WS_REC_HEAP:
 		return parse_heap(ps, c);
 	case WS_REC_RUSAGE:
@@ -1561,6 +1659,7 @@ ws_process_free(struct wsr_process *p)
 	free(p->notes);
 	free_ompt(p->ompt);
 	free_mpi(p->mpi);
+	free_gpu(p->gpu);
 	struct storage *st = p->storage;
 	if (st) {
 		free(st->buf);

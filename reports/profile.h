@@ -110,6 +110,14 @@ struct wsr_mpi {
 	struct ws_mpi_call *calls; /* info.ncalls, names NUL-terminated */
 };
 
+/* GPU activities and API calls from CUPTI (WS_REC_GPU, docs/gpu.md).
+ * Names are NUL-terminated after loading. */
+struct wsr_gpu {
+	struct ws_gpu info;
+	struct ws_gpu_activity *act; /* info.nactivities */
+	struct ws_gpu_api *api;	     /* info.napi */
+};
+
 /* WS_REC_HEAP (docs/memory.md): its stacks count sampled allocations. */
 struct wsr_heap {
 	struct ws_heap info;
@@ -131,6 +139,7 @@ struct wsr_process {
 	size_t nnotes;
 	struct wsr_ompt *ompt;      /* NULL: no OMPT record */
 	struct wsr_mpi *mpi;        /* NULL: no MPI record */
+	struct wsr_gpu *gpu;        /* NULL: no GPU record */
 	struct wsr_heap *heap;      /* NULL: no heap record (heap profile off) */
 	struct ws_rusage *rusage;   /* WS_REC_RUSAGE records, in file order */
 	size_t nrusage;

@@ -46,6 +46,7 @@ struct record_opts {
 	const char *clock, *source;
 	const char *openmp_runtime; /* "native" or "llvm" */
 	bool no_mpi;
+	bool gpu, no_gpu; /* --gpu, --no-gpu */
 	bool quiet;
 	long heap_sample; /* 0: heap profile off */
 	const char *events;    /* -e, comma-separated */
@@ -79,6 +80,11 @@ usage(FILE *f)
 	    "      --no-mpi            do not time MPI calls (by default libwhyslow-mpi.so, where\n"
 	    "                          it was built, is preloaded too: it times every MPI call\n"
 	    "                          through PMPI for 'report --mpi')\n"
+	    "      --gpu               trace the program's CUDA work with CUPTI for 'report --gpu'\n"
+	    "                          and say on stderr why when it cannot (without --gpu it is\n"
+	    "                          traced too, as soon as the program initialises the CUDA\n"
+	    "                          driver; docs/gpu.md)\n"
+	    "      --no-gpu            do not trace CUDA work\n"
 	    "      --heap-sample BYTES record about one allocation per BYTES allocated, with\n"
 	    "                          its stack (default 524288; 1 = every allocation,\n"
 	    "                          exact); allocator calls are always counted exactly\n"
@@ -178,6 +184,8 @@ parse_options(int argc, char **argv, struct record_opts *o, int *status)
 	    {"signal", required_argument, NULL, 'S'},
 	    {"openmp-runtime", required_argument, NULL, 'M'},
 	    {"no-mpi", no_argument, NULL, 'P'},
+	    {"gpu", no_argument, NULL, 'G'},
+	    {"no-gpu", no_argument, NULL, 'U'},
 	    {"events", required_argument, NULL, 'e'},
 	    {"counters", required_argument, NULL, 'C'},
 	    {"sample-on", required_argument, NULL, 'O'},
@@ -246,6 +254,12 @@ parse_options(int argc, char **argv, struct record_opts *o, int *status)
 			break;
 		case 'P':
 			o->no_mpi = true;
+			break;
+		case 'G':
+			o->gpu = true;
+			break;
+		case 'U':
+			o->no_gpu = true;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -723,6 +737,27 @@ setup_environment(const struct record_opts *o, const char *lib, const char *absd
 	set_env("WHYSLOW_HEAP", o->heap_sample ? "1" : "0");
 	snprintf(num, sizeof num, "%ld", o->heap_sample ? o->heap_sample : 1);
 	set_env("WHYSLOW_HEAP_SAMPLE", num);
+#ifdef WS_HAVE_GPU
+	/* GPU tracing (docs/gpu.md): the CUDA driver loads the collector
+	 * (already preloaded) as its injection library at cuInit, unless
+	 * another tool has claimed the injection already. */
+	set_env("WHYSLOW_GPU", o->gpu && !o->no_gpu ? "1" : "0");
+	const char *inj = getenv("CUDA_INJECTION64_PATH");
+	if (!o->no_gpu && !(inj && *inj)) {
+		char *first = ws_xstrdup(lib);
+		char *colon = strchr(first, ':');
+		if (colon)
+			*colon = '\0';
+		set_env("CUDA_INJECTION64_PATH", first);
+		free(first);
+	} else if (o->gpu && !o->no_gpu) {
+		fprintf(stderr, "whyslow: GPU tracing is off: CUDA_INJECTION64_PATH is set already (%s)\n", inj);
+	}
+#else
+	if (o->gpu)
+		fprintf(stderr, "whyslow: GPU tracing is off: this whyslow was built without CUDA "
+				"(configure --with-cuda)\n");
+#endif
 }
 
 /* ---- counters ---- */

@@ -15,6 +15,7 @@
 #include "analysis.h"
 #include "expect.h"
 #include "mpi_report.h"
+#include "gpu_report.h"
 #include "heap.h"
 #include "vector.h"
 #include "access.h"
@@ -38,6 +39,7 @@ struct ws_report {
 	const struct ws_vector *vector;	  /* NULL unless asked for (--vector) */
 	const struct ws_mpi_report *mpi;  /* NULL unless asked for (--mpi) */
 	const struct ws_heapmem *heapmem; /* NULL unless asked for (--memory) */
+	const struct ws_gpu_report *gpu;  /* NULL unless asked for (--gpu) */
 	const struct ws_counter_table *counters; /* NULL unless asked for (--counters) */
 	const struct ws_access *access;	  /* NULL unless asked for (--memory) */
 	const struct ws_roofline *roofline; /* --memory's loops on the roofline, or NULL */

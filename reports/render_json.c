@@ -552,6 +552,8 @@ ws_render_json(FILE *f, const struct ws_report *r)
 		vector(&j, r->vector);
 	if (r->heapmem)
 		ws_render_heap_json(&j, r->heapmem);
+	if (r->gpu)
+		ws_render_gpu_json(&j, r->gpu);
 	if (r->counters)
 		ws_json_counters(&j, r->counters);
 	if (r->python)

@@ -715,6 +715,8 @@ ws_render_text(FILE *f, const struct ws_report *r, const struct ws_text_options 
 		vector(&o, r->vector);
 	if (r->heapmem)
 		ws_render_heap_text(&o, r->heapmem);
+	if (r->gpu)
+		ws_render_gpu_text(&o, r->gpu);
 	if (r->counters)
 		ws_text_counters(&o, r->counters);
 	if (r->python)

@@ -63,6 +63,14 @@ usage(FILE *f)
 	    "                       bytes over the ranks, the ranks' computing imbalance and\n"
 	    "                       the rank that waits longest (from libwhyslow-mpi.so,\n"
 	    "                       which record preloads unless --no-mpi)\n"
+	    "  --gpu                also what the GPU did (CUPTI, from record on a CUDA\n"
+	    "                       program): kernels (calls, time, launch configuration),\n"
+	    "                       transfers (direction, bytes, bandwidth, pinned or\n"
+	    "                       pageable), GPU busy and idle share, CPU time in CUDA\n"
+	    "                       calls, the call sites that launched the most GPU time,\n"
+	    "                       and the verdicts: transfer-bound, launch-bound, GPU idle\n"
+	    "                       while the CPU works, sync after every launch, pageable\n"
+	    "                       transfers (docs/gpu.md)\n"
 	    "  --vector             also the vectorisation of the hottest functions (at most\n"
 	    "                       5, or --top N when smaller; each with >= 1 %% of the\n"
 	    "                       samples) and of their hot loops: packed (SIMD) versus\n"
@@ -106,7 +114,9 @@ usage(FILE *f)
 	    "  --plot FILE          also draw the flat profile (self and total %% of the\n"
 	    "                       hottest functions, at most 30) with gnuplot: FILE.png\n"
 	    "                       or FILE.svg (the script is kept as FILE.gp), or 'term'\n"
-	    "                       for a text plot after the report (not with --json)\n"
+	    "                       for a text plot after the report (not with --json);\n"
+	    "                       with --gpu, a timeline of the GPU streams' kernels and\n"
+	    "                       copies and the CUDA API calls instead\n"
 	    "  --color WHEN         auto (default: on a terminal unless NO_COLOR is set),\n"
 	    "                       always or never\n"
 	    "  -h, --help           this help\n"
@@ -134,6 +144,7 @@ enum {
 	OPT_VECTOR,
 	OPT_THREADS,
 	OPT_MPI,
+	OPT_GPU,
 	OPT_MEMORY,
 	OPT_PLOT,
 	OPT_COUNTERS,
@@ -148,6 +159,7 @@ static const struct option options[] = {
     {"by-thread", no_argument, NULL, OPT_BY_THREAD},
     {"threads", no_argument, NULL, OPT_THREADS},
     {"mpi", no_argument, NULL, OPT_MPI},
+    {"gpu", no_argument, NULL, OPT_GPU},
     {"pid", required_argument, NULL, OPT_PID},
     {"rank", required_argument, NULL, OPT_RANK},
     {"tid", required_argument, NULL, OPT_TID},
@@ -341,6 +353,86 @@ plot_counters(const struct ws_counter_table *c, const struct ws_plot_target *t, 
 	return rc == 0 ? 0 : -1;
 }
 
+/* --plot with --gpu: a timeline of each GPU stream's kernels and copies
+ * and each thread's CUDA API calls (docs/gpu.md). */
+static int
+plot_gpu(const struct wsr_profile *prof, const struct ws_filter *f, const struct ws_plot_target *t,
+	 bool json)
+{
+	size_t ntracks = 0, nspans = 0, cap = 0;
+	char **tracks = NULL;
+	uint64_t *keys = NULL; /* pid << 32 | track id */
+	struct ws_plot_span *spans = NULL;
+	for (size_t pi = 0; pi < prof->nprocs; pi++) {
+		const struct wsr_process *p = &prof->procs[pi];
+		const struct wsr_gpu *g = p->gpu;
+		if (!g || !ws_filter_process(f, p))
+			continue;
+		size_t n = (size_t)g->info.nactivities + g->info.napi;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t key;
+			int kind;
+			uint64_t a, b;
+			if (i < g->info.nactivities) {
+				const struct ws_gpu_activity *x = &g->act[i];
+				if (x->kind == WS_GPU_SYNC)
+					continue;
+				key = (uint64_t)p->info.pid << 32 | (x->stream & 0x7fffffffu);
+				kind = x->kind == WS_GPU_KERNEL ? 0 : 1;
+				a = x->start_ns, b = x->end_ns;
+			} else {
+				const struct ws_gpu_api *x = &g->api[i - g->info.nactivities];
+				if (x->domain & WS_GPU_NESTED)
+					continue;
+				key = (uint64_t)p->info.pid << 32 | 0x80000000u | x->tid;
+				kind = 2;
+				a = x->start_ns, b = x->end_ns;
+			}
+			size_t tr;
+			for (tr = 0; tr < ntracks && keys[tr] != key; tr++)
+				;
+			if (tr == ntracks) {
+				tracks = ws_xrealloc(tracks, (ntracks + 1) * sizeof *tracks);
+				keys = ws_xrealloc(keys, (ntracks + 1) * sizeof *keys);
+				keys[ntracks] = key;
+				tracks[ntracks++] =
+				    kind == 2 ? ws_xasprintf("%u: API, thread %u", p->info.pid,
+							     (unsigned)(key & 0x7fffffffu))
+					      : ws_xasprintf("%u: stream %u", p->info.pid,
+							     (unsigned)(key & 0x7fffffffu));
+			}
+			if (nspans == cap) {
+				cap = cap ? 2 * cap : 256;
+				spans = ws_xrealloc(spans, cap * sizeof *spans);
+			}
+			spans[nspans++] =
+			    (struct ws_plot_span){tr, kind, (double)a / 1e9, (double)b / 1e9};
+		}
+	}
+	int rc = 0;
+	if (!nspans) {
+		ws_errorf("--plot: no GPU activity was traced: nothing to draw (see report --gpu)");
+		rc = WS_PLOT_FAILED;
+	} else {
+		struct ws_plot_timeline tl = {"GPU timeline: streams and CUDA API calls",
+					      (const char *const *)tracks, ntracks, spans, nspans};
+		char *why = NULL;
+		rc = ws_plot_timeline(&tl, t, NULL, &why);
+		if (rc != 0)
+			ws_errorf("--plot: %s", why);
+		else if (t->kind != WS_PLOT_TERM)
+			ws_errorf("report: plot written to %s", t->file);
+		free(why);
+	}
+	for (size_t i = 0; i < ntracks; i++)
+		free(tracks[i]);
+	free(tracks);
+	free(keys);
+	free(spans);
+	(void)json;
+	return rc;
+}
+
 /* --plot with --memory: this machine's roofline with the hot loops. */
 static int
 plot_roofline(const struct ws_roofline *r, const struct ws_plot_target *t, bool json)
@@ -392,6 +484,7 @@ cmd_report(int argc, char **argv)
 	long top = 20;
 	bool want_python = false;
 	bool want_tree = false, want_lines = false, want_threads = false, json = false;
+	bool want_gpu = false;
 	bool want_vector = false, want_busy = false, want_mpi = false, want_memory = false;
 	bool want_counters = false, want_access = false;
 	double min_percent = 0.5;
@@ -437,6 +530,9 @@ cmd_report(int argc, char **argv)
 			break;
 		case OPT_MPI:
 			want_mpi = true;
+			break;
+		case OPT_GPU:
+			want_gpu = true;
 			break;
 		case OPT_THREADS:
 			want_busy = true;
@@ -597,6 +693,14 @@ cmd_report(int argc, char **argv)
 		ws_python_build(&prof, &filter, (size_t)top, &python);
 	struct ws_mpi_report mpi;
 	ws_mpi_report_build(&prof, &filter, &mpi);
+	struct ws_gpu_report gpu;
+	ws_gpu_report_build(&prof, &filter, sym, 0, &gpu);
+	/* expectations see every kernel; the report shows --top of them */
+	struct ws_gpu_report gpu_shown = gpu;
+	if (top > 0 && gpu_shown.nkernels > (size_t)top)
+		gpu_shown.nkernels = (size_t)top;
+	if (top > 0 && gpu_shown.nsites > (size_t)top)
+		gpu_shown.nsites = (size_t)top;
 	struct ws_heapmem heapmem;
 	if (want_memory || need_heap)
 		ws_heapmem_build(&prof, &filter, sym, (size_t)top, &heapmem);
@@ -676,6 +780,7 @@ cmd_report(int argc, char **argv)
 		    .vector = need_vector ? &all_vector : NULL,
 		    .busy = want_busy || need_busy ? &busy : NULL,
 		    .mpi = &mpi,
+		    .gpu = &gpu,
 		    .heap = want_memory || need_heap ? &heapmem : NULL,
 		    .counters = need_counters ? &all_counters : NULL,
 		    .access = NULL};
@@ -703,6 +808,7 @@ cmd_report(int argc, char **argv)
 	    .busy = want_busy ? &busy : NULL,
 	    .vector = want_vector ? &vector : NULL,
 	    .mpi = want_mpi ? &mpi : NULL,
+	    .gpu = want_gpu ? &gpu_shown : NULL,
 	    .heapmem = want_memory ? &heapmem : NULL,
 	    .counters = want_counters ? &counters : NULL,
 	    .access = want_access ? &access : NULL,
@@ -738,6 +844,8 @@ cmd_report(int argc, char **argv)
 			prc = plot_roofline(&roofline, &plot_target, json);
 		else if (want_counters && counters.nevents)
 			prc = plot_counters(&counters, &plot_target, json);
+		else if (want_gpu)
+			prc = plot_gpu(&prof, &filter, &plot_target, json);
 		else
 			prc = plot_profile(&flat, &header, &plot_target, json);
 		if (prc != 0)
@@ -751,6 +859,7 @@ cmd_report(int argc, char **argv)
 		ws_counters_free(&all_counters);
 	ws_processes_free(&procs);
 	ws_mpi_report_free(&mpi);
+	ws_gpu_report_free(&gpu);
 	if (want_memory || need_heap)
 		ws_heapmem_free(&heapmem);
 	if (want_vector)

@@ -1,0 +1,247 @@
+/* Chrome trace / Perfetto JSON (trace-event format): CPU samples as a
+ * flame chart per thread and the GPU's activities and CUDA API calls on
+ * the same CLOCK_MONOTONIC axis (see export.h). */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "demangle.h"
+#include "export.h"
+#include "gpu_report.h"
+#include "json.h"
+#include "util.h"
+
+/* Track ids beside the real thread ids: GPU streams and API-call rows. */
+#define GPU_TRACK 0x40000000u
+#define API_TRACK 0x20000000u
+
+static void
+event(struct json *j, const char *ph, const char *name, const char *cat, uint32_t pid, uint32_t tid,
+      uint64_t ts_ns, uint64_t dur_ns)
+{
+	json_begin_object(j);
+	json_key(j, "ph");
+	json_string(j, ph);
+	json_key(j, "name");
+	json_string(j, name);
+	if (cat) {
+		json_key(j, "cat");
+		json_string(j, cat);
+	}
+	json_key(j, "pid");
+	json_uint(j, pid);
+	json_key(j, "tid");
+	json_uint(j, tid);
+	json_key(j, "ts"); /* microseconds */
+	json_double(j, (double)ts_ns / 1e3, 3);
+	if (!strcmp(ph, "X")) {
+		json_key(j, "dur");
+		json_double(j, (double)dur_ns / 1e3, 3);
+	}
+}
+
+static void
+name_track(struct json *j, uint32_t pid, uint32_t tid, const char *name)
+{
+	json_begin_object(j);
+	json_key(j, "ph");
+	json_string(j, "M");
+	json_key(j, "name");
+	json_string(j, "thread_name");
+	json_key(j, "pid");
+	json_uint(j, pid);
+	json_key(j, "tid");
+	json_uint(j, tid);
+	json_key(j, "args");
+	json_begin_object(j);
+	json_key(j, "name");
+	json_string(j, name);
+	json_end_object(j);
+	json_end_object(j);
+}
+
+/* One thread's samples as nested complete events: a frame stays open while
+ * consecutive samples share it (outermost first); each sample lasts until
+ * the next one (the last: one mean interval). */
+static void
+thread_flame(struct json *j, struct ws_symbolizer *sym, const struct wsr_process *p,
+	     const struct wsr_thread *t)
+{
+	if (!t->nsamples)
+		return;
+	size_t nst = t->info.stack_count;
+	const char ***names = ws_xcalloc(nst + 1, sizeof *names);
+	size_t *depth = ws_xcalloc(nst + 1, sizeof *depth);
+	struct ws_chain c = {0};
+	const char **open = NULL;
+	uint64_t *since = NULL;
+	size_t nopen = 0, capopen = 0;
+	uint64_t span = t->samples[t->nsamples - 1].time_ns - t->samples[0].time_ns;
+	uint64_t mean = t->nsamples > 1 ? span / (t->nsamples - 1) : 1000000;
+	for (size_t i = 0; i <= t->nsamples; i++) {
+		const char **cur = NULL;
+		size_t n = 0;
+		uint64_t now;
+		if (i < t->nsamples) {
+			uint32_t s = t->samples[i].stack;
+			now = t->samples[i].time_ns;
+			if (s < nst) {
+				if (!names[s]) {
+					ws_symbolize_stack(sym, p, &t->stacks[s], &c);
+					names[s] = ws_xcalloc(c.n + 1, sizeof **names);
+					for (size_t k = 0; k < c.n; k++)
+						names[s][k] = c.frames[c.n - 1 - k]->function;
+					depth[s] = c.n;
+				}
+				cur = names[s];
+				n = depth[s];
+			}
+		} else {
+			now = t->samples[i - 1].time_ns + mean;
+		}
+		size_t keep = 0;
+		while (keep < nopen && keep < n && !strcmp(open[keep], cur[keep]))
+			keep++;
+		while (nopen > keep) {
+			nopen--;
+			event(j, "X", open[nopen], "cpu", p->info.pid, t->info.tid, since[nopen],
+			      now - since[nopen]);
+			json_end_object(j);
+		}
+		for (size_t k = keep; k < n; k++) {
+			if (nopen == capopen) {
+				capopen = capopen ? 2 * capopen : 64;
+				open = ws_xrealloc(open, capopen * sizeof *open);
+				since = ws_xrealloc(since, capopen * sizeof *since);
+			}
+			open[nopen] = cur[k];
+			since[nopen++] = now;
+		}
+	}
+	for (size_t s = 0; s < nst; s++)
+		free(names[s]);
+	free(names);
+	free(depth);
+	free(open);
+	free(since);
+	ws_chain_free(&c);
+}
+
+static void
+gpu_events(struct json *j, const struct wsr_process *p)
+{
+	const struct wsr_gpu *g = p->gpu;
+	uint32_t pid = p->info.pid;
+	uint32_t streams[64];
+	size_t nstreams = 0;
+	for (uint32_t i = 0; i < g->info.nactivities; i++) {
+		const struct ws_gpu_activity *a = &g->act[i];
+		if (a->kind == WS_GPU_SYNC)
+			continue;
+		size_t s;
+		for (s = 0; s < nstreams && streams[s] != a->stream; s++)
+			;
+		if (s == nstreams && nstreams < 64) {
+			streams[nstreams++] = a->stream;
+			char *nm =
+			    ws_xasprintf("GPU %" PRIu32 " stream %" PRIu32, a->device, a->stream);
+			name_track(j, pid, GPU_TRACK + a->stream, nm);
+			free(nm);
+		}
+		char *name = a->kind == WS_GPU_KERNEL ? ws_demangle(a->name[0] ? a->name : "kernel")
+			     : a->kind == WS_GPU_MEMCPY
+				 ? ws_xasprintf("memcpy %s (%s)", ws_gpu_copy_name(a->detail),
+						ws_gpu_mem_name(a->memory))
+				 : ws_xstrdup("memset");
+		event(j, "X", name, a->kind == WS_GPU_KERNEL ? "gpu_kernel" : "gpu_memory", pid,
+		      GPU_TRACK + a->stream, a->start_ns, a->end_ns - a->start_ns);
+		json_key(j, "args");
+		json_begin_object(j);
+		json_key(j, "correlation");
+		json_uint(j, a->correlation);
+		if (a->bytes) {
+			json_key(j, "bytes");
+			json_uint(j, a->bytes);
+		}
+		json_end_object(j);
+		json_end_object(j);
+		free(name);
+	}
+	uint32_t named[256];
+	size_t nnamed = 0;
+	for (uint32_t i = 0; i < g->info.napi; i++) {
+		const struct ws_gpu_api *a = &g->api[i];
+		if (a->domain & WS_GPU_NESTED)
+			continue;
+		size_t s;
+		for (s = 0; s < nnamed && named[s] != a->tid; s++)
+			;
+		if (s == nnamed && nnamed < 256) {
+			named[nnamed++] = a->tid;
+			char *nm = ws_xasprintf("CUDA API, thread %" PRIu32, a->tid);
+			name_track(j, pid, API_TRACK + a->tid, nm);
+			free(nm);
+		}
+		event(j, "X", a->name, "cuda_api", pid, API_TRACK + a->tid, a->start_ns,
+		      a->end_ns - a->start_ns);
+		json_key(j, "args");
+		json_begin_object(j);
+		json_key(j, "correlation");
+		json_uint(j, a->correlation);
+		json_end_object(j);
+		json_end_object(j);
+	}
+}
+
+int
+ws_export_chrome(FILE *f, const struct wsr_profile *prof, const struct ws_filter *filter,
+		 struct ws_symbolizer *sym, struct ws_error *err)
+{
+	struct json j;
+	json_init(&j, f, false);
+	json_begin_object(&j);
+	json_key(&j, "displayTimeUnit");
+	json_string(&j, "ns");
+	json_key(&j, "traceEvents");
+	json_begin_array(&j);
+	for (size_t pi = 0; pi < prof->nprocs; pi++) {
+		const struct wsr_process *p = &prof->procs[pi];
+		if (filter && !ws_filter_process(filter, p))
+			continue;
+		json_begin_object(&j);
+		json_key(&j, "ph");
+		json_string(&j, "M");
+		json_key(&j, "name");
+		json_string(&j, "process_name");
+		json_key(&j, "pid");
+		json_uint(&j, p->info.pid);
+		json_key(&j, "tid");
+		json_uint(&j, 0);
+		json_key(&j, "args");
+		json_begin_object(&j);
+		json_key(&j, "name");
+		json_string(&j, p->exe && *p->exe ? ws_basename(p->exe) : "process");
+		json_end_object(&j);
+		json_end_object(&j);
+		for (size_t ti = 0; ti < p->nthreads; ti++) {
+			const struct wsr_thread *t = &p->threads[ti];
+			if (filter && !ws_filter_thread(filter, p, t))
+				continue;
+			char *nm = ws_xasprintf("thread %" PRIu32 " (CPU samples)", t->info.tid);
+			name_track(&j, p->info.pid, t->info.tid, nm);
+			free(nm);
+			thread_flame(&j, sym, p, t);
+		}
+		if (p->gpu)
+			gpu_events(&j, p);
+	}
+	json_end_array(&j);
+	json_end_object(&j);
+	if (json_finish(&j) < 0) {
+		snprintf(err->msg, sizeof err->msg, "writing the trace failed");
+		return -1;
+	}
+	return 0;
+}
