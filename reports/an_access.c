@@ -726,47 +726,6 @@ verdict(const struct ws_mloop *o, const char *function)
 	return t.s;
 }
 
-static void
-loop_lines(struct ws_symbolizer *sym, const struct fn *f, const struct loopctx *x,
-	   struct ws_mloop *o)
-{
-	struct {
-		const char *file;
-		size_t n;
-		unsigned lo, hi;
-	} files[16];
-	size_t nfiles = 0;
-	for (long i = x->first; i < x->last; i++) {
-		const struct ws_frame *fr;
-		ws_symbolize(sym, f->proc, f->code.start + (x->k->in[i].addr - f->code.file_start),
-			     false, &fr);
-		if (!fr[0].file || !fr[0].line)
-			continue;
-		size_t j = 0;
-		while (j < nfiles && files[j].file != fr[0].file)
-			j++;
-		if (j == nfiles) {
-			if (nfiles == sizeof files / sizeof files[0])
-				continue;
-			files[nfiles++] = (typeof(files[0])){fr[0].file, 0, fr[0].line, fr[0].line};
-		}
-		files[j].n++;
-		if (fr[0].line < files[j].lo)
-			files[j].lo = fr[0].line;
-		if (fr[0].line > files[j].hi)
-			files[j].hi = fr[0].line;
-	}
-	size_t best = 0;
-	for (size_t j = 1; j < nfiles; j++)
-		if (files[j].n > files[best].n)
-			best = j;
-	if (nfiles) {
-		o->file = files[best].file;
-		o->first_line = files[best].lo;
-		o->last_line = files[best].hi;
-	}
-}
-
 static double
 flops_of(const struct ws_insn *in)
 {
@@ -820,7 +779,8 @@ analyse_loop(struct ws_symbolizer *sym, const struct fn *f, const struct ws_loop
 	o->own_samples = own_samples;
 	o->percent = ws_percent(own_samples, f->samples);
 	o->snapshots = x.nsnaps;
-	loop_lines(sym, f, &x, o);
+	ws_loop_source(sym, f->proc, &f->code, k->in, k->n, l->start, l->end, &o->file,
+		       &o->first_line, &o->last_line);
 	o->acc = ws_xcalloc(2 * n + 1, sizeof *o->acc);
 	struct lin *acc_addr = ws_xcalloc(2 * n + 1, sizeof *acc_addr);
 	for (long i = x.first; i < x.last; i++) {

@@ -12,6 +12,7 @@
 #include "hmap.h"
 #include "optrecord.h"
 #include "util.h"
+#include "loops.h"
 #include "vector.h"
 
 enum {
@@ -417,52 +418,6 @@ code_free(struct code *k)
 
 /* ---- source lines of a loop ---- */
 
-static void
-loop_lines(struct ws_symbolizer *sym, const struct fn *f, const struct code *k,
-	   const struct loop *l, struct ws_vloop *out)
-{
-	struct {
-		const char *file;
-		size_t n;
-		unsigned lo, hi;
-	} files[16];
-	size_t nfiles = 0;
-	for (long i = insn_at(k, l->start); i >= 0 && (size_t)i < k->n; i++) {
-		const struct ws_insn *in = &k->in[i];
-		if (in->addr >= l->end)
-			break;
-		if (in->addr < l->start)
-			continue;
-		const struct ws_frame *fr;
-		ws_symbolize(sym, f->proc, f->code.start + (in->addr - f->code.file_start), false,
-			     &fr);
-		if (!fr[0].file || !fr[0].line)
-			continue;
-		size_t j = 0;
-		while (j < nfiles && files[j].file != fr[0].file)
-			j++;
-		if (j == nfiles) {
-			if (nfiles == sizeof files / sizeof files[0])
-				continue;
-			files[nfiles++] = (typeof(files[0])){fr[0].file, 0, fr[0].line, fr[0].line};
-		}
-		files[j].n++;
-		if (fr[0].line < files[j].lo)
-			files[j].lo = fr[0].line;
-		if (fr[0].line > files[j].hi)
-			files[j].hi = fr[0].line;
-	}
-	size_t best = 0;
-	for (size_t j = 1; j < nfiles; j++)
-		if (files[j].n > files[best].n)
-			best = j;
-	if (nfiles) {
-		out->file = files[best].file;
-		out->first_line = files[best].lo;
-		out->last_line = files[best].hi;
-	}
-}
-
 /* ---- verdicts ---- */
 
 struct text {
@@ -816,7 +771,8 @@ analyse(struct ws_disasm *d, struct ws_symbolizer *sym, struct ws_optrecords *re
 		o->sampled = l->sampled;
 		o->stat = l->own_stat;
 		summarise(&o->sampled, &o->facts);
-		loop_lines(sym, f, &k, l, o);
+		ws_loop_source(sym, f->proc, &f->code, k.in, k.n, l->start, l->end, &o->file,
+			       &o->first_line, &o->last_line);
 		if (record && o->file)
 			copy_remarks(rec, record, o);
 		o->verdict =

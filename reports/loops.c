@@ -118,3 +118,44 @@ ws_loops_free(struct ws_loops *k)
 	free(k->loop_of);
 	memset(k, 0, sizeof *k);
 }
+
+void
+ws_loop_source(struct ws_symbolizer *sym, const struct wsr_process *p, const struct ws_code *c,
+	       const struct ws_insn *in, size_t n, uint64_t start, uint64_t end, const char **file,
+	       unsigned *first, unsigned *last)
+{
+	struct {
+		const char *file;
+		size_t n;
+		unsigned lo, hi;
+	} files[16];
+	size_t nfiles = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (in[i].addr < start || in[i].addr >= end)
+			continue;
+		const struct ws_frame *fr;
+		ws_symbolize(sym, p, c->start + (in[i].addr - c->file_start), false, &fr);
+		if (!fr[0].file || !fr[0].line)
+			continue;
+		size_t j = 0;
+		while (j < nfiles && files[j].file != fr[0].file)
+			j++;
+		if (j == nfiles) {
+			if (nfiles == sizeof files / sizeof files[0])
+				continue;
+			files[nfiles++] = (typeof(files[0])){fr[0].file, 0, fr[0].line, fr[0].line};
+		}
+		files[j].n++;
+		if (fr[0].line < files[j].lo)
+			files[j].lo = fr[0].line;
+		if (fr[0].line > files[j].hi)
+			files[j].hi = fr[0].line;
+	}
+	size_t best = 0;
+	for (size_t j = 1; j < nfiles; j++)
+		if (files[j].n > files[best].n)
+			best = j;
+	*file = nfiles ? files[best].file : NULL;
+	*first = nfiles ? files[best].lo : 0;
+	*last = nfiles ? files[best].hi : 0;
+}

@@ -47,4 +47,13 @@ void ws_loops_build(struct ws_disasm *d, const struct ws_code *c, size_t max_cod
 long ws_loops_insn_at(const struct ws_loops *k, uint64_t a);
 void ws_loops_free(struct ws_loops *k);
 
+/* A loop's source lines, for the vector and memory reports: the innermost
+ * file:line of each of the instructions in[0..n) whose file address lies
+ * in [start, end) (code c, run in process p); *file is the file most of
+ * them have (NULL: none has a line), *first and *last the lowest and
+ * highest line in it. */
+void ws_loop_source(struct ws_symbolizer *sym, const struct wsr_process *p, const struct ws_code *c,
+		    const struct ws_insn *in, size_t n, uint64_t start, uint64_t end,
+		    const char **file, unsigned *first, unsigned *last);
+
 #endif
