@@ -675,7 +675,8 @@ parse_heap(struct parser *ps, struct cursor c)
 		uint64_t sat = sc.off;
 		if (take(ps, &sc, &s, sizeof s, "heap", "stack header") < 0)
 			return -1;
-		if (s.nframes < 2 || s.nframes > WSR_MAX_FRAMES + 1)
+		/* 1 frame: the collector could not unwind (the caller alone) */
+		if (s.nframes < 1 || s.nframes > WSR_MAX_FRAMES + 1)
 			return fail(ps, sat, "heap record: stack %" PRIu32 " has %" PRIu32 " frames",
 				    k, s.nframes);
 		uint64_t ips = sc.off;

@@ -1,11 +1,14 @@
 /* t_heapbad: damage the WS_REC_HEAP record of a profile file, for
  * tests/test_heap_bad.sh (the reader must refuse it with a clear message).
  *
- *   t_heapbad IN OUT stack|prob|count|flags|rusage
+ *   t_heapbad IN OUT stack|prob|count|flags|rusage|oneframe
  *
  * stack: the first sampled allocation names a stack past the table;
  * prob: its probability is 0; count: alloc_count one too many;
- * flags: freed without a free time; rusage: an unknown rusage scope.
+ * flags: freed without a free time; rusage: an unknown rusage scope;
+ * oneframe: not damage but the collector's fallback when it cannot unwind
+ * (the allocator's caller alone): the first stack cut to 1 frame, which the
+ * reader must accept.
  * Exit 0 done, 1 no such record in IN, 2 usage or I/O error. */
 #include <stddef.h>
 #include <stdio.h>
@@ -43,7 +46,28 @@ main(int argc, char **argv)
 			struct ws_heap h;
 			memcpy(&h, buf + payload, sizeof h);
 			size_t a0 = payload + sizeof h + h.stack_bytes;
-			if (!strcmp(what, "count")) {
+			if (!strcmp(what, "oneframe")) {
+				struct ws_stack st;
+				size_t s0 = payload + sizeof h;
+				if (!h.stack_count)
+					return 1;
+				memcpy(&st, buf + s0, sizeof st);
+				if (st.nframes < 2)
+					return 1;
+				size_t cut = (st.nframes - 1) * sizeof(uint64_t);
+				size_t tail = s0 + sizeof st + sizeof(uint64_t);
+				st.nframes = 1;
+				memcpy(buf + s0, &st, sizeof st);
+				h.stack_bytes -= cut;
+				memcpy(buf + payload, &h, sizeof h);
+				/* the record shrinks by cut bytes (a multiple of 8, so
+				 * the padding stays); move the rest of the file down */
+				rh.size -= cut;
+				memcpy(buf + off, &rh, sizeof rh);
+				memmove(buf + tail, buf + tail + cut, n - tail - cut);
+				n -= cut;
+				done = 1;
+			} else if (!strcmp(what, "count")) {
 				h.alloc_count++;
 				memcpy(buf + payload, &h, sizeof h);
 				done = 1;

@@ -25,4 +25,15 @@ for what in stack prob count flags rusage; do
 		note "$what: $(cat "$d/err")"
 	fi
 done
+# The collector's own fallback when it cannot unwind an allocation (the
+# allocator's caller alone, a 1-frame stack; seen in Open MPI's threads) is
+# not damage: the file must load and the allocation must still be counted.
+d=$WORK/oneframe
+mkdir -p "$d"
+"$(prog t_heapbad)" "$file" "$d/x.wsp" oneframe || hard_error "t_heapbad oneframe failed"
+if ! "$WHYSLOW" report --json --memory "$d" >"$d/out.json" 2>"$d/err"; then
+	fail "a heap stack of 1 frame is refused: $(cat "$d/err")"
+else
+	note "a heap stack of 1 frame loads"
+fi
 ws_finish
