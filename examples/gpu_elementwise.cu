@@ -23,6 +23,12 @@
  *              launch: the CPU waits, then the GPU waits for the next launch
  *   sync-once  the same 100 launches per call, one cudaDeviceSynchronize at
  *              the end: the launches queue up while the GPU works
+ *   managed    x, y and the result in unified (managed) memory, written
+ *              and read by the CPU on every call: the pages migrate on
+ *              demand, a GPU page fault at a time (the Numba/CuPy-style
+ *              "it just works" version of transfer)
+ *   prefetch   the same managed arrays, moved with cudaMemPrefetchAsync
+ *              before the kernel and after it: bulk migrations, no faults
  *   all        every variant in turn
  *
  * Usage: gpu_elementwise VARIANT [N] [CALLS]
@@ -171,6 +177,68 @@ elementwise_sync_once(struct data *d, long calls)
 	hundredths(d, calls, 0);
 }
 
+/* Move a managed range to the device (dev >= 0) or to the host (-1). */
+static void
+prefetch(const void *p, size_t bytes, int dev)
+{
+#if CUDART_VERSION >= 13000
+	struct cudaMemLocation loc;
+	loc.type = dev >= 0 ? cudaMemLocationTypeDevice : cudaMemLocationTypeHost;
+	loc.id = dev >= 0 ? dev : 0;
+	CUDA_CHECK(cudaMemPrefetchAsync(p, bytes, loc, 0, 0));
+#else
+	CUDA_CHECK(cudaMemPrefetchAsync(p, bytes, dev >= 0 ? dev : cudaCpuDeviceId, 0));
+#endif
+}
+
+/* managed / prefetch: the CPU writes x and y into managed arrays, the GPU
+ * computes, the CPU reads the result, CALLS times; with move, the arrays
+ * are prefetched each way instead of faulting page by page. */
+static void
+managed_calls(struct data *d, long calls, int move)
+{
+	size_t bytes = d->n * sizeof(double);
+	double *x, *y, *out;
+	CUDA_CHECK(cudaMallocManaged(&x, bytes, cudaMemAttachGlobal));
+	CUDA_CHECK(cudaMallocManaged(&y, bytes, cudaMemAttachGlobal));
+	CUDA_CHECK(cudaMallocManaged(&out, bytes, cudaMemAttachGlobal));
+	int dev = 0;
+	CUDA_CHECK(cudaGetDevice(&dev));
+	long blocks = (d->n + BLOCK - 1) / BLOCK;
+	if (blocks > 1048576)
+		blocks = 1048576;
+	for (long r = 0; r < calls; r++) {
+		memcpy(x, d->x, bytes); /* the CPU's step: its pages come home */
+		memcpy(y, d->y, bytes);
+		if (move) {
+			prefetch(x, bytes, dev);
+			prefetch(y, bytes, dev);
+			prefetch(out, bytes, dev);
+		}
+		elementwise_kernel<<<(unsigned)blocks, BLOCK>>>(d->n, x, y, out);
+		d->launches++;
+		if (move)
+			prefetch(out, bytes, -1);
+		CUDA_CHECK(cudaDeviceSynchronize());
+		memcpy(d->out, out, bytes);
+	}
+	CUDA_CHECK(cudaFree(x));
+	CUDA_CHECK(cudaFree(y));
+	CUDA_CHECK(cudaFree(out));
+}
+
+NOINLINE void
+elementwise_managed(struct data *d, long calls)
+{
+	managed_calls(d, calls, 0);
+}
+
+NOINLINE void
+elementwise_prefetch(struct data *d, long calls)
+{
+	managed_calls(d, calls, 1);
+}
+
 } /* extern "C" */
 
 /* ---- driver ---- */
@@ -188,6 +256,8 @@ static const struct variant {
     {"one", elementwise_one, 0},	     /* one launch per call */
     {"sync-each", elementwise_sync_each, 0}, /* SYNC_LAUNCHES, a sync after each */
     {"sync-once", elementwise_sync_once, 0}, /* SYNC_LAUNCHES, one sync at the end */
+    {"managed", elementwise_managed, 1},     /* unified memory, migrated on demand */
+    {"prefetch", elementwise_prefetch, 1},   /* unified memory, prefetched */
 };
 #define NVARIANTS (sizeof variants / sizeof *variants)
 
@@ -270,8 +340,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: gpu_elementwise transfer|resident|tiny|one|sync-each|sync-once|all [N] "
-		"[CALLS]\n"
+		"usage: gpu_elementwise "
+		"transfer|resident|tiny|one|sync-each|sync-once|managed|prefetch|all [N] [CALLS]\n"
 		"  f(x, y) = x^3 + 4 sin(y) on N doubles on the GPU, CALLS times (default N %ld,\n"
 		"  CALLS %ld), checked against the CPU\n"
 		"  exit 0 ok, 1 wrong result, 2 usage error, CUDA error or no CUDA device\n",

@@ -32,6 +32,8 @@ static struct {
 	CUptiResult (*ActivityFlushAll)(uint32_t);
 	CUptiResult (*GetTimestamp)(uint64_t *);
 	CUptiResult (*GetResultString)(CUptiResult, const char **);
+	CUptiResult (*ActivityConfigureUnifiedMemoryCounter)(
+	    CUpti_ActivityUnifiedMemoryCounterConfig *, uint32_t); /* optional */
 } cupti;
 
 /* Every CUPTI call goes through CUPTI_CALL, which names the failing call
@@ -181,6 +183,53 @@ open_cupti(char *why, size_t len)
 	return NULL;
 }
 
+/* Unified-memory events (migrations, page faults, thrashing): optional.
+ * CUPTI refuses them on some systems (no UVM, MPS, confidential compute);
+ * then a note in the profile says why, nothing on stderr, and the report
+ * says they were not traced.  Called before the first context exists, as
+ * CUPTI requires. */
+static void
+enable_unified_memory(void *h)
+{
+	*(void **)&cupti.ActivityConfigureUnifiedMemoryCounter =
+	    dlsym(h, "cuptiActivityConfigureUnifiedMemoryCounter");
+	if (!cupti.ActivityConfigureUnifiedMemoryCounter) {
+		ws_notef("unified memory not traced: libcupti has no "
+			 "cuptiActivityConfigureUnifiedMemoryCounter");
+		return;
+	}
+	static const CUpti_ActivityUnifiedMemoryCounterKind kinds[] = {
+	    CUPTI_ACTIVITY_UNIFIED_MEMORY_COUNTER_KIND_BYTES_TRANSFER_HTOD,
+	    CUPTI_ACTIVITY_UNIFIED_MEMORY_COUNTER_KIND_BYTES_TRANSFER_DTOH,
+	    CUPTI_ACTIVITY_UNIFIED_MEMORY_COUNTER_KIND_CPU_PAGE_FAULT_COUNT,
+	    CUPTI_ACTIVITY_UNIFIED_MEMORY_COUNTER_KIND_GPU_PAGE_FAULT,
+	    CUPTI_ACTIVITY_UNIFIED_MEMORY_COUNTER_KIND_THRASHING,
+	};
+	enum { NK = sizeof kinds / sizeof kinds[0] };
+	CUpti_ActivityUnifiedMemoryCounterConfig cfg[NK];
+	memset(cfg, 0, sizeof cfg);
+	for (int i = 0; i < NK; i++) {
+		cfg[i].scope = CUPTI_ACTIVITY_UNIFIED_MEMORY_COUNTER_SCOPE_PROCESS_SINGLE_DEVICE;
+		cfg[i].kind = kinds[i];
+		cfg[i].deviceId = 0;
+		cfg[i].enable = 1;
+	}
+	const char *call = "cuptiActivityConfigureUnifiedMemoryCounter";
+	CUptiResult r = cupti.ActivityConfigureUnifiedMemoryCounter(cfg, NK);
+	if (r == CUPTI_SUCCESS) {
+		call = "cuptiActivityEnable(UNIFIED_MEMORY_COUNTER)";
+		r = cupti.ActivityEnable(CUPTI_ACTIVITY_KIND_UNIFIED_MEMORY_COUNTER);
+	}
+	if (r != CUPTI_SUCCESS) {
+		const char *why = NULL;
+		cupti.GetResultString(r, &why);
+		ws_notef("unified memory not traced: %s failed: %s (CUPTI error %d)", call,
+			 why ? why : "?", (int)r);
+		return;
+	}
+	head.flags |= WS_GPU_UM_TRACED;
+}
+
 static int
 start_cupti(void)
 {
@@ -233,6 +282,7 @@ start_cupti(void)
 	}
 	/* synchronisation records are optional (older drivers) */
 	CUPTI_CALL(ActivityEnable, CUPTI_ACTIVITY_KIND_SYNCHRONIZATION);
+	enable_unified_memory(h);
 	head.start_ns = now_ns();
 	atomic_store(&running, 1);
 	atexit(gpu_flush_at_exit); /* runs before the collector's on_exit handler */

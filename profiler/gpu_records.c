@@ -104,6 +104,33 @@ ws_gpu_convert(const CUpti_Activity *rec, int64_t off, struct ws_gpu_activity *o
 		o->end_ns = shift(s->end, off);
 		return 0;
 	}
+	case CUPTI_ACTIVITY_KIND_UNIFIED_MEMORY_COUNTER: {
+		const CUpti_ActivityUnifiedMemoryCounter3 *u =
+		    (const CUpti_ActivityUnifiedMemoryCounter3 *)rec;
+		unsigned k = (unsigned)u->counterKind;
+		if (k < WS_GPU_UM_HTOD || k > WS_GPU_UM_DTOD)
+			return -1;
+		o->kind = WS_GPU_UNIFIED;
+		o->detail = k;
+		/* a migration's flags are its cause */
+		if ((k == WS_GPU_UM_HTOD || k == WS_GPU_UM_DTOH || k == WS_GPU_UM_DTOD) &&
+		    u->flags <= WS_GPU_UM_CAUSE_ACCESS_COUNTERS)
+			o->memory = u->flags;
+		o->start_ns = shift(u->start, off);
+		/* CUPTI: end is meaningless for CPU faults, thrashing, remote map */
+		o->end_ns = (k == WS_GPU_UM_CPU_FAULT || k == WS_GPU_UM_THRASHING ||
+			     k == WS_GPU_UM_REMOTE_MAP || u->end < u->start)
+				? o->start_ns
+				: shift(u->end, off);
+		/* a CPU fault's value is the faulting PC, not a quantity */
+		o->bytes = k == WS_GPU_UM_CPU_FAULT ? 1 : k == WS_GPU_UM_THROTTLING ? 0 : u->value;
+		/* the device: the source of a migration to the host and of
+		 * faults, thrashing and throttling; else the destination */
+		o->device = (k == WS_GPU_UM_HTOD || k == WS_GPU_UM_DTOD || k == WS_GPU_UM_REMOTE_MAP)
+				? u->dstId
+				: u->srcId;
+		return 0;
+	}
 	default:
 		return -1;
 	}

@@ -317,7 +317,8 @@ struct ws_mpi_call {
  * timestamps shifted by clock_offset_ns); correlation links an activity to
  * the API call that launched it (0: none). */
 enum ws_gpu_flags {
-	WS_GPU_FLUSHED = 1u << 0, /* CUPTI's buffers were flushed at the end */
+	WS_GPU_FLUSHED = 1u << 0,    /* CUPTI's buffers were flushed at the end */
+	WS_GPU_UM_TRACED = 1u << 1,  /* unified-memory counters were enabled */
 };
 struct ws_gpu {
 	uint32_t nactivities; /* struct ws_gpu_activity that follow */
@@ -335,6 +336,25 @@ enum ws_gpu_kind {
 	WS_GPU_MEMCPY = 2,
 	WS_GPU_MEMSET = 3,
 	WS_GPU_SYNC = 4,
+	WS_GPU_UNIFIED = 5, /* a unified-memory event: detail is enum ws_gpu_um */
+};
+enum ws_gpu_um { /* ws_gpu_activity.detail for WS_GPU_UNIFIED (CUPTI's numbers) */
+	WS_GPU_UM_HTOD = 1,	  /* migration to the device: bytes */
+	WS_GPU_UM_DTOH = 2,	  /* migration to the host: bytes */
+	WS_GPU_UM_CPU_FAULT = 3,  /* a CPU page fault on managed memory: bytes = 1 */
+	WS_GPU_UM_GPU_FAULT = 4,  /* GPU page faults: bytes = fault groups */
+	WS_GPU_UM_THRASHING = 5,  /* a region migrated back and forth: bytes */
+	WS_GPU_UM_THROTTLING = 6, /* the driver throttled a processor: bytes = 0 */
+	WS_GPU_UM_REMOTE_MAP = 7, /* a region pinned to one processor: bytes */
+	WS_GPU_UM_DTOD = 8,	  /* migration between devices: bytes */
+};
+enum ws_gpu_um_cause { /* ws_gpu_activity.memory of a WS_GPU_UNIFIED migration (CUPTI's) */
+	WS_GPU_UM_CAUSE_UNKNOWN = 0,
+	WS_GPU_UM_CAUSE_USER = 1,	     /* asked for explicitly */
+	WS_GPU_UM_CAUSE_COHERENCE = 2,	     /* on demand: a page fault */
+	WS_GPU_UM_CAUSE_PREFETCH = 3,	     /* cudaMemPrefetchAsync */
+	WS_GPU_UM_CAUSE_EVICTION = 4,	     /* device memory oversubscribed */
+	WS_GPU_UM_CAUSE_ACCESS_COUNTERS = 5, /* the hardware's access counters */
 };
 enum ws_gpu_copy { /* ws_gpu_activity.detail for WS_GPU_MEMCPY */
 	WS_GPU_HTOD = 1,
@@ -354,11 +374,12 @@ enum ws_gpu_mem { /* host side of a copy, memory of a memset */
 struct ws_gpu_activity {
 	uint32_t kind;	 /* enum ws_gpu_kind */
 	uint32_t detail; /* copy: enum ws_gpu_copy; sync: CUPTI's synchronisation type */
-	uint32_t memory; /* copy: enum ws_gpu_mem of the host side (or source); memset: of the memory */
+	uint32_t memory; /* copy: enum ws_gpu_mem of the host side (or source); memset: of the
+			  * memory; unified-memory migration: enum ws_gpu_um_cause */
 	uint32_t correlation;
 	uint32_t device, stream;
 	uint64_t start_ns, end_ns;
-	uint64_t bytes;	      /* copies and memsets */
+	uint64_t bytes;	      /* copies, memsets; unified memory: see enum ws_gpu_um */
 	int32_t grid[3], block[3]; /* kernels */
 	uint32_t registers;	   /* per thread */
 	uint32_t shared_bytes;	   /* static + dynamic, per block */

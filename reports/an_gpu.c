@@ -24,6 +24,21 @@ ws_gpu_mem_name(uint32_t m)
 	return m < sizeof n / sizeof n[0] ? n[m] : "?";
 }
 
+const char *
+ws_gpu_um_name(uint32_t d)
+{
+	static const char *const n[] = {"?",
+					"migration HtoD",
+					"migration DtoH",
+					"CPU page faults",
+					"GPU page faults",
+					"thrashing",
+					"throttling",
+					"remote map",
+					"migration DtoD"};
+	return d < sizeof n / sizeof n[0] ? n[d] : "?";
+}
+
 static bool
 is_launch(const char *n)
 {
@@ -212,13 +227,33 @@ ws_gpu_report_build(const struct wsr_profile *prof, const struct ws_filter *f,
 		out->dropped += g->info.dropped_cupti + g->info.dropped_rows;
 		if (!(g->info.flags & WS_GPU_FLUSHED))
 			out->unflushed = true;
+		if (g->info.flags & WS_GPU_UM_TRACED)
+			out->um_traced = true;
 		uint32_t na = g->info.nactivities, nc = g->info.napi;
-		uint64_t lo = UINT64_MAX, hi = 0;
+		uint64_t lo = UINT64_MAX, hi = 0, klo = UINT64_MAX, khi = 0;
 		struct ival *busy = ws_xcalloc(na + 1, sizeof *busy);
-		size_t nb = 0;
+		struct ival *kv = ws_xcalloc(na + 1, sizeof *kv);
+		size_t nb = 0, nk = 0;
 		for (uint32_t i = 0; i < na; i++) {
 			const struct ws_gpu_activity *a = &g->act[i];
 			uint64_t d = a->end_ns - a->start_ns;
+			if (a->kind == WS_GPU_UNIFIED) {
+				/* inside kernels and host code: not busy, not the window */
+				if (a->detail < 9) {
+					out->um_events[a->detail]++;
+					out->um_amount[a->detail] += a->bytes;
+					out->um_seconds[a->detail] += sec(d);
+				}
+				if (a->detail == WS_GPU_UM_HTOD || a->detail == WS_GPU_UM_DTOH ||
+				    a->detail == WS_GPU_UM_DTOD) {
+					bool asked = a->memory == WS_GPU_UM_CAUSE_PREFETCH ||
+						     a->memory == WS_GPU_UM_CAUSE_USER;
+					*(asked ? &out->um_prefetch_bytes
+						: &out->um_demand_bytes) += a->bytes;
+					*(asked ? &out->um_prefetch_s : &out->um_demand_s) += sec(d);
+				}
+				continue;
+			}
 			if (a->start_ns < lo)
 				lo = a->start_ns;
 			if (a->end_ns > hi)
@@ -226,6 +261,13 @@ ws_gpu_report_build(const struct wsr_profile *prof, const struct ws_filter *f,
 			if (a->kind == WS_GPU_SYNC) {
 				out->sync_count++;
 				continue;
+			}
+			if (a->kind == WS_GPU_KERNEL) {
+				kv[nk++] = (struct ival){a->start_ns, a->end_ns};
+				if (a->start_ns < klo)
+					klo = a->start_ns;
+				if (a->end_ns > khi)
+					khi = a->end_ns;
 			}
 			busy[nb++] = (struct ival){a->start_ns, a->end_ns};
 			if (a->kind == WS_GPU_MEMSET) {
@@ -336,10 +378,27 @@ ws_gpu_report_build(const struct wsr_profile *prof, const struct ws_filter *f,
 			out->apis[r].calls++;
 			out->apis[r].seconds += sec(d);
 		}
+		/* the kernel window: its kernel-busy share, the copies inside it */
+		if (khi > klo) {
+			nk = merge(kv, nk);
+			uint64_t kb = 0;
+			for (size_t i = 0; i < nk; i++)
+				kb += kv[i].b - kv[i].a;
+			out->kernel_window_s += sec(khi - klo);
+			out->kernel_window_busy_s += sec(kb);
+			for (uint32_t i = 0; i < na; i++) {
+				const struct ws_gpu_activity *a = &g->act[i];
+				if (a->kind == WS_GPU_MEMCPY &&
+				    (a->detail == WS_GPU_HTOD || a->detail == WS_GPU_DTOH) &&
+				    a->start_ns > klo && a->start_ns < khi)
+					out->copies_in_kernel_window++;
+			}
+		}
+		free(kv);
 		/* call sites: GPU time by the program's frame that launched it */
 		for (uint32_t i = 0; i < na; i++) {
 			const struct ws_gpu_activity *a = &g->act[i];
-			if (a->kind == WS_GPU_SYNC || !a->correlation)
+			if (a->kind == WS_GPU_SYNC || a->kind == WS_GPU_UNIFIED || !a->correlation)
 				continue;
 			const struct ws_gpu_api *api = find_api(g, byc, a->correlation);
 			char *site =
@@ -409,6 +468,12 @@ ws_gpu_report_build(const struct wsr_profile *prof, const struct ws_filter *f,
 	out->sync_after_launch_percent = ws_percent(out->sync_after_launch, out->launches);
 	out->pageable_percent = ws_percent(out->pageable_bytes, out->hd_bytes);
 	out->copy_kernel_ratio = out->kernel_s > 0 ? out->copy_s / out->kernel_s : 0;
+	out->kernel_window_percent = out->kernel_window_s > 0
+					 ? 100.0 * out->kernel_window_busy_s / out->kernel_window_s
+					 : (out->kernel_count ? 100.0 : 0);
+	out->um_migration_s = out->um_demand_s;
+	out->um_migration_percent =
+	    out->kernel_s > 0 ? 100.0 * out->um_migration_s / out->kernel_s : 0;
 	for (size_t i = 0; i < out->nkernels; i++) {
 		struct ws_gpu_kernel_row *k = &out->kernels[i];
 		k->mean_us = 1e6 * k->seconds / (double)k->calls;
@@ -446,6 +511,15 @@ ws_gpu_report_build(const struct wsr_profile *prof, const struct ws_filter *f,
 	out->sync_every_launch = out->launches >= WS_GPU_MIN_LAUNCHES &&
 				 out->sync_after_launch_percent >= WS_GPU_SYNC_EVERY;
 	out->pageable = out->pageable_bytes > 0 && out->pageable_percent >= WS_GPU_PAGEABLE;
+	out->um_migrations = out->um_migration_s > 0 &&
+			     (out->kernel_s <= 0 || out->um_migration_percent >= WS_GPU_UM_MIGRATION);
+	out->resident = out->kernel_count >= WS_GPU_MIN_LAUNCHES && !out->um_migrations &&
+			(double)out->copies_in_kernel_window <=
+			    WS_GPU_RESIDENT * (double)out->kernel_count;
+	/* the kernels are the bottleneck only where copies, launches and
+	 * page-fault migrations are not */
+	out->gpu_bound = out->kernel_count > 0 && !out->launch_bound && !out->transfer_bound &&
+			 !out->um_migrations && out->kernel_window_percent >= WS_GPU_BOUND;
 }
 
 void

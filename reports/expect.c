@@ -77,6 +77,17 @@ static const struct metric {
     {"gpu_sync_every_launch", NUM, NO_ARG, false, NULL,
      "1: the sync-after-every-launch verdict"},
     {"gpu_pageable", NUM, NO_ARG, false, NULL, "1: the pageable-transfers verdict (CUPTI)"},
+    {"gpu_um_migrations", NUM, NO_ARG, false, NULL,
+     "1: the page-fault-migrations verdict (unified\n"
+     "                                      memory, CUPTI)"},
+    {"gpu_resident", NUM, NO_ARG, false, NULL,
+     "1: the GPU-resident state (few copies between\n"
+     "                                      kernels)"},
+    {"gpu_bound", NUM, NO_ARG, false, NULL,
+     "1: the GPU-bound state (kernels back to back)"},
+    {"gpu_kernel_window", NUM, NO_ARG, false, "%",
+     "% of the first-to-last-kernel window with a\n"
+     "                                      kernel running (CUPTI)"},
     {"hot", NAME, NO_ARG, false, NULL, "the function with the most self time"},
     {"hotline", NAME, NO_ARG, false, NULL, "the hottest source line, as FILE:LINE"},
     {"self", NUM, FUNC_ARG, false, "%", "% of samples in F itself"},
@@ -586,6 +597,10 @@ number(const struct metric *m, const char *function, const struct ws_facts *f)
 		       : !strcmp(k, "launch_bound")	      ? g->launch_bound
 		       : !strcmp(k, "idle_cpu_works")	      ? g->gpu_idle_cpu_works
 		       : !strcmp(k, "sync_every_launch")	      ? g->sync_every_launch
+		       : !strcmp(k, "um_migrations")	      ? g->um_migrations
+		       : !strcmp(k, "resident")		      ? g->resident
+		       : !strcmp(k, "bound")		      ? g->gpu_bound
+		       : !strcmp(k, "kernel_window")	      ? g->kernel_window_percent
 							      : g->pageable;
 	}
 	if (!strncmp(m->name, "omp_", 4)) {

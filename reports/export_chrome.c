@@ -16,6 +16,7 @@
 /* Track ids beside the real thread ids: GPU streams and API-call rows. */
 #define GPU_TRACK 0x40000000u
 #define API_TRACK 0x20000000u
+#define UM_TRACK 0x10000000u /* + device: unified-memory events */
 
 static void
 event(struct json *j, const char *ph, const char *name, const char *cat, uint32_t pid, uint32_t tid,
@@ -129,17 +130,92 @@ thread_flame(struct json *j, struct ws_symbolizer *sym, const struct wsr_process
 	ws_chain_free(&c);
 }
 
+static int
+cmp_corr(const void *x, const void *y, void *arg)
+{
+	const struct ws_gpu_api *api = arg;
+	uint32_t p = api[*(const uint32_t *)x].correlation, q = api[*(const uint32_t *)y].correlation;
+	return p < q ? -1 : p > q;
+}
+
+/* The top-level API call with this correlation id (drawn on its thread's
+ * API track), or NULL; idx: the top-level calls sorted by correlation. */
+static const struct ws_gpu_api *
+api_for(const struct wsr_gpu *g, const uint32_t *idx, size_t n, uint32_t corr)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (g->api[idx[mid]].correlation < corr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && g->api[idx[lo]].correlation == corr ? &g->api[idx[lo]] : NULL;
+}
+
+/* A flow arrow (trace-event "s" / "f" pair) from the API call that
+ * launched an activity to the activity. */
+static void
+flow(struct json *j, const char *ph, uint32_t pid, uint32_t tid, uint64_t ts, uint64_t id)
+{
+	event(j, ph, "launch", "gpu_flow", pid, tid, ts, 0);
+	json_key(j, "id");
+	json_uint(j, id);
+	if (!strcmp(ph, "f")) {
+		json_key(j, "bp"); /* bind to the enclosing slice: the activity */
+		json_string(j, "e");
+	}
+	json_end_object(j);
+}
+
+static void
+unified_event(struct json *j, uint32_t pid, const struct ws_gpu_activity *a, uint32_t *named,
+	      size_t *nnamed)
+{
+	size_t s;
+	for (s = 0; s < *nnamed && named[s] != a->device; s++)
+		;
+	if (s == *nnamed && *nnamed < 16) {
+		named[(*nnamed)++] = a->device;
+		char *nm = ws_xasprintf("GPU %" PRIu32 " unified memory", a->device);
+		name_track(j, pid, UM_TRACK + a->device, nm);
+		free(nm);
+	}
+	event(j, "X", ws_gpu_um_name(a->detail), "gpu_unified_memory", pid, UM_TRACK + a->device,
+	      a->start_ns, a->end_ns - a->start_ns);
+	json_key(j, "args");
+	json_begin_object(j);
+	json_key(j, a->detail == WS_GPU_UM_GPU_FAULT   ? "fault_groups"
+		    : a->detail == WS_GPU_UM_CPU_FAULT ? "faults"
+						       : "bytes");
+	json_uint(j, a->bytes);
+	json_end_object(j);
+	json_end_object(j);
+}
+
 static void
 gpu_events(struct json *j, const struct wsr_process *p)
 {
 	const struct wsr_gpu *g = p->gpu;
 	uint32_t pid = p->info.pid;
-	uint32_t streams[64];
-	size_t nstreams = 0;
+	uint32_t streams[64], um_named[16];
+	size_t nstreams = 0, num_named = 0;
+	uint32_t *top = ws_xcalloc(g->info.napi + 1, sizeof *top);
+	size_t ntop = 0;
+	for (uint32_t i = 0; i < g->info.napi; i++)
+		if (!(g->api[i].domain & WS_GPU_NESTED))
+			top[ntop++] = i;
+	qsort_r(top, ntop, sizeof *top, cmp_corr, g->api);
+	uint64_t flow_id = (uint64_t)pid << 32;
 	for (uint32_t i = 0; i < g->info.nactivities; i++) {
 		const struct ws_gpu_activity *a = &g->act[i];
 		if (a->kind == WS_GPU_SYNC)
 			continue;
+		if (a->kind == WS_GPU_UNIFIED) {
+			unified_event(j, pid, a, um_named, &num_named);
+			continue;
+		}
 		size_t s;
 		for (s = 0; s < nstreams && streams[s] != a->stream; s++)
 			;
@@ -168,7 +244,16 @@ gpu_events(struct json *j, const struct wsr_process *p)
 		json_end_object(j);
 		json_end_object(j);
 		free(name);
+		const struct ws_gpu_api *api =
+		    a->correlation ? api_for(g, top, ntop, a->correlation) : NULL;
+		if (api) {
+			flow_id++;
+			flow(j, "s", pid, API_TRACK + api->tid,
+			     api->start_ns + (api->end_ns - api->start_ns) / 2, flow_id);
+			flow(j, "f", pid, GPU_TRACK + a->stream, a->start_ns, flow_id);
+		}
 	}
+	free(top);
 	uint32_t named[256];
 	size_t nnamed = 0;
 	for (uint32_t i = 0; i < g->info.napi; i++) {

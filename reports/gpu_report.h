@@ -18,6 +18,13 @@
  *    kernel runs shorter than that.
  *  - sync_after_launch: launches whose next top-level call on the same
  *    thread is a synchronising call.
+ *  - kernel window: from the first kernel's start to the last kernel's
+ *    end (per process); kernel_window_percent: the share of it with a
+ *    kernel running; copies_in_kernel_window: host<->device copies that
+ *    start inside it (data that goes back and forth between kernels).
+ *  - unified memory (CUPTI's counters, when traced): migrations by
+ *    direction, GPU page-fault groups, CPU page faults, thrashing; not
+ *    part of busy (they happen inside kernels and host code).
  * Contract: pure; nothing printed; free with ws_gpu_report_free.
  */
 #ifndef WHYSLOW_GPU_REPORT_H
@@ -37,6 +44,9 @@
 #define WS_GPU_SYNC_EVERY 90.0	   /* % of launches followed by a sync */
 #define WS_GPU_PAGEABLE 50.0	   /* % of host<->device bytes pageable */
 #define WS_GPU_MIN_LAUNCHES 10	   /* fewer: no launch or sync verdict */
+#define WS_GPU_RESIDENT 0.25	   /* host<->device copies per kernel in the kernel window, at most */
+#define WS_GPU_BOUND 80.0	   /* % of the kernel window with a kernel running */
+#define WS_GPU_UM_MIGRATION 10.0   /* migration time, % of kernel time */
 
 struct ws_gpu_kernel_row {
 	char *name; /* demangled */
@@ -88,7 +98,27 @@ struct ws_gpu_report {
 	uint64_t hd_bytes, pageable_bytes;
 	double pageable_percent;
 	double copy_kernel_ratio; /* copy_s / kernel_s (0 without kernels) */
+	double kernel_window_s, kernel_window_busy_s, kernel_window_percent;
+	uint64_t copies_in_kernel_window;
+	/* unified memory, indexed by enum ws_gpu_um (0 unused) */
+	bool um_traced;	       /* some selected process had the counters on */
+	uint64_t um_events[9]; /* records */
+	uint64_t um_amount[9]; /* bytes; fault groups for GPU faults; faults for CPU ones */
+	double um_seconds[9];  /* migrations and throttling: their duration */
+	/* migrations (HtoD + DtoH + DtoD) on demand: page faults, eviction,
+	 * access counters or an unknown cause; prefetched: cudaMemPrefetchAsync
+	 * or an explicit request */
+	uint64_t um_demand_bytes, um_prefetch_bytes;
+	double um_demand_s, um_prefetch_s;
+	double um_migration_s, um_migration_percent; /* on demand; % of kernel time */
+	/* problems */
 	bool transfer_bound, launch_bound, gpu_idle_cpu_works, sync_every_launch, pageable;
+	bool um_migrations; /* on-demand migrations take >= WS_GPU_UM_MIGRATION % of kernel time */
+	/* states: what is right (shown next to the problems) */
+	bool resident;	/* >= WS_GPU_MIN_LAUNCHES kernels, few copies between them, no
+			 * page-fault migrations */
+	bool gpu_bound; /* kernels back to back (>= WS_GPU_BOUND % of the kernel window), and
+			 * not transfer-bound, launch-bound or page-fault migrations */
 };
 
 void ws_gpu_report_build(const struct wsr_profile *prof, const struct ws_filter *f,
@@ -96,6 +126,7 @@ void ws_gpu_report_build(const struct wsr_profile *prof, const struct ws_filter 
 void ws_gpu_report_free(struct ws_gpu_report *g);
 const char *ws_gpu_copy_name(uint32_t direction); /* "HtoD", ... */
 const char *ws_gpu_mem_name(uint32_t memory);	  /* "pageable", "pinned", ... */
+const char *ws_gpu_um_name(uint32_t detail);	  /* "migration HtoD", "GPU page faults", ... */
 
 /* Renderers (render_gpu.c): the text section and the "gpu" JSON key. */
 struct out;

@@ -575,7 +575,7 @@ parse_gpu(struct parser *ps, struct cursor c)
 		struct ws_gpu_activity *a = &g->act[i];
 		if (take(ps, &c, a, sizeof *a, "GPU", "activity") < 0)
 			goto bad;
-		if (a->kind < WS_GPU_KERNEL || a->kind > WS_GPU_SYNC) {
+		if (a->kind < WS_GPU_KERNEL || a->kind > WS_GPU_UNIFIED) {
 			fail(ps, cat, "GPU record: activity %" PRIu32 " has unknown kind %" PRIu32, i,
 			     a->kind);
 			goto bad;
@@ -590,7 +590,15 @@ parse_gpu(struct parser *ps, struct cursor c)
 			     "GPU record: copy %" PRIu32 " has unknown direction %" PRIu32, i, a->detail);
 			goto bad;
 		}
-		if (a->memory > WS_GPU_MEM_MANAGED) {
+		if (a->kind == WS_GPU_UNIFIED &&
+		    (a->detail < WS_GPU_UM_HTOD || a->detail > WS_GPU_UM_DTOD)) {
+			fail(ps, cat + offsetof(struct ws_gpu_activity, detail),
+			     "GPU record: unified-memory event %" PRIu32 " has unknown kind %" PRIu32,
+			     i, a->detail);
+			goto bad;
+		}
+		if (a->kind == WS_GPU_UNIFIED ? a->memory > WS_GPU_UM_CAUSE_ACCESS_COUNTERS
+					      : a->memory > WS_GPU_MEM_MANAGED) {
 			fail(ps, cat + offsetof(struct ws_gpu_activity, memory),
 			     "GPU record: activity %" PRIu32 " has unknown memory kind %" PRIu32, i,
 			     a->memory);

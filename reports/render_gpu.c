@@ -97,6 +97,46 @@ ws_render_gpu_text(struct out *o, const struct ws_gpu_report *g)
 		}
 		tt_print(o, &t, "  ");
 	}
+	bool any_um = false;
+	for (int d = 1; d < 9; d++)
+		any_um |= g->um_events[d] != 0;
+	if (any_um) {
+		fputs("\n  unified memory (managed allocations; CUPTI's counters):\n", o->f);
+		struct table t = {0};
+		tt_col(&t, "event", false, 0);
+		tt_col(&t, "records", true, 0);
+		tt_col(&t, "amount", true, 0);
+		tt_col(&t, "time s", true, 0);
+		for (int d = 1; d < 9; d++) {
+			if (!g->um_events[d])
+				continue;
+			struct cell *r = tt_row(&t);
+			tt_set(&t, r, 0, PLAIN, ws_xstrdup(ws_gpu_um_name((uint32_t)d)));
+			tt_set(&t, r, 1, PLAIN, ws_xasprintf("%" PRIu64, g->um_events[d]));
+			bool bytes = d != WS_GPU_UM_CPU_FAULT && d != WS_GPU_UM_GPU_FAULT &&
+				     d != WS_GPU_UM_THROTTLING;
+			tt_set(&t, r, 2, PLAIN,
+			       bytes ? tt_size(g->um_amount[d])
+				     : ws_xasprintf("%" PRIu64 " %s", g->um_amount[d],
+						    d == WS_GPU_UM_GPU_FAULT ? "groups" : "faults"));
+			bool timed = d == WS_GPU_UM_HTOD || d == WS_GPU_UM_DTOH ||
+				     d == WS_GPU_UM_DTOD || d == WS_GPU_UM_THROTTLING ||
+				     d == WS_GPU_UM_GPU_FAULT;
+			tt_set(&t, r, 3, PLAIN,
+			       timed ? ws_xasprintf("%.6f", g->um_seconds[d]) : ws_xstrdup("-"));
+		}
+		tt_print(o, &t, "  ");
+		if (g->um_demand_bytes || g->um_prefetch_bytes)
+			fprintf(o->f,
+				"  migrations: %.1f MiB in %.6f s on demand (page faults, eviction), "
+				"%.1f MiB in %.6f s prefetched or requested\n",
+				(double)g->um_demand_bytes / 1048576.0, g->um_demand_s,
+				(double)g->um_prefetch_bytes / 1048576.0, g->um_prefetch_s);
+	} else if (!g->um_traced) {
+		fputs("\n  unified memory: not traced (CUPTI refused its counters: the notes say "
+		      "why); migrations and page faults of managed memory are not shown\n",
+		      o->f);
+	}
 	if (g->napis) {
 		fputs("\n  CUDA API calls on the CPU, by time:\n", o->f);
 		struct table t = {0};
@@ -161,10 +201,31 @@ ws_render_gpu_text(struct out *o, const struct ws_gpu_report *g)
 			"pageable memory (staged by the driver, slower, never asynchronous); "
 			"allocate those buffers with cudaMallocHost\n",
 			g->pageable_percent);
+	if (g->um_migrations && ++n)
+		fprintf(o->f,
+			"  - page-fault migrations: unified memory moved %.1f MiB on demand in "
+			"%.6f s (%.0f%% of the kernel time; %" PRIu64
+			" GPU page-fault groups); prefetch with cudaMemPrefetchAsync before the "
+			"kernels, or copy explicitly\n",
+			(double)g->um_demand_bytes / 1048576.0,
+			g->um_migration_s, g->um_migration_percent, g->um_amount[WS_GPU_UM_GPU_FAULT]);
 	if (!n)
 		fputs("  - none of the classic problems (transfer-bound, launch-bound, idle GPU, "
-		      "sync after every launch, pageable copies)\n",
+		      "sync after every launch, pageable copies, page-fault migrations)\n",
 		      o->f);
+	if (g->resident)
+		fprintf(o->f,
+			"  - GPU-resident (good): %" PRIu64 " kernels with %" PRIu64
+			" host<->device copies between the first and the last; the data stays on "
+			"the GPU between kernels\n",
+			g->kernel_count, g->copies_in_kernel_window);
+	if (g->gpu_bound)
+		fprintf(o->f,
+			"  - GPU-bound: from the first kernel to the last, a kernel was running "
+			"%.0f%% of the time; the kernels themselves are the bottleneck: make them "
+			"faster (memory access pattern, shared-memory tiling, occupancy, float "
+			"instead of double)\n",
+			g->kernel_window_percent);
 }
 
 static void
@@ -241,6 +302,30 @@ ws_render_gpu_json(struct json *j, const struct ws_gpu_report *g)
 	ku(j, "pageable_bytes", g->pageable_bytes);
 	kd(j, "pageable_percent", g->pageable_percent, 2);
 	kd(j, "copy_kernel_ratio", g->copy_kernel_ratio, 4);
+	kd(j, "kernel_window_seconds", g->kernel_window_s, 9);
+	kd(j, "kernel_window_percent", g->kernel_window_percent, 2);
+	ku(j, "copies_in_kernel_window", g->copies_in_kernel_window);
+	json_key(j, "unified_memory");
+	json_begin_object(j);
+	kb(j, "traced", g->um_traced);
+	static const char *const umk[9] = {NULL,	  "migration_htod", "migration_dtoh",
+					   "cpu_page_faults", "gpu_page_faults", "thrashing",
+					   "throttling",	  "remote_map",	    "migration_dtod"};
+	for (int d = 1; d < 9; d++) {
+		json_key(j, umk[d]);
+		json_begin_object(j);
+		ku(j, "records", g->um_events[d]);
+		ku(j, "amount", g->um_amount[d]);
+		kd(j, "seconds", g->um_seconds[d], 9);
+		json_end_object(j);
+	}
+	ku(j, "demand_bytes", g->um_demand_bytes);
+	kd(j, "demand_seconds", g->um_demand_s, 9);
+	ku(j, "prefetch_bytes", g->um_prefetch_bytes);
+	kd(j, "prefetch_seconds", g->um_prefetch_s, 9);
+	kd(j, "migration_seconds", g->um_migration_s, 9);
+	kd(j, "migration_percent_of_kernels", g->um_migration_percent, 2);
+	json_end_object(j);
 	json_key(j, "verdicts");
 	json_begin_object(j);
 	kb(j, "transfer_bound", g->transfer_bound);
@@ -248,6 +333,9 @@ ws_render_gpu_json(struct json *j, const struct ws_gpu_report *g)
 	kb(j, "gpu_idle_cpu_works", g->gpu_idle_cpu_works);
 	kb(j, "sync_every_launch", g->sync_every_launch);
 	kb(j, "pageable_transfers", g->pageable);
+	kb(j, "page_fault_migrations", g->um_migrations);
+	kb(j, "gpu_resident", g->resident);
+	kb(j, "gpu_bound", g->gpu_bound);
 	json_end_object(j);
 	json_key(j, "kernels");
 	json_begin_array(j);

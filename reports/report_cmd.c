@@ -375,8 +375,8 @@ plot_gpu(const struct wsr_profile *prof, const struct ws_filter *f, const struct
 			uint64_t a, b;
 			if (i < g->info.nactivities) {
 				const struct ws_gpu_activity *x = &g->act[i];
-				if (x->kind == WS_GPU_SYNC)
-					continue;
+				if (x->kind == WS_GPU_SYNC || x->kind == WS_GPU_UNIFIED)
+					continue; /* unified memory: in the table, not the timeline */
 				key = (uint64_t)p->info.pid << 32 | (x->stream & 0x7fffffffu);
 				kind = x->kind == WS_GPU_KERNEL ? 0 : 1;
 				a = x->start_ns, b = x->end_ns;

@@ -10,9 +10,10 @@
 # FUNCTION` as `memory(FUNCTION) == CLASS` (report --memory), `verdict NAME imbalanced` as
 # `busy_imbalance >= 1.15` (report --threads' threshold, WS_IMBALANCED in
 # reports/analysis.h; record NAME with --clock wall), `verdict NAME
-# transfer-bound|launch-bound|sync-bound|gpu-idle` as gpu_transfer_bound,
-# gpu_launch_bound, gpu_sync_every_launch or gpu_idle_cpu_works == 1
-# (report --gpu, docs/gpu.md); `pending` lines and `verdict` lines whose
+# transfer-bound|launch-bound|sync-bound|gpu-idle|page-fault-migrations|
+# gpu-resident|gpu-bound` as gpu_transfer_bound, gpu_launch_bound,
+# gpu_sync_every_launch, gpu_idle_cpu_works, gpu_um_migrations,
+# gpu_resident or gpu_bound == 1 (report --gpu, docs/gpu.md); `pending` lines and `verdict` lines whose
 # report does not exist yet are listed, never run, never counted as passed.
 #
 # A diagnosis with a failed check is run a second time, and the second
@@ -45,7 +46,6 @@ verdict_pending() {
 	scalar | vectorised) echo "the function whose class report --vector checks: verdict NAME $1 FUNCTION" ;;
 	memory-bound | cache-friendly) echo "the function whose hottest loop report --memory checks: verdict NAME $1 FUNCTION" ;;
 	serial-fraction | scales | lock-contention | false-sharing | scheduling-overhead | idle-threads | communication) echo "the scaling and threads reports (issue 5)" ;;
-	gpu-resident | gpu-bound) echo "a GPU verdict report --gpu does not give yet (issue 6)" ;;
 	*) echo "a report that names this verdict" ;;
 	esac
 }
@@ -231,6 +231,9 @@ while IFS= read -r line || [ -n "$line" ]; do
 		launch-bound) check verdict "$1" -- "gpu_launch_bound == 1" ;;
 		sync-bound) check verdict "$1" -- "gpu_sync_every_launch == 1" ;;
 		gpu-idle) check verdict "$1" -- "gpu_idle_cpu_works == 1" ;;
+		page-fault-migrations) check verdict "$1" -- "gpu_um_migrations == 1" ;;
+		gpu-resident) check verdict "$1" -- "gpu_resident == 1" ;;
+		gpu-bound) check verdict "$1" -- "gpu_bound == 1" ;;
 		*)
 			pending=$((pending + 1))
 			echo "  pending  verdict $1: $2 (needs $(verdict_pending "$2"))"

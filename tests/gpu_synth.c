@@ -68,6 +68,8 @@ rec_size(const CUpti_Activity *r)
 		return (sizeof(CUpti_ActivityMemset4) + 7) & ~(size_t)7;
 	case CUPTI_ACTIVITY_KIND_SYNCHRONIZATION:
 		return (sizeof(CUpti_ActivitySynchronization2) + 7) & ~(size_t)7;
+	case CUPTI_ACTIVITY_KIND_UNIFIED_MEMORY_COUNTER:
+		return (sizeof(CUpti_ActivityUnifiedMemoryCounter3) + 7) & ~(size_t)7;
 	default:
 		return 8;
 	}
@@ -147,6 +149,23 @@ sync_rec(uint64_t start, uint64_t dur)
 	s->end = T0 + start + dur;
 }
 
+static void
+um_rec(CUpti_ActivityUnifiedMemoryCounterKind k, uint64_t value, uint64_t start, uint64_t dur,
+       uint32_t flags)
+{
+	CUpti_ActivityUnifiedMemoryCounter3 *u = put_rec(sizeof *u);
+	u->kind = CUPTI_ACTIVITY_KIND_UNIFIED_MEMORY_COUNTER;
+	u->counterKind = k;
+	u->value = value;
+	u->start = T0 + start;
+	u->end = T0 + start + dur;
+	u->srcId = 0;
+	u->dstId = 0;
+	u->flags = flags; /* migrations: CUpti_ActivityUnifiedMemoryMigrationCause */
+}
+#define ON_DEMAND CUPTI_ACTIVITY_UNIFIED_MEMORY_MIGRATION_CAUSE_COHERENCE
+#define PREFETCH CUPTI_ACTIVITY_UNIFIED_MEMORY_MIGRATION_CAUSE_PREFETCH
+
 /* ---- the collector's tables ---- */
 static struct ws_gpu_rows rows;
 
@@ -211,7 +230,8 @@ frecord(uint32_t type, const struct iovec *parts, int n)
 	fput(zeros, (8 - size % 8) % 8);
 }
 
-enum defect { GOOD, BAD_COUNT, BAD_KIND, BAD_TIME };
+enum defect { GOOD, BAD_COUNT, BAD_KIND, BAD_TIME, BAD_UM };
+static uint32_t extra_flags; /* or'ed into the record's flags (WS_GPU_UM_TRACED) */
 
 /* Flush the synthetic buffer through the collector's path, write the
  * profile and load it.  Returns 0 when it loaded. */
@@ -220,13 +240,20 @@ load(enum defect d, struct wsr_process *proc, struct ws_error *err)
 {
 	int added = ws_gpu_take_buffer(&rows, cbuf, cused, walk);
 	(void)added;
-	struct ws_gpu h = {.flags = WS_GPU_FLUSHED, .start_ns = T0, .end_ns = T0 + 1000000000ull};
+	struct ws_gpu h = {.flags = WS_GPU_FLUSHED | extra_flags,
+			   .start_ns = T0,
+			   .end_ns = T0 + 1000000000ull};
 	struct iovec parts[3];
 	ws_gpu_record_parts(&rows, &h, parts);
 	if (d == BAD_COUNT)
 		h.nactivities++;
 	if (d == BAD_KIND)
 		((struct ws_gpu_activity *)parts[1].iov_base)[0].kind = 9;
+	if (d == BAD_UM) {
+		struct ws_gpu_activity *a = parts[1].iov_base;
+		a[0].kind = WS_GPU_UNIFIED;
+		a[0].detail = 12;
+	}
 	if (d == BAD_TIME) {
 		struct ws_gpu_activity *a = parts[1].iov_base;
 		a[0].end_ns = a[0].start_ns - 1;
@@ -349,6 +376,9 @@ main(int argc, char **argv)
 	CHECK(g.pageable && NEAR(g.pageable_percent, 100.0 * 80 / 144, 1e-6), "pageable %g%%",
 	      g.pageable_percent);
 	CHECK(!g.launch_bound && !g.sync_every_launch, "launch verdicts with 1 launch");
+	CHECK(!g.resident && !g.gpu_bound, "one kernel, transfer-bound: resident %d, bound %d",
+	      g.resident, g.gpu_bound);
+	CHECK(!g.um_traced && !g.um_migrations, "unified memory was not traced");
 	/* transfers: HtoD pageable first (12 ms, 80 MB), 6.667 GB/s */
 	CHECK(g.ncopies == 2, "%zu transfer rows", g.ncopies);
 	if (g.ncopies == 2) {
@@ -402,6 +432,9 @@ main(int argc, char **argv)
 	CHECK(NEAR(g.tiny_kernel_percent, 100.0, 1e-9), "tiny %g%%", g.tiny_kernel_percent);
 	CHECK(g.launch_bound && g.sync_every_launch, "launch-bound and sync verdicts");
 	CHECK(!g.transfer_bound && !g.pageable, "no transfer verdicts");
+	/* 1000 kernels and no copy: resident; launch-bound: not GPU-bound */
+	CHECK(g.resident && g.copies_in_kernel_window == 0 && !g.gpu_bound,
+	      "tiny: resident %d, bound %d", g.resident, g.gpu_bound);
 	CHECK(g.nkernels == 1 && g.kernels[0].calls == 1000 &&
 		  NEAR(g.kernels[0].mean_us, 2.0, 1e-9),
 	      "tiny kernel row");
@@ -430,6 +463,9 @@ main(int argc, char **argv)
 	CHECK(g.busy_percent > 99.9, "busy %g%%", g.busy_percent);
 	CHECK(g.sync_after_launch == 1, "the last launch only: %lu",
 	      (unsigned long)g.sync_after_launch);
+	CHECK(g.resident && g.gpu_bound && g.kernel_window_percent > 99.9,
+	      "good: resident %d, bound %d, kernel window %g%%", g.resident, g.gpu_bound,
+	      g.kernel_window_percent);
 	ws_gpu_report_free(&g);
 	ws_process_free(&proc);
 
@@ -451,6 +487,131 @@ main(int argc, char **argv)
 		  g.cpu_work_idle_percent < 89.1,
 	      "idle while working %g%%", g.cpu_work_idle_percent);
 	CHECK(!g.launch_bound && !g.sync_every_launch && !g.transfer_bound, "other verdicts");
+	/* kernels 1 ms of every 10: not GPU-bound; no copies: resident */
+	CHECK(!g.gpu_bound && NEAR(g.kernel_window_percent, 100.0 * 10 / 91, 1e-6) && g.resident,
+	      "idle: bound %d, kernel window %g%%, resident %d", g.gpu_bound,
+	      g.kernel_window_percent, g.resident);
+	ws_gpu_report_free(&g);
+	ws_process_free(&proc);
+
+	/* 6. copies every iteration: 12 x (HtoD 1 ms, kernel 1 ms, DtoH 1 ms),
+	 * pinned: not resident (22 copies inside the kernel window), not
+	 * GPU-bound (kernels 1/3 of it), transfer-bound */
+	reset();
+	for (int i = 0; i < 12; i++) {
+		uint64_t t0 = (uint64_t)i * 3 * MS;
+		uint32_t a = corr++, b = corr++, c = corr++;
+		api("cudaMemcpy", t0, 1 * MS, a, 0x7000);
+		copy(CUPTI_ACTIVITY_MEMCPY_KIND_HTOD, CUPTI_ACTIVITY_MEMORY_KIND_PINNED, 1000000, t0,
+		     1 * MS, a);
+		api("cudaLaunchKernel", t0 + 1 * MS, 5 * US, b, 0x7100);
+		kernel("_Z4iterPf", t0 + 1 * MS, 1 * MS, b);
+		api("cudaMemcpy", t0 + 2 * MS, 1 * MS, c, 0x7200);
+		copy(CUPTI_ACTIVITY_MEMCPY_KIND_DTOH, CUPTI_ACTIVITY_MEMORY_KIND_PINNED, 1000000,
+		     t0 + 2 * MS, 1 * MS, c);
+	}
+	if (load(GOOD, &proc, &err) < 0) {
+		printf("FAIL: copies every iteration: %s\n", err.msg);
+		return 1;
+	}
+	report(&proc, &g);
+	/* window: first kernel at 1 ms to the last's end at 35 ms; copies
+	 * starting strictly inside: the DtoH at 2, the HtoD at 3, ... up to the
+	 * HtoD at 33: 11 + 11 = 22 */
+	CHECK(g.copies_in_kernel_window == 22 && !g.resident, "copies in the window %lu, resident %d",
+	      (unsigned long)g.copies_in_kernel_window, g.resident);
+	CHECK(NEAR(g.kernel_window_percent, 100.0 * 12 / 34, 1e-6) && !g.gpu_bound,
+	      "kernel window %g%%, bound %d", g.kernel_window_percent, g.gpu_bound);
+	CHECK(g.transfer_bound && !g.pageable, "transfer-bound %d, pageable %d", g.transfer_bound,
+	      g.pageable);
+	ws_gpu_report_free(&g);
+	ws_process_free(&proc);
+
+	/* 7. unified memory: 10 kernels of 1 ms back to back; 10 on-demand
+	 * migrations HtoD of 8 MB (0.5 ms each), 2 prefetches DtoH of 4 MB (0.25 ms),
+	 * 4 records of 100 GPU fault groups, 3 CPU faults (CUPTI's value is
+	 * the faulting PC: counted as 1 each), 1 thrashing of 2 MB */
+	reset();
+	extra_flags = WS_GPU_UM_TRACED;
+	for (int i = 0; i < 10; i++) {
+		uint32_t c = corr++;
+		api("cudaLaunchKernel", (uint64_t)i * 5 * US, 4 * US, c, 0x8000);
+		kernel("_Z7managedPf", 10 * US + (uint64_t)i * MS, 1 * MS, c);
+		um_rec(CUPTI_ACTIVITY_UNIFIED_MEMORY_COUNTER_KIND_BYTES_TRANSFER_HTOD, 8000000,
+		       10 * US + (uint64_t)i * MS + 100 * US, 500 * US, ON_DEMAND);
+	}
+	for (int i = 0; i < 2; i++)
+		um_rec(CUPTI_ACTIVITY_UNIFIED_MEMORY_COUNTER_KIND_BYTES_TRANSFER_DTOH, 4000000,
+		       11 * MS + (uint64_t)i * MS, 250 * US, PREFETCH);
+	for (int i = 0; i < 4; i++)
+		um_rec(CUPTI_ACTIVITY_UNIFIED_MEMORY_COUNTER_KIND_GPU_PAGE_FAULT, 100,
+		       20 * US + (uint64_t)i * MS, 50 * US, 0);
+	for (int i = 0; i < 3; i++)
+		um_rec(CUPTI_ACTIVITY_UNIFIED_MEMORY_COUNTER_KIND_CPU_PAGE_FAULT_COUNT, 0x401234,
+		       15 * MS + (uint64_t)i * US, 0, 0);
+	um_rec(CUPTI_ACTIVITY_UNIFIED_MEMORY_COUNTER_KIND_THRASHING, 2000000, 5 * MS, 999 * MS, 0);
+	um_rec(CUPTI_ACTIVITY_UNIFIED_MEMORY_COUNTER_KIND_UNKNOWN, 1, 5 * MS, 0, 0); /* dropped */
+	if (load(GOOD, &proc, &err) < 0) {
+		printf("FAIL: unified memory: %s\n", err.msg);
+		return 1;
+	}
+	extra_flags = 0;
+	CHECK(proc.gpu && proc.gpu->info.nactivities == 10 + 10 + 2 + 4 + 3 + 1,
+	      "%u activities (the unknown counter kind must be skipped)",
+	      proc.gpu ? proc.gpu->info.nactivities : 0);
+	report(&proc, &g);
+	CHECK(g.um_traced, "the flag");
+	CHECK(g.um_events[WS_GPU_UM_HTOD] == 10 && g.um_amount[WS_GPU_UM_HTOD] == 80000000 &&
+		  NEAR(g.um_seconds[WS_GPU_UM_HTOD], 0.005, 1e-9),
+	      "HtoD %lu records, %lu bytes, %g s", (unsigned long)g.um_events[WS_GPU_UM_HTOD],
+	      (unsigned long)g.um_amount[WS_GPU_UM_HTOD], g.um_seconds[WS_GPU_UM_HTOD]);
+	CHECK(g.um_events[WS_GPU_UM_DTOH] == 2 && g.um_amount[WS_GPU_UM_DTOH] == 8000000,
+	      "DtoH");
+	CHECK(g.um_amount[WS_GPU_UM_GPU_FAULT] == 400 && g.um_events[WS_GPU_UM_GPU_FAULT] == 4,
+	      "GPU fault groups %lu", (unsigned long)g.um_amount[WS_GPU_UM_GPU_FAULT]);
+	CHECK(g.um_amount[WS_GPU_UM_CPU_FAULT] == 3, "CPU faults %lu (the PC is not an amount)",
+	      (unsigned long)g.um_amount[WS_GPU_UM_CPU_FAULT]);
+	/* thrashing's end is not a time (CUPTI): no duration */
+	CHECK(g.um_events[WS_GPU_UM_THRASHING] == 1 && g.um_seconds[WS_GPU_UM_THRASHING] == 0,
+	      "thrashing %g s", g.um_seconds[WS_GPU_UM_THRASHING]);
+	/* on demand: 5 ms over 10 ms of kernels; the prefetches apart */
+	CHECK(NEAR(g.um_migration_s, 0.005, 1e-9) && NEAR(g.um_migration_percent, 50.0, 1e-6) &&
+		  g.um_demand_bytes == 80000000 && g.um_prefetch_bytes == 8000000 &&
+		  NEAR(g.um_prefetch_s, 0.0005, 1e-9),
+	      "on demand %g s (%g%%), %lu bytes; prefetched %lu bytes", g.um_migration_s,
+	      g.um_migration_percent, (unsigned long)g.um_demand_bytes,
+	      (unsigned long)g.um_prefetch_bytes);
+	CHECK(g.um_migrations && !g.gpu_bound && !g.resident,
+	      "page-fault migrations %d, bound %d, resident %d", g.um_migrations, g.gpu_bound,
+	      g.resident);
+	/* unified memory is neither busy time nor the window */
+	CHECK(g.busy_percent > 99.9 && NEAR(g.window_s, 0.01001, 1e-6),
+	      "busy %g%%, window %g s", g.busy_percent, g.window_s);
+	keep("managed");
+	ws_gpu_report_free(&g);
+	ws_process_free(&proc);
+
+	/* 8. the same kernels with the data prefetched: no verdict on the
+	 * migrations; GPU-bound and resident */
+	reset();
+	extra_flags = WS_GPU_UM_TRACED;
+	for (int i = 0; i < 10; i++) {
+		uint32_t c = corr++;
+		api("cudaLaunchKernel", (uint64_t)i * 5 * US, 4 * US, c, 0x8000);
+		kernel("_Z7managedPf", 10 * US + (uint64_t)i * MS, 1 * MS, c);
+	}
+	um_rec(CUPTI_ACTIVITY_UNIFIED_MEMORY_COUNTER_KIND_BYTES_TRANSFER_HTOD, 80000000, 0,
+	       5 * US, PREFETCH);
+	if (load(GOOD, &proc, &err) < 0) {
+		printf("FAIL: prefetched: %s\n", err.msg);
+		return 1;
+	}
+	extra_flags = 0;
+	report(&proc, &g);
+	CHECK(!g.um_migrations && g.um_prefetch_bytes == 80000000 && g.um_demand_bytes == 0 &&
+		  g.gpu_bound && g.resident,
+	      "prefetched: migrations verdict %d, bound %d, resident %d", g.um_migrations,
+	      g.gpu_bound, g.resident);
 	ws_gpu_report_free(&g);
 	ws_process_free(&proc);
 
@@ -458,7 +619,10 @@ main(int argc, char **argv)
 	static const struct {
 		enum defect d;
 		const char *msg;
-	} bad[] = {{BAD_COUNT, "need"}, {BAD_KIND, "unknown kind 9"}, {BAD_TIME, "ends before"}};
+	} bad[] = {{BAD_COUNT, "need"},
+		   {BAD_KIND, "unknown kind 9"},
+		   {BAD_TIME, "ends before"},
+		   {BAD_UM, "unified-memory event 0 has unknown kind 12"}};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		reset();
 		kernel("_Z1kv", 0, 1000, corr++);
