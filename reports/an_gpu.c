@@ -126,19 +126,18 @@ cmp_api_time(const void *x, const void *y, void *arg)
 	return p->start_ns < q->start_ns ? -1 : p->start_ns > q->start_ns;
 }
 
-/* The API call with this correlation id (outer one first), or NULL. */
-static const struct ws_gpu_api *
-find_api(const struct wsr_gpu *g, const uint32_t *byc, uint32_t corr)
+const struct ws_gpu_api *
+ws_gpu_find_api(const struct wsr_gpu *g, const uint32_t *idx, size_t n, uint32_t corr)
 {
-	size_t lo = 0, hi = g->info.napi;
+	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		if (g->api[byc[mid]].correlation < corr)
+		if (g->api[idx[mid]].correlation < corr)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < g->info.napi && g->api[byc[lo]].correlation == corr ? &g->api[byc[lo]] : NULL;
+	return lo < n && g->api[idx[lo]].correlation == corr ? &g->api[idx[lo]] : NULL;
 }
 
 static bool
@@ -400,7 +399,7 @@ ws_gpu_report_build(const struct wsr_profile *prof, const struct ws_filter *f,
 			const struct ws_gpu_activity *a = &g->act[i];
 			if (a->kind == WS_GPU_SYNC || a->kind == WS_GPU_UNIFIED || !a->correlation)
 				continue;
-			const struct ws_gpu_api *api = find_api(g, byc, a->correlation);
+			const struct ws_gpu_api *api = ws_gpu_find_api(g, byc, nc, a->correlation);
 			char *site =
 			    api ? call_site(p, sym, api) : ws_xstrdup("[no API call recorded]");
 			size_t r;

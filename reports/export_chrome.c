@@ -138,22 +138,6 @@ cmp_corr(const void *x, const void *y, void *arg)
 	return p < q ? -1 : p > q;
 }
 
-/* The top-level API call with this correlation id (drawn on its thread's
- * API track), or NULL; idx: the top-level calls sorted by correlation. */
-static const struct ws_gpu_api *
-api_for(const struct wsr_gpu *g, const uint32_t *idx, size_t n, uint32_t corr)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (g->api[idx[mid]].correlation < corr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && g->api[idx[lo]].correlation == corr ? &g->api[idx[lo]] : NULL;
-}
-
 /* A flow arrow (trace-event "s" / "f" pair) from the API call that
  * launched an activity to the activity. */
 static void
@@ -245,7 +229,7 @@ gpu_events(struct json *j, const struct wsr_process *p)
 		json_end_object(j);
 		free(name);
 		const struct ws_gpu_api *api =
-		    a->correlation ? api_for(g, top, ntop, a->correlation) : NULL;
+		    a->correlation ? ws_gpu_find_api(g, top, ntop, a->correlation) : NULL;
 		if (api) {
 			flow_id++;
 			flow(j, "s", pid, API_TRACK + api->tid,

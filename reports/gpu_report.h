@@ -126,7 +126,12 @@ void ws_gpu_report_build(const struct wsr_profile *prof, const struct ws_filter 
 void ws_gpu_report_free(struct ws_gpu_report *g);
 const char *ws_gpu_copy_name(uint32_t direction); /* "HtoD", ... */
 const char *ws_gpu_mem_name(uint32_t memory);	  /* "pageable", "pinned", ... */
-const char *ws_gpu_um_name(uint32_t detail);	  /* "migration HtoD", "GPU page faults", ... */
+const char *ws_gpu_um_name(uint32_t detail);
+/* The first of idx[0..n) (indexes of g->api sorted by correlation) whose
+ * call has this correlation id, or NULL: with the outer call sorted first,
+ * the call that launched an activity. */
+const struct ws_gpu_api *ws_gpu_find_api(const struct wsr_gpu *g, const uint32_t *idx, size_t n,
+					 uint32_t corr);	  /* "migration HtoD", "GPU page faults", ... */
 
 /* Renderers (render_gpu.c): the text section and the "gpu" JSON key. */
 struct out;
