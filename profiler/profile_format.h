@@ -61,6 +61,7 @@ enum ws_record_type {
 	WS_REC_GPU = 17,    /* struct ws_gpu + ws_gpu_activity[nactivities] + ws_gpu_api[napi] */
 	WS_REC_PYSTACKS = 21, /* struct ws_pystacks + Python stacks */
 	WS_REC_PYCODE = 22,   /* struct ws_pycodes + code objects */
+	WS_REC_PYSAMPLES = 23, /* struct ws_pysamples + uint32_t[count] */
 };
 
 /* How samples were triggered. */
@@ -548,6 +549,17 @@ struct ws_pystacks {
 	uint32_t thread_index;
 	uint32_t stack_count;
 	uint64_t samples; /* periods that found Python frames (sum of counts) */
+};
+
+/* WS_REC_PYSAMPLES: the Python stacks of one WS_REC_SAMPLES chunk, written
+ * right after it (same thread, same count, same first time) when any of
+ * its samples found Python frames.  Followed by count uint32_t, one per
+ * sample in the chunk's order: the index + 1 of its Python stack in the
+ * thread's WS_REC_PYSTACKS table, 0 for none. */
+struct ws_pysamples {
+	uint32_t thread_index;
+	uint32_t count;
+	uint64_t first_time_ns; /* the chunk's first sample's time_ns */
 };
 
 #endif

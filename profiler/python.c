@@ -260,11 +260,11 @@ code_index(struct ws_py_thread *p, uint64_t c)
 	return -1;
 }
 
-void
+int64_t
 ws_py_take(struct ws_py_thread *p, uint64_t pc, uint32_t stack, uint32_t weight)
 {
 	if (!p || !L)
-		return;
+		return -1;
 	/* The calling thread's own PyThreadState, from the thread-specific
 	 * key the interpreter keeps it in (gilstate.autoTSSkey): the thread
 	 * keeps it alive while it runs, GIL or not. */
@@ -274,13 +274,13 @@ ws_py_take(struct ws_py_thread *p, uint64_t pc, uint32_t stack, uint32_t weight)
 	memcpy(&inited, tss, sizeof inited);
 	memcpy(&key, tss + 4, sizeof key);
 	if (!inited)
-		return;
+		return -1;
 	uint64_t ts = (uint64_t)(uintptr_t)pthread_getspecific((pthread_key_t)key);
 	if (!plausible(ts) || rd64(ts, L->tstate_thread_id) != (uint64_t)pthread_self())
-		return;
+		return -1;
 	uint64_t cf = rd64(ts, L->tstate_cframe);
 	if (!plausible(cf))
-		return;
+		return -1;
 	uint64_t f = rd64(cf, L->cframe_current);
 	uint32_t n = 1, flags = 0;
 	p->frames[0] = stack; /* the sample's native stack */
@@ -308,11 +308,13 @@ ws_py_take(struct ws_py_thread *p, uint64_t pc, uint32_t stack, uint32_t weight)
 	if (n > MAX_PY_DEPTH && f)
 		flags |= WS_STK_TRUNCATED;
 	if (n == 1)
-		return;
+		return -1;
 	if (pc < interp_lo || pc >= interp_hi)
 		flags |= WS_PYSTK_NATIVE;
-	if (ws_stacktab_add(&p->tab, p->frames, n, flags, weight) >= 0)
+	int64_t id = ws_stacktab_add(&p->tab, p->frames, n, flags, weight);
+	if (id >= 0)
 		p->samples += weight;
+	return id;
 }
 
 int

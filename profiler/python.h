@@ -32,8 +32,10 @@ struct ws_py_thread *ws_py_thread_new(void);
 void ws_py_thread_free(struct ws_py_thread *p);
 /* Count `weight` periods of the calling thread's current Python stack, if
  * it has one, with the sample's native stack id (its thread's stack table);
- * pc is the interrupted instruction.  Async-signal-safe. */
-void ws_py_take(struct ws_py_thread *p, uint64_t pc, uint32_t stack, uint32_t weight);
+ * pc is the interrupted instruction.  Returns the Python stack's index in
+ * the thread's table, -1 when there was none (or no room).
+ * Async-signal-safe. */
+int64_t ws_py_take(struct ws_py_thread *p, uint64_t pc, uint32_t stack, uint32_t weight);
 /* Write WS_REC_PYCODE and WS_REC_PYSTACKS for thread thread_index (nothing
  * when no sample found Python frames).  Returns 0 or -errno.
  * Async-signal-safe. */

@@ -95,10 +95,20 @@ ws_thread_flush_timeline(struct ws_thread_state *t)
 	struct ws_samples h = {t->info.thread_index, t->timeline_count};
 	struct iovec parts[2] = {{&h, sizeof h},
 				 {t->timeline, t->timeline_count * sizeof(struct ws_sample)}};
-	if (ws_writer_record(WS_REC_SAMPLES, parts, 2) != 0) /* in periods, as every drop */
+	if (ws_writer_record(WS_REC_SAMPLES, parts, 2) != 0) { /* in periods, as every drop */
 		for (uint32_t i = 0; i < t->timeline_count; i++)
 			t->info.dropped[WS_DROP_TIMELINE] += t->timeline[i].weight;
+	} else if (t->py_timeline_any) {
+		/* the chunk's Python stacks, right after it (a loss costs the
+		 * timeline its Python frames, not samples) */
+		struct ws_pysamples ph = {t->info.thread_index, t->timeline_count,
+					  t->timeline[0].time_ns};
+		struct iovec pp[2] = {{&ph, sizeof ph},
+				      {t->py_timeline, t->timeline_count * sizeof(uint32_t)}};
+		ws_writer_record(WS_REC_PYSAMPLES, pp, 2);
+	}
 	t->timeline_count = 0;
+	t->py_timeline_any = 0;
 }
 
 /* The CPU clock of thread tid, as pthread_getcpuclockid() makes it but
@@ -249,6 +259,7 @@ reset_info(struct ws_thread_state *t, int is_main)
 	t->info.start_ns = ws_now_ns();
 	prctl(PR_GET_NAME, t->info.name, 0, 0, 0);
 	t->timeline_count = 0;
+	t->py_timeline_any = 0;
 }
 
 /* Threads are taken on while sampling runs, and also while another thread

@@ -35,6 +35,10 @@ struct ws_thread_state {
 	struct ws_stacktab tab;
 	uint32_t timeline_count;
 	struct ws_sample timeline[WS_TIMELINE_CAP];
+	/* each timeline sample's Python stack (index + 1 in py's table, 0:
+	 * none), written as WS_REC_PYSAMPLES when any sample had one */
+	uint32_t py_timeline[WS_TIMELINE_CAP];
+	uint32_t py_timeline_any;
 	_Atomic int perf_fd;	     /* -1 unless the perf source runs */
 	void *perf_ring;	     /* its mapped ring buffer (records counted, consumed) */
 	int perf_fd_last;	     /* the last perf fd, kept after disarm: a signal

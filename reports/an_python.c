@@ -301,6 +301,13 @@ merge(struct ws_symbolizer *sym, const struct wsr_python *py, const struct wsr_s
 }
 
 void
+ws_python_merge_stack(struct ws_symbolizer *sym, const struct wsr_thread *t, uint32_t j,
+		      const struct ws_chain *native, struct ws_chain *out)
+{
+	merge(sym, t->py, &t->py->stacks[j], native, out);
+}
+
+void
 ws_python_merged_stacks(struct ws_symbolizer *sym, const struct wsr_process *p,
 			const struct wsr_thread *t, ws_stack_fn fn, void *arg, struct ws_chain *c)
 {

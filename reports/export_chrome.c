@@ -11,6 +11,7 @@
 #include "export.h"
 #include "gpu_report.h"
 #include "json.h"
+#include "python_report.h"
 #include "util.h"
 
 /* Track ids beside the real thread ids: GPU streams and API-call rows. */
@@ -72,10 +73,14 @@ thread_flame(struct json *j, struct ws_symbolizer *sym, const struct wsr_process
 {
 	if (!t->nsamples)
 		return;
+	/* a sample's frame names, cached by key: its native stack s, or
+	 * nst + j for Python stack j (merged into its native stack) */
 	size_t nst = t->info.stack_count;
-	const char ***names = ws_xcalloc(nst + 1, sizeof *names);
-	size_t *depth = ws_xcalloc(nst + 1, sizeof *depth);
-	struct ws_chain c = {0};
+	bool py = t->py && t->py_samples && !ws_python_no_merge;
+	size_t nkeys = nst + (py ? t->py->nstacks : 0);
+	const char ***names = ws_xcalloc(nkeys + 1, sizeof *names);
+	size_t *depth = ws_xcalloc(nkeys + 1, sizeof *depth);
+	struct ws_chain c = {0}, m = {0};
 	const char **open = NULL;
 	uint64_t *since = NULL;
 	size_t nopen = 0, capopen = 0;
@@ -88,16 +93,25 @@ thread_flame(struct json *j, struct ws_symbolizer *sym, const struct wsr_process
 		if (i < t->nsamples) {
 			uint32_t s = t->samples[i].stack;
 			now = t->samples[i].time_ns;
+			size_t key = s;
+			if (py && t->py_samples[i])
+				key = nst + t->py_samples[i] - 1;
 			if (s < nst) {
-				if (!names[s]) {
+				if (!names[key]) {
 					ws_symbolize_stack(sym, p, &t->stacks[s], &c);
-					names[s] = ws_xcalloc(c.n + 1, sizeof **names);
-					for (size_t k = 0; k < c.n; k++)
-						names[s][k] = c.frames[c.n - 1 - k]->function;
-					depth[s] = c.n;
+					const struct ws_chain *ch = &c;
+					if (key >= nst) {
+						ws_python_merge_stack(sym, t, (uint32_t)(key - nst), &c,
+								      &m);
+						ch = &m;
+					}
+					names[key] = ws_xcalloc(ch->n + 1, sizeof **names);
+					for (size_t k = 0; k < ch->n; k++)
+						names[key][k] = ch->frames[ch->n - 1 - k]->function;
+					depth[key] = ch->n;
 				}
-				cur = names[s];
-				n = depth[s];
+				cur = names[key];
+				n = depth[key];
 			}
 		} else {
 			now = t->samples[i - 1].time_ns + mean;
@@ -121,13 +135,14 @@ thread_flame(struct json *j, struct ws_symbolizer *sym, const struct wsr_process
 			since[nopen++] = now;
 		}
 	}
-	for (size_t s = 0; s < nst; s++)
+	for (size_t s = 0; s < nkeys; s++)
 		free(names[s]);
 	free(names);
 	free(depth);
 	free(open);
 	free(since);
 	ws_chain_free(&c);
+	ws_chain_free(&m);
 }
 
 static int

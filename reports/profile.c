@@ -72,6 +72,7 @@ struct chunk {
 	uint64_t off; /* file offset of the first ws_sample */
 	uint32_t thread_index;
 	uint32_t count;
+	uint64_t py_off; /* its WS_REC_PYSAMPLES' first entry, 0: none */
 };
 
 /* A thread index or module id and the file offset of its record, to find
@@ -319,7 +320,41 @@ parse_samples(struct parser *ps, struct cursor c)
 		ps->chunk_cap = ps->chunk_cap ? 2 * ps->chunk_cap : 16;
 		ps->chunks = ws_xrealloc(ps->chunks, ps->chunk_cap * sizeof *ps->chunks);
 	}
-	ps->chunks[ps->nchunks++] = (struct chunk){c.off, s.thread_index, s.count};
+	ps->chunks[ps->nchunks++] = (struct chunk){c.off, s.thread_index, s.count, 0};
+	return 0;
+}
+
+/* WS_REC_PYSAMPLES: belongs to the last samples chunk of its thread before
+ * it, which must have its count and first time.  The values are checked by
+ * resolve_py_samples() once the thread's Python stacks are known. */
+static int
+parse_pysamples(struct parser *ps, struct cursor c)
+{
+	uint64_t at = c.off;
+	struct ws_pysamples h;
+	if (take(ps, &c, &h, sizeof h, "Python samples", "fixed fields") < 0)
+		return -1;
+	if ((uint64_t)h.count * sizeof(uint32_t) != c.left)
+		return fail(ps, at + offsetof(struct ws_pysamples, count),
+			    "Python samples record: %" PRIu32 " entries need %" PRIu64
+			    " bytes, the record has %" PRIu64,
+			    h.count, (uint64_t)h.count * sizeof(uint32_t), c.left);
+	struct chunk *ch = NULL;
+	for (size_t i = ps->nchunks; i-- > 0;)
+		if (ps->chunks[i].thread_index == h.thread_index) {
+			ch = &ps->chunks[i];
+			break;
+		}
+	uint64_t t0 = 0;
+	if (ch && ch->count)
+		memcpy(&t0, ps->buf + ch->off + offsetof(struct ws_sample, time_ns), sizeof t0);
+	if (!ch || ch->py_off || ch->count != h.count || t0 != h.first_time_ns)
+		return fail(ps, at,
+			    "Python samples record for thread %" PRIu32
+			    " does not follow a samples chunk of that thread with %" PRIu32
+			    " samples from %" PRIu64 " ns",
+			    h.thread_index, h.count, h.first_time_ns);
+	ch->py_off = c.off;
 	return 0;
 }
 
@@ -930,7 +965,7 @@ parse_regs(struct parser *ps, struct cursor c)
 		ps->regs_seen = ws_xrealloc(ps->regs_seen, ps->regs_cap * sizeof *ps->regs_seen);
 	}
 	ps->regs_seen[ps->nregs] = r.seen;
-	ps->regs[ps->nregs++] = (struct chunk){c.off, r.thread_index, r.count};
+	ps->regs[ps->nregs++] = (struct chunk){c.off, r.thread_index, r.count, 0};
 	return 0;
 }
 
@@ -1128,6 +1163,8 @@ parse_payload(struct parser *ps, uint32_t type, struct cursor c)
 		return parse_module(ps, c);
 	case WS_REC_SAMPLES:
 		return parse_samples(ps, c);
+	case WS_REC_PYSAMPLES:
+		return parse_pysamples(ps, c);
 	case WS_REC_THREAD:
 		return parse_thread(ps, c);
 	case WS_REC_NOTE:
@@ -1337,6 +1374,28 @@ cmp_sample(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Sort a thread's timeline by time, its Python stacks with it. */
+static void
+sort_timeline(struct wsr_thread *t)
+{
+	if (!t->py_samples) {
+		sort(t->samples, t->nsamples, sizeof *t->samples, cmp_sample);
+		return;
+	}
+	struct pair {
+		struct ws_sample s; /* first: cmp_sample reads its time */
+		uint32_t py;
+	} *v = ws_xcalloc(t->nsamples, sizeof *v);
+	for (size_t k = 0; k < t->nsamples; k++)
+		v[k] = (struct pair){t->samples[k], t->py_samples[k]};
+	sort(v, t->nsamples, sizeof *v, cmp_sample);
+	for (size_t k = 0; k < t->nsamples; k++) {
+		t->samples[k] = v[k].s;
+		t->py_samples[k] = v[k].py;
+	}
+	free(v);
+}
+
 /* Attach the samples chunks to their threads, now that every thread record
  * has been read, checking each stack index against the thread's table. */
 static int
@@ -1362,6 +1421,11 @@ resolve_samples(struct parser *ps)
 		}
 		t->nsamples += ch->count; /* bounded by the file size */
 	}
+	for (size_t i = 0; i < ps->nchunks; i++) {
+		struct wsr_thread *t = thread_by_index(p, ps->chunks[i].thread_index);
+		if (t && ps->chunks[i].py_off && !t->py_samples)
+			t->py_samples = ws_xcalloc(t->nsamples ? t->nsamples : 1, sizeof(uint32_t));
+	}
 	for (size_t i = 0; i < p->nthreads; i++) {
 		p->threads[i].samples =
 		    ws_xcalloc(p->threads[i].nsamples, sizeof(struct ws_sample));
@@ -1381,6 +1445,10 @@ resolve_samples(struct parser *ps)
 					    "sample %" PRIu32 " of thread %" PRIu32
 					    " refers to stack %" PRIu32 " of %" PRIu32,
 					    k, ch->thread_index, s.stack, t->info.stack_count);
+			if (ch->py_off)
+				memcpy(&t->py_samples[t->nsamples],
+				       ps->buf + ch->py_off + (uint64_t)k * sizeof(uint32_t),
+				       sizeof(uint32_t));
 			t->samples[t->nsamples++] = s;
 		}
 	}
@@ -1389,7 +1457,7 @@ resolve_samples(struct parser *ps)
 		for (size_t k = 1; k < t->nsamples; k++)
 			if (t->samples[k].time_ns < t->samples[k - 1].time_ns) {
 				/* qsort is not stable; equal times keep no order anyway */
-				sort(t->samples, t->nsamples, sizeof *t->samples, cmp_sample);
+				sort_timeline(t);
 				break;
 			}
 	}
@@ -1566,6 +1634,48 @@ resolve_python(struct parser *ps)
 	return 0;
 }
 
+/* Check each sample's Python stack against its thread's Python table, in
+ * the file's chunks: it must exist and belong to the sample's native
+ * stack.  A killed process may have written the samples but not the
+ * table: then the timeline loses its Python frames. */
+static int
+resolve_py_samples(struct parser *ps)
+{
+	struct wsr_process *p = ps->p;
+	for (size_t i = 0; i < ps->nchunks; i++) {
+		const struct chunk *ch = &ps->chunks[i];
+		struct wsr_thread *t = thread_by_index(p, ch->thread_index);
+		if (!ch->py_off || !t || !t->py_samples)
+			continue;
+		if (!t->py) {
+			if (!p->complete) {
+				free(t->py_samples);
+				t->py_samples = NULL;
+				continue;
+			}
+			return fail(ps, ch->py_off - sizeof(struct ws_pysamples),
+				    "Python samples record for thread %" PRIu32
+				    ", which has no Python stacks record",
+				    ch->thread_index);
+		}
+		for (uint32_t k = 0; k < ch->count; k++) {
+			uint64_t at = ch->py_off + (uint64_t)k * sizeof(uint32_t);
+			uint32_t v;
+			struct ws_sample smp;
+			memcpy(&v, ps->buf + at, sizeof v);
+			memcpy(&smp, ps->buf + ch->off + (uint64_t)k * sizeof smp, sizeof smp);
+			if (v && (v > t->py->nstacks || t->py->native[v - 1] != smp.stack))
+				return fail(ps, at,
+					    "Python samples record: sample %" PRIu32 " of thread %" PRIu32
+					    " names Python stack %" PRIu32 ", which %s",
+					    k, ch->thread_index, v - 1,
+					    v > t->py->nstacks ? "the thread's table does not have"
+							       : "belongs to another native stack");
+		}
+	}
+	return 0;
+}
+
 static void
 free_parser(struct parser *ps)
 {
@@ -1607,6 +1717,8 @@ ws_load_file(const char *path, struct wsr_process *out, struct ws_error *err)
 		rc = resolve_regs(&ps);
 	if (rc == 0)
 		rc = resolve_python(&ps);
+	if (rc == 0)
+		rc = resolve_py_samples(&ps);
 	if (rc == 0)
 		rc = check_end_counts(&ps);
 	if (rc == 0 && ps.unknown_records)
@@ -1651,6 +1763,7 @@ ws_process_free(struct wsr_process *p)
 	for (size_t i = 0; i < p->nthreads; i++) {
 		free(p->threads[i].stacks);
 		free(p->threads[i].samples);
+		free(p->threads[i].py_samples);
 		free(p->threads[i].counters);
 		free(p->threads[i].regs);
 		free_python(p->threads[i].py);

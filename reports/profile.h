@@ -84,6 +84,9 @@ struct wsr_thread {
 	struct wsr_stack *stacks;   /* info.stack_count entries */
 	struct ws_sample *samples;  /* timeline, time order */
 	size_t nsamples;
+	/* parallel to samples: each one's Python stack (index + 1 in py's
+	 * table, 0: none), checked against py; NULL when none was recorded */
+	uint32_t *py_samples;
 	/* register snapshots (WS_REC_REGS), time order; stack checked
 	 * against stack_count; none when not recorded */
 	struct ws_regs_snapshot *regs;

@@ -52,6 +52,12 @@ struct ws_chain;
 void ws_python_merged_stacks(struct ws_symbolizer *sym, const struct wsr_process *p,
 			     const struct wsr_thread *t, ws_stack_fn fn, void *arg,
 			     struct ws_chain *c);
+/* Python stack j of thread t (its py table) merged into native, the
+ * symbolised chain of its native stack (t->py->native[j]), into out: one
+ * sample of the timeline (t->py_samples), as ws_python_merged_stacks
+ * merges a stack of the table. */
+void ws_python_merge_stack(struct ws_symbolizer *sym, const struct wsr_thread *t, uint32_t j,
+			   const struct ws_chain *native, struct ws_chain *out);
 /* Set by whyslow report --no-python-merge: native stacks only. */
 extern bool ws_python_no_merge;
 

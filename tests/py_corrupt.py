@@ -8,11 +8,38 @@
 #   samples    the Python stacks record's total is one more than its stacks
 #   truncate   the Python code record's last entry loses its last byte
 #              (its size and every later record are kept consistent)
+#   pscount    a Python samples record claims one entry more than it has
+#   psindex    a timeline sample names a Python stack past the table
+#   psnative   a timeline sample names a Python stack of another native
+#              stack than its own
+#   psorphan   a Python samples record's first time matches no chunk
 import struct
 import sys
 
 src, dst, what = sys.argv[1:4]
 b = bytearray(open(src, "rb").read())
+
+
+def records():
+    o = 24  # struct ws_file_header
+    while o + 16 <= len(b):
+        t, _r, sz = struct.unpack_from("<IIQ", b, o)
+        yield o, t, sz
+        o = o + 16 + sz + (8 - sz % 8) % 8
+
+
+# each thread's Python stacks' native stack ids (WS_REC_PYSTACKS)
+natives = {}
+for o, t, sz in records():
+    if t == 21:
+        ti, n = struct.unpack_from("<II", b, o + 16)
+        q, ids = o + 16 + 16, []
+        for _ in range(n):
+            nf = struct.unpack_from("<I", b, q)[0]
+            ids.append(struct.unpack_from("<Q", b, q + 16)[0])
+            q += 16 + 8 * nf
+        natives[ti] = ids
+chunks = {}  # thread -> (offset of its last WS_REC_SAMPLES entries, count)
 off = 24  # struct ws_file_header
 done = False
 while off + 16 <= len(b):
@@ -39,6 +66,35 @@ while off + 16 <= len(b):
         body = b[p:p + size - 1] + bytes(pad_new)
         b = b[:p] + body + b[end_old:]
         done = True
+    if typ == 3:
+        ti, cnt = struct.unpack_from("<II", b, p)
+        chunks[ti] = (p + 8, cnt)
+    if typ == 23 and what in ("pscount", "psorphan"):
+        if what == "pscount":
+            (n,) = struct.unpack_from("<I", b, p + 4)
+            struct.pack_into("<I", b, p + 4, n + 1)
+        else:
+            (t0,) = struct.unpack_from("<Q", b, p + 8)
+            struct.pack_into("<Q", b, p + 8, t0 + 1)
+        done = True
+    if typ == 23 and what in ("psindex", "psnative"):
+        ti, cnt = struct.unpack_from("<II", b, p)
+        soff, _ = chunks[ti]
+        ids = natives.get(ti, [])
+        for k in range(cnt):
+            (v,) = struct.unpack_from("<I", b, p + 16 + 4 * k)
+            if not v:
+                continue
+            if what == "psindex":
+                struct.pack_into("<I", b, p + 16 + 4 * k, 0x7ffffff0)
+                done = True
+                break
+            stack = struct.unpack_from("<I", b, soff + 16 * k + 8)[0]
+            other = [j for j, nat in enumerate(ids) if nat != stack]
+            if other:
+                struct.pack_into("<I", b, p + 16 + 4 * k, other[0] + 1)
+                done = True
+                break
     if done:
         break
     off = p + size + (8 - size % 8) % 8

@@ -1,5 +1,6 @@
 #!/bin/sh
-# The reader validates the Python records (WS_REC_PYCODE, WS_REC_PYSTACKS):
+# The reader validates the Python records (WS_REC_PYCODE, WS_REC_PYSTACKS,
+# WS_REC_PYSAMPLES):
 # a profile of tests/py_threads.py with one field corrupted at a time must
 # be refused with a message naming the record, never crash or be reported.
 . "${SRCDIR:-$(dirname "$0")}/common.sh"
@@ -13,7 +14,7 @@ d=$WORK/rec
 ws_record "$d" -- "$py" "$SRCDIR/py_threads.py" || hard_error "whyslow record failed"
 f=$(ls "$d"/*.wsp | head -n 1)
 "$WHYSLOW" report --python "$d" >/dev/null 2>"$WORK/good.err" || fail "the intact profile is refused: $(cat "$WORK/good.err")"
-for what in codeindex nativeid codecount samples truncate; do
+for what in codeindex nativeid codecount samples truncate pscount psindex psnative psorphan; do
 	bad=$WORK/bad-$what
 	mkdir -p "$bad"
 	"$py" "$SRCDIR/py_corrupt.py" "$f" "$bad/x.wsp" "$what" || hard_error "py_corrupt.py $what failed"
