@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <mpi.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -121,14 +122,75 @@ account(enum call_id id, uint64_t t0, uint64_t bytes)
 		;
 }
 
+/* The MPI library's scope when it is not global: a program that loads
+ * MPI through dlopen(RTLD_LOCAL) -- mpi4py's extension module links libmpi,
+ * and Python dlopens extensions RTLD_LOCAL -- still calls our MPI_X (the
+ * preloaded library comes first in every lookup scope), but PMPI_X is
+ * invisible to dlsym(RTLD_NEXT or RTLD_DEFAULT).  Then every loaded object
+ * is asked, through its own handle (dlopen RTLD_NOLOAD: nothing is
+ * loaded), for the symbol that only the MPI library defines. */
+#define MAX_OBJECTS 512
+struct objects {
+	const char *name[MAX_OBJECTS];
+	size_t n;
+};
+
+static int
+collect_object(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	struct objects *o = arg;
+	if (info->dlpi_name && info->dlpi_name[0] && o->n < MAX_OBJECTS)
+		o->name[o->n++] = info->dlpi_name;
+	return 0;
+}
+
+static void *
+local_mpi_library(void)
+{
+	static void *_Atomic handle;
+	void *h = atomic_load(&handle);
+	if (h)
+		return h;
+	static struct objects o; /* names owned by the loader; outside its lock */
+	o.n = 0;
+	dl_iterate_phdr(collect_object, &o);
+	for (size_t i = 0; i < o.n && !h; i++) {
+		void *c = dlopen(o.name[i], RTLD_LAZY | RTLD_NOLOAD);
+		if (!c)
+			continue;
+		if (dlsym(c, "PMPI_Init") && dlsym(c, "PMPI_Finalize"))
+			h = c; /* kept: the program holds it loaded anyway */
+		else
+			dlclose(c);
+	}
+	if (h)
+		atomic_store(&handle, h);
+	return h;
+}
+
+/* A symbol of the program's MPI library, wherever it was loaded; NULL
+ * when there is none. */
+static void *
+mpi_sym(const char *name)
+{
+	void *f = dlsym(RTLD_NEXT, name);
+	if (!f)
+		f = dlsym(RTLD_DEFAULT, name);
+	if (!f) {
+		void *h = local_mpi_library();
+		if (h)
+			f = dlsym(h, name);
+	}
+	return f;
+}
+
 /* PMPI_name from the MPI library; the program called MPI_name, so it is
  * loaded.  Not finding it is a broken installation: say so and stop. */
 static void *
 resolve(const char *name)
 {
-	void *f = dlsym(RTLD_NEXT, name);
-	if (!f)
-		f = dlsym(RTLD_DEFAULT, name);
+	void *f = mpi_sym(name);
 	if (!f) {
 		char msg[160];
 		int n = snprintf(msg, sizeof msg,
@@ -212,10 +274,9 @@ static int
 same_mpi(void)
 {
 #if defined(OPEN_MPI)
-	return dlsym(RTLD_DEFAULT, "ompi_mpi_comm_world") != NULL;
+	return mpi_sym("ompi_mpi_comm_world") != NULL;
 #elif defined(MPICH_VERSION)
-	return dlsym(RTLD_DEFAULT, "MPIR_Process") != NULL ||
-	       dlsym(RTLD_DEFAULT, "MPICH_Version") != NULL;
+	return mpi_sym("MPIR_Process") != NULL || mpi_sym("MPICH_Version") != NULL;
 #else
 	return 0;
 #endif
@@ -225,7 +286,7 @@ static MPI_Comm
 world(void)
 {
 #if defined(OPEN_MPI)
-	return (MPI_Comm)dlsym(RTLD_DEFAULT, "ompi_mpi_comm_world");
+	return (MPI_Comm)mpi_sym("ompi_mpi_comm_world");
 #else
 	return MPI_COMM_WORLD;
 #endif
