@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -35,6 +37,7 @@ _Atomic int ws_phase = WS_PHASE_OFF;
 pid_t ws_pid;
 
 static _Atomic int finishing; /* 0 no, 1 in progress, 2 done */
+static _Atomic uint32_t finishing_tid; /* the thread that writes */
 static struct ws_process proc;
 static char cmdline[16384];
 static size_t cmdline_len;
@@ -278,13 +281,20 @@ write_notes(void)
 	}
 }
 
+static void finish_process(int reason, int status);
+
 void
 ws_collector_finish(int reason, int status)
 {
 	if (getpid() != ws_pid)
 		return; /* a vfork child: the memory is the parent's */
+	uint32_t self = (uint32_t)syscall(SYS_gettid);
 	int expected = 0;
 	if (!atomic_compare_exchange_strong(&finishing, &expected, 1)) {
+		/* This thread is the writer (a fault inside the writing): it
+		 * cannot wait for itself. */
+		if (atomic_load(&finishing_tid) == self)
+			return;
 		/* Another thread is writing (e.g. two threads crash at once): let
 		 * it finish before this one dies, for at most ~2 s. */
 		for (int i = 0; i < 200 && atomic_load(&finishing) == 1; i++) {
@@ -293,10 +303,32 @@ ws_collector_finish(int reason, int status)
 		}
 		return;
 	}
-	if (atomic_load(&ws_phase) == WS_PHASE_OFF) {
-		atomic_store(&finishing, 2);
+	atomic_store(&finishing_tid, self);
+	/* The asynchronous signals that end a process wait while this thread
+	 * writes: one that comes now (multiprocessing's terminate() as a
+	 * worker leaves through os._exit) is delivered when the profile is
+	 * complete, instead of interrupting the writer and re-entering here.
+	 * Another thread takes such a signal and waits above. */
+	sigset_t block, old;
+	sigemptyset(&block);
+	static const int async_fatal[] = {SIGHUP,  SIGINT,    SIGQUIT, SIGTERM, SIGUSR1,
+					  SIGUSR2, SIGALRM,   SIGVTALRM, SIGXCPU};
+	for (size_t i = 0; i < sizeof async_fatal / sizeof async_fatal[0]; i++)
+		sigaddset(&block, async_fatal[i]);
+	int (*mask)(int, const sigset_t *, sigset_t *) =
+	    ws_real.pthread_sigmask ? ws_real.pthread_sigmask : pthread_sigmask;
+	mask(SIG_BLOCK, &block, &old);
+	finish_process(reason, status);
+	atomic_store(&finishing, 2);
+	mask(SIG_SETMASK, &old, NULL);
+}
+
+/* ws_collector_finish's work, in the one thread that does it. */
+static void
+finish_process(int reason, int status)
+{
+	if (atomic_load(&ws_phase) == WS_PHASE_OFF)
 		return;
-	}
 	ws_quiesce(WS_PHASE_STOPPED);
 	int64_t threads = ws_threads_finish();
 	struct ws_end end;
@@ -320,7 +352,6 @@ ws_collector_finish(int reason, int status)
 				 "did not finish writing its data",
 				 NULL);
 		ws_writer_close();
-		atomic_store(&finishing, 2);
 		return;
 	}
 	end.end_mono_ns = ws_now_ns();
@@ -342,7 +373,6 @@ ws_collector_finish(int reason, int status)
 		ws_warns("could not finish writing ", ws_writer_path(), ": ", ws_strerror(-rc),
 			 NULL);
 	ws_writer_close();
-	atomic_store(&finishing, 2);
 }
 
 void
