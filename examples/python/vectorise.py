@@ -5,7 +5,7 @@ as its GPU episode).
 The loop executes a few dozen bytecodes per element in the interpreter;
 NumPy runs one compiled loop over the whole array per operation (power,
 sin, multiply, add), in its own .so and libm.  Each variant computes f
-REPEAT times over the same N values (the default: 10 passes for the loop,
+REPEAT times over the same N values (the default: 30 passes for the loop,
 100 for NumPy, long enough to profile); the time printed is per pass.
 
 usage: vectorise.py loop|numpy|all [N] [REPEAT]
@@ -17,7 +17,7 @@ import time
 
 import excommon
 
-USAGE = "vectorise.py loop|numpy|all [N] [REPEAT]  (N = 100000; REPEAT: loop 10, numpy 100)"
+USAGE = "vectorise.py loop|numpy|all [N] [REPEAT]  (N = 100000; REPEAT: loop 30, numpy 100)"
 
 
 def inputs(n):
@@ -52,7 +52,7 @@ def main(argv):
     ref = [xi * xi * xi + 4.0 * math.sin(yi) for xi, yi in zip(x, y)]
     ok = True
     for name in names:
-        passes = repeat or (10 if name == "loop" else 100)
+        passes = repeat or (30 if name == "loop" else 100)
         if name == "loop":
             t0 = time.perf_counter()
             for _ in range(passes):
