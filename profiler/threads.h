@@ -49,7 +49,9 @@ struct ws_thread_state {
 	struct ws_counters_thread *counters; /* counters.c's, NULL without -e */
 	uint64_t scratch[1024 + 1]; /* unwinder output */
 	struct ws_regs_res regs;    /* register snapshots (regs.h) */
-	struct ws_py_thread *py;    /* Python frames (python.h), NULL when off */
+	struct ws_py_thread *py;    /* Python frames (python.h), NULL when off; set
+				       once, maybe by another thread (atomic
+				       builtins: ws_py_thread_attach) */
 };
 
 /* The calling thread's state, NULL when it is not sampled.  TLS with the
@@ -82,6 +84,9 @@ void ws_threads_after_fork(void);
  * nothing).  The caller's data is reset; the caller re-arms it.
  * Async-signal-safe. */
 void ws_threads_after_exec_failure(void);
+/* Give every registered thread its Python tables (python.h), after an
+ * interpreter loaded by dlopen was detected; not signal-safe. */
+void ws_threads_attach_python(void);
 /* Records written so far by exiting threads. */
 uint32_t ws_threads_written(void);
 
