@@ -5,12 +5,15 @@
  *
  *   t_pyembed hot LIBPYTHON local|global
  *       dlopen LIBPYTHON (RTLD_LOCAL or RTLD_GLOBAL), Py_InitializeEx, run
- *       embedded_hot() (pure-Python arithmetic) for T_PY_SECONDS (1 s),
- *       Py_FinalizeEx, dlclose.
+ *       embedded_hot() (pure-Python arithmetic) for T_PY_SECONDS (1 s of the
+ *       thread's CPU time, time.thread_time),
+ *       Py_FinalizeEx, dlclose, then 0.1 s of native work in native_after
+ *       (whyslow keeps libpython mapped: its handler still reads it).
  *   t_pyembed plugin PLUGIN
  *       dlopen PLUGIN (RTLD_LOCAL), a library linked against libpython
  *       (tpyplug.c): its tpyplug_run() initialises Python and runs the same
- *       code.  libpython arrives as PLUGIN's dependency.
+ *       code.  libpython arrives as PLUGIN's dependency.  dlclose, native
+ *       work as above.
  *   t_pyembed threads LIBPYTHON
  *       two threads started before the dlopen burn native CPU, wait; the
  *       main thread loads and initialises Python and releases the GIL; each
@@ -28,12 +31,12 @@
 
 static const char py_code[] = "import time\n"
 			      "def embedded_hot(seconds):\n"
-			      "    end = time.perf_counter() + seconds\n"
+			      "    end = time.thread_time() + seconds\n"
 			      "    s = 0\n"
 			      "    while True:\n"
 			      "        for i in range(20000):\n"
 			      "            s += i * i % 7\n"
-			      "        if time.perf_counter() >= end:\n"
+			      "        if time.thread_time() >= end:\n"
 			      "            return s\n";
 
 /* The few CPython functions used (stable ABI). */
@@ -145,9 +148,9 @@ run_threads(const char *lib)
 }
 
 T_NOINLINE static void
-native_after(void)
+native_after(double sec)
 {
-	T_BURN_CPU(0.3);
+	T_BURN_CPU(sec);
 	__asm__ volatile("" ::: "memory");
 }
 
@@ -167,6 +170,7 @@ main(int argc, char **argv)
 		bind_python(h);
 		int rc = run_hot();
 		dlclose(h);
+		native_after(0.1);
 		return rc;
 	}
 	if (!strcmp(mode, "plugin")) {
@@ -175,6 +179,7 @@ main(int argc, char **argv)
 		    (int (*)(const char *, const char *))need(h, "tpyplug_run");
 		int rc = run(py_code, run_line);
 		dlclose(h);
+		native_after(0.1);
 		return rc == 0 ? 0 : 1;
 	}
 	if (!strcmp(mode, "threads"))
@@ -182,7 +187,7 @@ main(int argc, char **argv)
 	if (!strcmp(mode, "idle")) {
 		for (int i = 2; i < argc; i++)
 			open_or_die(argv[i], RTLD_NOW | RTLD_LOCAL);
-		native_after();
+		native_after(0.3);
 		return 0;
 	}
 	fprintf(stderr, "t_pyembed: unknown mode %s\n", mode);
