@@ -12,6 +12,7 @@
 
 #include "arena.h"
 #include "collector.h"
+#include "heap.h"
 #include "interpose.h"
 #include "profile_format.h"
 #include "python.h"
@@ -223,10 +224,12 @@ ws_py_after_dlopen(void *handle)
 {
 	if (!handle || atomic_load(&py_state) != PY_LOOKING)
 		return;
-	int phase = atomic_load(&ws_phase);
-	if (phase != WS_PHASE_RUNNING && phase != WS_PHASE_PAUSED)
+	/* Not while a fork is in progress (PAUSED): the forking thread may
+	 * hold the notes' lock (an atfork handler calling dlopen). */
+	if (atomic_load(&ws_phase) != WS_PHASE_RUNNING)
 		return;
 	int saved = errno;
+	ws_heap_internal_begin(); /* the loader's allocations here are ours */
 	/* The new object's own lookup scope: itself and its dependencies,
 	 * whether it was opened RTLD_LOCAL or RTLD_GLOBAL (dlsym(RTLD_DEFAULT)
 	 * sees the global scope only, not a libpython opened RTLD_LOCAL or
@@ -245,6 +248,7 @@ ws_py_after_dlopen(void *handle)
 	/* A failed lookup leaves an error for dlerror(): the program's dlopen
 	 * succeeded, so its next dlerror() must say nothing. */
 	(void)dlerror();
+	ws_heap_internal_end();
 	errno = saved;
 }
 

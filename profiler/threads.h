@@ -11,7 +11,9 @@
  * claim decides which.  A thread that claimed its own record before the
  * end of the process has it written before the END record: the end waits
  * for it.  The sampling handler reaches the state only through the
- * thread's own TLS pointer.
+ * thread's own TLS pointer.  The `py` member may be set once by another
+ * thread (ws_py_thread_attach, when Python is loaded later by dlopen):
+ * it is read with __atomic_load_n (acquire).
  */
 #ifndef WHYSLOW_THREADS_H
 #define WHYSLOW_THREADS_H
@@ -49,9 +51,7 @@ struct ws_thread_state {
 	struct ws_counters_thread *counters; /* counters.c's, NULL without -e */
 	uint64_t scratch[1024 + 1]; /* unwinder output */
 	struct ws_regs_res regs;    /* register snapshots (regs.h) */
-	struct ws_py_thread *py;    /* Python frames (python.h), NULL when off; set
-				       once, maybe by another thread (atomic
-				       builtins: ws_py_thread_attach) */
+	struct ws_py_thread *py;    /* Python frames (python.h), NULL when off */
 };
 
 /* The calling thread's state, NULL when it is not sampled.  TLS with the

@@ -18,6 +18,11 @@
  *       two threads started before the dlopen burn native CPU, wait; the
  *       main thread loads and initialises Python and releases the GIL; each
  *       thread then runs embedded_hot() through PyGILState_Ensure.
+ *   t_pyembed churn LIBPYTHON
+ *       while a spawner thread starts and ends short threads (1 ms of native
+ *       work each) without pause, load and initialise Python and run
+ *       embedded_hot(): the detection walks the thread registry while
+ *       threads register and exit.
  *   t_pyembed idle LIB...
  *       dlopen each LIB (a libpython, never initialised: any version), then
  *       burn native CPU in native_after for 0.3 s.
@@ -147,6 +152,52 @@ run_threads(const char *lib)
 	return py_fini() == 0 && !bad ? 0 : 1;
 }
 
+static volatile int churning = 1;
+static volatile long churned;
+
+static void *
+short_thread(void *arg)
+{
+	(void)arg;
+	T_BURN_CPU(0.001);
+	return NULL;
+}
+
+static void *
+spawner(void *arg)
+{
+	(void)arg;
+	while (churning) {
+		pthread_t th[4];
+		int n = 0;
+		for (; n < 4; n++)
+			if (pthread_create(&th[n], NULL, short_thread, NULL) != 0)
+				break;
+		for (int i = 0; i < n; i++)
+			pthread_join(th[i], NULL);
+		churned += n;
+	}
+	return NULL;
+}
+
+static int
+run_churn(const char *lib)
+{
+	pthread_t sp;
+	if (pthread_create(&sp, NULL, spawner, NULL) != 0)
+		return 99;
+	while (churned < 8)
+		T_SPIN(1000); /* threads come and go before the dlopen */
+	void *h = open_or_die(lib, RTLD_NOW | RTLD_LOCAL);
+	bind_python(h);
+	int rc = run_hot();
+	churning = 0;
+	pthread_join(sp, NULL);
+	dlclose(h);
+	printf("t_pyembed: %ld short threads\n", churned);
+	return rc;
+}
+
 T_NOINLINE static void
 native_after(double sec)
 {
@@ -158,7 +209,7 @@ int
 main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: t_pyembed hot|plugin|threads|idle LIBRARY...\n");
+		fprintf(stderr, "usage: t_pyembed hot|plugin|threads|churn|idle LIBRARY...\n");
 		return 2;
 	}
 	double sec = t_env_double("T_PY_SECONDS", 1.0);
@@ -184,6 +235,8 @@ main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "threads"))
 		return run_threads(argv[2]);
+	if (!strcmp(mode, "churn"))
+		return run_churn(argv[2]);
 	if (!strcmp(mode, "idle")) {
 		for (int i = 2; i < argc; i++)
 			open_or_die(argv[i], RTLD_NOW | RTLD_LOCAL);
