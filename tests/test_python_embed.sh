@@ -19,6 +19,7 @@
 #   idle: a libpython dlopened and never initialised: exit 0, the native
 #     function native_after holds >= 50 % of the samples, no warning, the
 #     note says Python was detected.
+# A library without Python dlopened: dlerror() is still NULL after it.
 # And once: libpython 3.12, 3.10 (pyenv's, when installed), 3.12 again and
 # 3.11 dlopened: "whyslow: Python 3.12 is not supported" exactly once on
 # stderr, nothing about the others (detection happens once), no Python
@@ -143,6 +144,18 @@ for lib in $libs; do
 		fail "idle: t_pyembed failed (exit $?): $(cat "$d.out" "$d.err" | head -n 5)"
 	fi
 done
+
+# A library without Python: the collector's failed lookup in it must not
+# leave an error for the program's dlerror() (t_pyembed checks it after
+# every successful dlopen).
+tb=$(testlib libtburn.so)
+if [ -r "$tb" ]; then
+	d=$WORK/nopython
+	ws_record "$d" -- "$t" idle "$tb" >"$d.out" 2>"$d.err" ||
+		fail "nopython: t_pyembed idle libtburn.so failed: $(cat "$d.out" "$d.err" | head -n 5)"
+else
+	hard_error "test library not built: $tb"
+fi
 
 # Unsupported versions, loaded late: named once, native profiling goes on.
 set -- $libs
