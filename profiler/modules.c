@@ -328,6 +328,7 @@ ws_modules_readable(uint64_t map_start, uint64_t map_end, const void *eh_frame_h
 #include <dlfcn.h>
 
 #include "interpose.h"
+#include "python.h"
 #include "unwind.h"
 
 /* After dlopen/dlclose: scan while sampling runs, and also while a fork
@@ -350,6 +351,8 @@ dlopen(const char *file, int mode)
 	void *h = ws_real.dlopen(file, mode);
 	if (h && mods)
 		scan_after_dl();
+	if (h)
+		ws_py_after_dlopen(h); /* a libpython in it, or pulled in by it */
 	return h;
 }
 

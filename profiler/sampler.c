@@ -477,7 +477,8 @@ ws_sampler_take(const siginfo_t *info, ucontext_t *uc)
 		s->stack = (uint32_t)id;
 		s->weight = weight;
 		ws_regs_take(&t->regs, uc, t0, (uint32_t)id);
-		int64_t py = ws_py_take(t->py, n ? t->scratch[0] : 0, (uint32_t)id, weight);
+		int64_t py = ws_py_take(__atomic_load_n(&t->py, __ATOMIC_ACQUIRE),
+					n ? t->scratch[0] : 0, (uint32_t)id, weight);
 		t->py_timeline[t->timeline_count - 1] = py >= 0 ? (uint32_t)py + 1 : 0;
 		t->py_timeline_any |= py >= 0;
 		if (t->timeline_count == WS_TIMELINE_CAP)

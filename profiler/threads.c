@@ -128,7 +128,7 @@ write_thread(struct ws_thread_state *t, int is_self, uint32_t flags)
 {
 	ws_thread_flush_timeline(t);
 	ws_regs_write(&t->regs, t->info.thread_index); /* a loss costs no samples */
-	ws_py_write(t->py, t->info.thread_index);
+	ws_py_write(__atomic_load_n(&t->py, __ATOMIC_ACQUIRE), t->info.thread_index);
 	t->info.end_ns = ws_now_ns();
 	struct timespec ts;
 	if (clock_gettime(is_self ? CLOCK_THREAD_CPUTIME_ID : thread_cpu_clock(t->info.tid), &ts) ==
@@ -149,8 +149,7 @@ release_state(struct ws_thread_state *t)
 	ws_stacktab_free(&t->tab);
 	ws_counters_thread_free(t);
 	ws_regs_free(&t->regs);
-	ws_py_thread_free(t->py);
-	t->py = NULL;
+	ws_py_thread_free(__atomic_exchange_n(&t->py, NULL, __ATOMIC_ACQ_REL));
 	ws_mem_account(-(int64_t)state_bytes());
 	ws_unmap(t, state_bytes());
 }
@@ -289,7 +288,6 @@ ws_thread_register(int is_main)
 		atomic_store(&next_index, 1);
 	reset_info(t, is_main);
 	ws_regs_init(&t->regs, t->info.thread_index); /* off when it fails */
-	t->py = ws_py_thread_new(); /* NULL unless a Python interpreter runs here */
 	t->self = pthread_self();
 	t->perf_fd = -1;
 	ws_heap_internal_begin();
@@ -302,6 +300,9 @@ ws_thread_register(int is_main)
 		release_state(t);
 		return NULL;
 	}
+	/* After the slot is taken: an interpreter detected meanwhile (dlopen
+	 * in another thread) either sees this slot or is seen here. */
+	ws_py_thread_attach(&t->py); /* NULL unless a Python interpreter runs here */
 	/* The end of the process may have begun since the check above, and
 	 * its claim of the live slots passed this one: nothing of this thread
 	 * may be written after END.  (Dekker with ws_threads_finish: the slot
@@ -393,6 +394,20 @@ ws_threads_finish(void)
 	return atomic_load(&written_by_exit);
 }
 
+void
+ws_threads_attach_python(void)
+{
+	atomic_fetch_add(&scanners, 1); /* an exiting thread keeps its state */
+	for (uint32_t s = 0; s < MAX_SLOTS && slots; s++) {
+		if (atomic_load(&slots[s].status) != SLOT_LIVE)
+			continue;
+		struct ws_thread_state *t = atomic_load(&slots[s].state);
+		if (t)
+			ws_py_thread_attach(&t->py);
+	}
+	atomic_fetch_sub(&scanners, 1);
+}
+
 uint32_t
 ws_threads_written(void)
 {
@@ -418,7 +433,7 @@ restart_self(struct ws_thread_state *me)
 	}
 	reset_info(me, 1);
 	ws_regs_reset(&me->regs);
-	ws_py_reset(me->py);
+	ws_py_reset(__atomic_load_n(&me->py, __ATOMIC_ACQUIRE));
 	atomic_store(&slots[me->slot].status, SLOT_LIVE);
 }
 

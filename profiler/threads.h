@@ -11,7 +11,9 @@
  * claim decides which.  A thread that claimed its own record before the
  * end of the process has it written before the END record: the end waits
  * for it.  The sampling handler reaches the state only through the
- * thread's own TLS pointer.
+ * thread's own TLS pointer.  The `py` member may be set once by another
+ * thread (ws_py_thread_attach, when Python is loaded later by dlopen):
+ * it is read with __atomic_load_n (acquire).
  */
 #ifndef WHYSLOW_THREADS_H
 #define WHYSLOW_THREADS_H
@@ -86,6 +88,9 @@ void ws_threads_after_fork(void);
  * nothing).  The caller's data is reset; the caller re-arms it.
  * Async-signal-safe. */
 void ws_threads_after_exec_failure(void);
+/* Give every registered thread its Python tables (python.h), after an
+ * interpreter loaded by dlopen was detected; not signal-safe. */
+void ws_threads_attach_python(void);
 /* Records written so far by exiting threads. */
 uint32_t ws_threads_written(void);
 
