@@ -170,13 +170,14 @@ local_mpi_library(void)
 }
 
 /* A symbol of the program's MPI library, wherever it was loaded; NULL
- * when there is none. */
+ * when there is none.  Data (ompi_mpi_comm_world) comes from the global
+ * scope first: an executable that uses it has a copy of it (a copy
+ * relocation), which is the one in use, not libmpi's original that
+ * RTLD_NEXT would find. */
 static void *
 mpi_sym(const char *name)
 {
-	void *f = dlsym(RTLD_NEXT, name);
-	if (!f)
-		f = dlsym(RTLD_DEFAULT, name);
+	void *f = dlsym(RTLD_DEFAULT, name);
 	if (!f) {
 		void *h = local_mpi_library();
 		if (h)
@@ -190,7 +191,9 @@ mpi_sym(const char *name)
 static void *
 resolve(const char *name)
 {
-	void *f = mpi_sym(name);
+	void *f = dlsym(RTLD_NEXT, name); /* the next definition after ours */
+	if (!f)
+		f = mpi_sym(name);
 	if (!f) {
 		char msg[160];
 		int n = snprintf(msg, sizeof msg,
