@@ -11,10 +11,22 @@ whyslow=$build/reports/whyslow
 	echo "tutorial.sh: build whyslow and the examples first (make), then run me from the build tree" >&2
 	exit 2
 }
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+# section 6 needs a CPython 3.11 with NumPy (Debian's python3-numpy)
+py=
+for p in python3 /usr/bin/python3; do
+	if command -v "$p" >/dev/null 2>&1 &&
+		"$p" -c 'import sys, numpy; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+		py=$(command -v "$p")
+		break
+	fi
+done
 work=$(mktemp -d "${TMPDIR:-/tmp}/whyslow-tutorial.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/examples"
 ln -s "$build/examples/randomwalk" "$work/examples/randomwalk"
+ln -s "$srcdir/examples/python" "$work/examples/python"
+export PYTHONDONTWRITEBYTECODE=1
 cd "$work"
 export WHYSLOW_LIB="${WHYSLOW_LIB:-$build/profiler/.libs/libwhyslow.so}"
 export NO_COLOR=1 COLUMNS=100
@@ -25,7 +37,7 @@ show() {
 	echo '```console'
 	echo "\$ $*"
 	# shellcheck disable=SC2086
-	sh -c "$(echo "$*" | sed "s|^whyslow |$whyslow |")" 2>&1 || true
+	sh -c "$(echo "$*" | sed "s|^whyslow |$whyslow |; s|-- python3 |-- $py |")" 2>&1 || true
 	echo '```'
 }
 
@@ -113,4 +125,44 @@ cat <<'EOF'
 
 Every example under `examples/` carries such checks in its `.diag` file
 (`examples/README.md`); `make check` runs them all.
+EOF
+[ -n "$py" ] || {
+	echo "tutorial.sh: no CPython 3.11 with NumPy (apt-get install python3-numpy): section 6 left out" >&2
+	exit 0
+}
+cat <<'EOF'
+
+## 6. The same lesson in Python
+
+The course is taught in Python, and whyslow reads a CPython 3.11
+program's own frames: its functions and lines appear in every report,
+merged into the native stacks where the interpreter runs them, and
+`--python` splits each line's time into *interpreter* time (executing
+bytecode) and *native* time (compiled code it called).  The course's
+vectorisation example, f(x, y) = x³ + 4 sin y, as a Python loop
+(`examples/python/vectorise.py`, [python.md](python.md)):
+
+EOF
+show whyslow record -o py-loop -- python3 examples/python/vectorise.py loop 100000 10
+show whyslow report --python --top 4 py-loop
+cat <<'EOF'
+
+`f_loop` takes most of the run, and most of its time is *interpreter*
+time: bytecode executed element by element (its native part is libm's
+`pow` and `sin`, called once per element).  That is the sign that the loop
+should be vectorised.  The NumPy version of the same computation, over ten
+times as many values:
+
+EOF
+show whyslow record -o py-numpy -- python3 examples/python/vectorise.py numpy 1000000 20
+show whyslow report --python --top 4 py-numpy
+cat <<'EOF'
+
+One line does the work now, and its time is *native*: NumPy's compiled
+loops over whole arrays (the rest of the run is the script building its
+inputs with list comprehensions, back in the interpreter).  The flat
+profile, the call tree and `--lines` show the same Python frames merged
+with the native ones; `examples/python/` has the course's other
+exercises, each with the diagnosis whyslow must give
+([python.md](python.md)).
 EOF
