@@ -155,8 +155,9 @@ else
 fi
 
 # ---- one timed run ------------------------------------------------------------
-# run_one COLUMN WORKLOAD I: appends "wall user sys own samples python_samples
-# handler_ns" to $scratch/WORKLOAD.COLUMN ("-" where not measured).
+# run_one COLUMN WORKLOAD I: appends "I wall user sys own samples
+# python_samples handler_ns" to $scratch/WORKLOAD.COLUMN ("-" where not
+# measured).
 failed=0
 run_one() {
 	local col=$1 w=$2 i=$3 tag=$scratch/$2.$1.$3 cmd status own
@@ -187,7 +188,7 @@ run_one() {
 		samples=$(awk '{ n += $NF } END { print n + 0 }' "$tag.spy")
 		rm -f "$tag.spy"
 	fi
-	echo "$(tail -n 1 "$tag.time") $own ${samples:--} ${pysamples:--} ${handler:--}" >>"$scratch/$w.$col"
+	echo "$i $(tail -n 1 "$tag.time") $own ${samples:--} ${pysamples:--} ${handler:--}" >>"$scratch/$w.$col"
 	say "  $w $col run $i: $(tail -n 1 "$tag.time" | cut -d' ' -f1) s wall, $own s own, samples ${samples:--}"
 	rm -f "$tag.out" "$tag.err" "$tag.time"
 }
@@ -218,10 +219,10 @@ stats() {
 		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 	}
 	{
-		n++; wall[n] = $1; cpu[n] = $2 + $3; own[n] = $4
-		if ($5 != "-") { ns++; smp[ns] = $5 }
-		if ($6 != "-") { np++; pys[np] = $6 }
-		if ($7 != "-") { nh++; hnd[nh] = $7 }
+		n++; wall[n] = $2; cpu[n] = $3 + $4; own[n] = $5
+		if ($6 != "-") { ns++; smp[ns] = $6 }
+		if ($7 != "-") { np++; pys[np] = $7 }
+		if ($8 != "-") { nh++; hnd[nh] = $8 }
 	}
 	END {
 		if (n == 0) { print "- - - - - - 0"; exit }
@@ -230,6 +231,24 @@ stats() {
 			s == "-" ? "-" : sprintf("%.0f", s), p == "-" ? "-" : sprintf("%.0f", p),
 			h == "-" ? "-" : sprintf("%.0f", h), n
 	}' "$1" 2>/dev/null || echo "- - - - - - 0"
+}
+# paired FILE BASE: medians over the repeats of this column's CPU and own
+# time over the unprofiled run's of the same repeat, "cpu own" (the runs of
+# one repeat follow each other, so they see about the same machine).
+paired() {
+	awk '
+	function median(a, n,   i, j, t) {
+		if (n == 0) return "-"
+		for (i = 2; i <= n; i++) {
+			t = a[i]
+			for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]
+			a[j + 1] = t
+		}
+		return sprintf("%.3f", n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2)
+	}
+	FNR == NR { bc[$1] = $3 + $4; bo[$1] = $5; next }
+	($1 in bc) && bc[$1] > 0 && bo[$1] > 0 { n++; c[n] = ($3 + $4) / bc[$1]; o[n] = $5 / bo[$1] }
+	END { print median(c, n), median(o, n) }' "$2" "$1" 2>/dev/null || echo "- -"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.3f", a / b }'; }
 
@@ -253,8 +272,8 @@ echo
 echo "Profiling Python, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "Machine: $(nproc) CPUs ($model), Linux $(uname -r); $REPEAT runs per cell, order alternated within each repeat."
 echo
-echo "| workload | command | median wall s | / unprofiled | median CPU s | / unprofiled | median own s | / unprofiled | samples | with Python frames | handler ns / sample |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| workload | command | median wall s | / unprofiled | median CPU s | / unprofiled | paired | median own s | / unprofiled | paired | samples | with Python frames | handler ns / sample |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for w in "${workloads[@]}"; do
 	read -r bw bc bo _ <<<"$(stats "$scratch/$w.none")"
 	first=1
@@ -263,21 +282,24 @@ for w in "${workloads[@]}"; do
 		[ $first = 1 ] && l=$(label "$w")
 		first=0
 		if [ "$c" = py-spy ] && [ -n "$pyspy_reason" ]; then
-			echo "| $l | $(describe py-spy) | not run: $pyspy_reason | | | | | | | | |"
+			echo "| $l | $(describe py-spy) | not run: $pyspy_reason | | | | | | | | | | |"
 			continue
 		fi
 		read -r wall cpu own s p h n <<<"$(stats "$scratch/$w.$c")"
 		if [ "$n" = 0 ]; then
-			echo "| $l | $(describe "$c") | all runs failed | | | | | | | | |"
+			echo "| $l | $(describe "$c") | all runs failed | | | | | | | | | | |"
 			continue
 		fi
 		[ "$n" -lt "$REPEAT" ] && wall="$wall ($n of $REPEAT runs)"
-		echo "| $l | $(describe "$c") | $wall | $(ratio "$wall" "$bw") | $cpu | $(ratio "$cpu" "$bc") | $own | $(ratio "$own" "$bo") | $s | $p | $h |"
+		read -r pc po <<<"$(paired "$scratch/$w.$c" "$scratch/$w.none")"
+		echo "| $l | $(describe "$c") | $wall | $(ratio "$wall" "$bw") | $cpu | $(ratio "$cpu" "$bc") | $pc | $own | $(ratio "$own" "$bo") | $po | $s | $p | $h |"
 	done
 done
 echo
 echo "Medians.  own: the work's time as the script measures it (perf_counter), without"
 echo "interpreter start-up and profile writing.  CPU: user + sys of the whole command."
+echo "paired: the median over the repeats of the run's time over the same repeat's"
+echo "unprofiled run."
 echo "with Python frames: whyslow's samples that found a Python stack.  handler: whyslow's"
 echo "time in its sample handler (header.overhead_seconds) per sample."
 [ -n "$pyspy_reason" ] && echo "py-spy: not compared: $pyspy_reason."
