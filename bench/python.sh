@@ -19,11 +19,13 @@
 #   py-spy:    py-spy record -r $FREQ -f raw, when py-spy is on PATH (it is
 #              not packaged in Debian 12; `pip install py-spy` elsewhere);
 #              otherwise the script says so and makes no comparison.
-# Each program prints its own computing time (time=S s, by
-# time.perf_counter around the work, so interpreter start-up and profile
-# writing are left aside).  Medians of wall, CPU (user + sys of the command)
-# and own time, their ratios to the unprofiled medians, whyslow's samples,
-# the Python share of them and the handler's time per sample.
+# Each program prints the CPU time of its work (cpu=S s, time.process_time
+# around it, so interpreter start-up and profile writing are left aside:
+# "own CPU").  Medians of wall, CPU (user + sys of the command) and own CPU
+# time, their ratios to the unprofiled medians and the medians of the ratios
+# paired by repeat, whyslow's samples, the Python share of them and the
+# handler's time per sample.  On a machine shared with other work, the wall
+# time mostly measures the waiting for a core; compare CPU times.
 #
 # usage: BUILD=/path/to/build bench/python.sh    (or: make -C bench python)
 # Environment (defaults in brackets):
@@ -89,9 +91,9 @@ def work(n):
     return s + len(d) + len(acc)
 
 
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 r = work(int(sys.argv[1]))
-print(f"result={r} time={time.perf_counter() - t:.4f} s")
+print(f"result={r} cpu={time.process_time() - c:.4f} s time={time.perf_counter() - t:.4f} s")
 EOF
 cat >"$scratch/numpy_work.py" <<'EOF'
 import sys, time
@@ -110,13 +112,13 @@ n = int(sys.argv[1])
 rng = np.random.default_rng(1)
 x, y = rng.random(200000), rng.random(200000)
 a, b = rng.random((64, 64)), rng.random((64, 64))
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 s = 0.0
 for _ in range(n):
     s += elementwise(x, y)
     for _ in range(20):
         s += small_products(a, b)
-print(f"result={s:.6g} time={time.perf_counter() - t:.4f} s")
+print(f"result={s:.6g} cpu={time.process_time() - c:.4f} s time={time.perf_counter() - t:.4f} s")
 EOF
 
 # the interpreters' real executables (not a pyenv shim, a shell script that
@@ -172,7 +174,7 @@ run_one() {
 	local TIMEFORMAT='%3R %3U %3S'
 	{ time "${cmd[@]}" >"$tag.out" 2>"$tag.err"; } 2>"$tag.time"
 	status=$?
-	own=$(sed -n 's/.* time=\([0-9.]*\) s$/\1/p' "$tag.out" | tail -n 1)
+	own=$(sed -n 's/.* cpu=\([0-9.]*\) s time=.*/\1/p' "$tag.out" | tail -n 1)
 	if [ $status -ne 0 ] || [ -z "$own" ]; then
 		say "python.sh: $w under $col failed (status $status):"
 		tail -n 5 "$tag.out" "$tag.err" | sed 's/^/    /' >&2
@@ -189,7 +191,7 @@ run_one() {
 		rm -f "$tag.spy"
 	fi
 	echo "$i $(tail -n 1 "$tag.time") $own ${samples:--} ${pysamples:--} ${handler:--}" >>"$scratch/$w.$col"
-	say "  $w $col run $i: $(tail -n 1 "$tag.time" | cut -d' ' -f1) s wall, $own s own, samples ${samples:--}"
+	say "  $w $col run $i: $(tail -n 1 "$tag.time" | cut -d' ' -f1) s wall, $own s own CPU, samples ${samples:--}"
 	rm -f "$tag.out" "$tag.err" "$tag.time"
 }
 
@@ -272,7 +274,7 @@ echo
 echo "Profiling Python, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "Machine: $(nproc) CPUs ($model), Linux $(uname -r); $REPEAT runs per cell, order alternated within each repeat."
 echo
-echo "| workload | command | median wall s | / unprofiled | median CPU s | / unprofiled | paired | median own s | / unprofiled | paired | samples | with Python frames | handler ns / sample |"
+echo "| workload | command | median wall s | / unprofiled | median CPU s | / unprofiled | paired | median own CPU s | / unprofiled | paired | samples | with Python frames | handler ns / sample |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for w in "${workloads[@]}"; do
 	read -r bw bc bo _ <<<"$(stats "$scratch/$w.none")"
@@ -296,8 +298,8 @@ for w in "${workloads[@]}"; do
 	done
 done
 echo
-echo "Medians.  own: the work's time as the script measures it (perf_counter), without"
-echo "interpreter start-up and profile writing.  CPU: user + sys of the whole command."
+echo "Medians.  own CPU: the work's CPU time as the script measures it (process_time),"
+echo "without interpreter start-up and profile writing.  CPU: user + sys of the whole command."
 echo "paired: the median over the repeats of the run's time over the same repeat's"
 echo "unprofiled run."
 echo "with Python frames: whyslow's samples that found a Python stack.  handler: whyslow's"
