@@ -3,7 +3,11 @@
 # rounds, each with two hot lines.  The script measures the truth itself:
 # the thread CPU time (time.thread_time_ns) of every call of each function,
 # and of each hot line inside it, and writes it as JSON:
-#   {"functions": {"name": ns}, "lines": {"LINE_MARK": ns}, "rounds": n}
+#   {"functions": {"name": ns}, "lines": {"LINE_MARK": ns}, "rounds": n,
+#    "user_ns": ns, "system_ns": ns}
+# (user and system time of the thread over the whole loop, getrusage: the
+# perf task clock samples user time only, so the test wants little system
+# time).
 # Each hot line is one physical line (a loop and its body on one line, or
 # one call), so the sampler's line and the measured line are the same.
 #
