@@ -14,6 +14,6 @@ apt-get install -y -qq --no-install-recommends \
 	jq protobuf-compiler binutils file \
 	libopenmpi-dev openmpi-bin libopenblas-dev gnuplot-nox \
 	libpapi-dev libpfm4-dev \
-	python3 libpython3.11-dev python3-numpy \
+	python3 libpython3.11-dev python3-numpy python3-mpi4py \
 	>/dev/null
 echo "whyslow: build dependencies installed"
