@@ -39,6 +39,29 @@ static const char *const waits[] = {
     "waitid",
 };
 
+/* Functions that acquire a lock (a sample inside one, or in the waits it
+ * makes, is a thread waiting for the lock): the C library's mutexes,
+ * spin and reader-writer locks, and the OpenMP runtimes' critical
+ * sections, atomic blocks and locks; and the wake-up a contended mutex's
+ * unlock makes (__lll_lock_wake: a system call only when others wait). */
+static const char *const locks[] = {
+    "pthread_mutex_lock*",
+    "pthread_mutex_timedlock*",
+    "pthread_mutex_clocklock*",
+    "lll_lock_wait*",
+    "lll_lock_wake*",
+    "pthread_spin_lock*",
+    "pthread_rwlock_*lock*",
+    "GOMP_critical_*start",
+    "GOMP_atomic_start",
+    "omp_set_lock",
+    "omp_set_nest_lock",
+    "kmpc_critical*",
+    "kmpc_set_lock",
+    "kmpc_set_nest_lock",
+    "kmp_acquire_*",
+};
+
 /* "__GI___clock_nanosleep" -> "clock_nanosleep", "___pthread_cond_wait" ->
  * "pthread_cond_wait", "__libc_nanosleep" -> "nanosleep". */
 static const char *
@@ -81,6 +104,29 @@ is_wait(const struct ws_frame *fr)
 	return false;
 }
 
+static bool
+name_in(const struct ws_frame *fr, const char *const *pats, size_t n)
+{
+	if (!fr->has_symbol)
+		return false;
+	const char *name = plain_name(fr->function);
+	for (size_t i = 0; i < n; i++)
+		if (!fnmatch(pats[i], name, 0))
+			return true;
+	return false;
+}
+
+bool
+ws_lock_wait(const struct ws_chain *c)
+{
+	for (size_t i = 0; i < c->n && (module_is(c->frames[i]->module, c_library) ||
+					module_is(c->frames[i]->module, openmp));
+	     i++)
+		if (name_in(c->frames[i], locks, sizeof locks / sizeof *locks))
+			return true;
+	return false;
+}
+
 enum ws_activity
 ws_classify_stack(const struct ws_chain *c)
 {
@@ -111,6 +157,8 @@ count(void *arg, const struct wsr_process *p, const struct wsr_thread *t,
 	if (a->row == a->out->nrows)
 		return;
 	struct ws_busy_row *r = &a->out->rows[a->row];
+	if (ws_lock_wait(c))
+		r->lock += st->count;
 	switch (ws_classify_stack(c)) {
 	case WS_BUSY:
 		r->busy += st->count;
@@ -186,6 +234,7 @@ ws_busy_build(const struct wsr_profile *prof, const struct ws_filter *f, struct 
 		out->busy += r->busy;
 		out->runtime += r->runtime;
 		out->idle += r->idle;
+		out->lock += r->lock;
 		if (r->busy_seconds > max)
 			max = r->busy_seconds;
 	}
@@ -194,6 +243,8 @@ ws_busy_build(const struct wsr_profile *prof, const struct ws_filter *f, struct 
 	out->idle_percent = ws_percent(out->runtime + out->idle, out->samples);
 	out->runtime_percent = ws_percent(out->runtime, out->samples);
 	out->blocked_percent = ws_percent(out->idle, out->samples);
+	out->lock_percent = ws_percent(out->lock, out->samples);
+	out->lock_contention = out->lock_percent >= WS_LOCK_CONTENTION;
 	double sum = 0.0;
 	for (size_t i = 0; i < out->nrows; i++) {
 		struct ws_busy_row *r = &out->rows[i];
@@ -205,6 +256,19 @@ ws_busy_build(const struct wsr_profile *prof, const struct ws_filter *f, struct 
 	}
 	out->imbalance = sum > 0 ? max * (double)out->took_part / sum : 0.0;
 	out->imbalanced = out->imbalance >= WS_IMBALANCED;
+	out->runtime_min_percent = 0;
+	bool first = true;
+	for (size_t i = 0; i < out->nrows; i++) {
+		const struct ws_busy_row *r = &out->rows[i];
+		double share = ws_percent(r->runtime, r->samples);
+		if (r->took_part && (first || share < out->runtime_min_percent)) {
+			out->runtime_min_percent = share;
+			first = false;
+		}
+	}
+	out->scheduling_overhead = out->took_part >= 2 &&
+				   out->runtime_percent >= WS_SCHED_RUNTIME &&
+				   out->runtime_min_percent >= WS_SCHED_EVERY;
 	if (out->nrows > 1)
 		qsort(out->rows, out->nrows, sizeof *out->rows, cmp_busy);
 

@@ -171,6 +171,27 @@ void ws_threads_free(struct ws_threads *t);
  *  - busy: anything else. */
 enum ws_activity { WS_BUSY, WS_RUNTIME, WS_IDLE };
 enum ws_activity ws_classify_stack(const struct ws_chain *c);
+/* Whether a sample waits for a lock, whatever its activity: one of its
+ * innermost frames in the C library or the OpenMP runtime acquires one
+ * or wakes its waiters (pthread_mutex_lock and its timed forms,
+ * __lll_lock_wait, __lll_lock_wake,
+ * pthread_spin_lock, pthread_rwlock_*lock, GOMP_critical_*start,
+ * GOMP_atomic_start, omp_set_lock, omp_set_nest_lock, __kmpc_critical*,
+ * __kmpc_set_*lock, __kmp_acquire_*).  A program's own spin lock is not
+ * recognised. */
+bool ws_lock_wait(const struct ws_chain *c);
+
+/* Lock contention: at least this % of the threads' samples wait for a
+ * lock (examples/integrate lock and race locked, wall clock: 37-50 %). */
+#define WS_LOCK_CONTENTION 20.0
+
+/* Scheduling overhead: the OpenMP runtime takes at least WS_SCHED_RUNTIME
+ * % of the threads' samples, and every thread that took part spends at
+ * least WS_SCHED_EVERY % of its own there (so it is not one thread waiting
+ * for the others: that is imbalance).  examples/chunks tiny: 78 % and
+ * 63-91 % per thread; good: 1 %; huge: 50 %, but its worker 0 %. */
+#define WS_SCHED_RUNTIME 30.0
+#define WS_SCHED_EVERY 20.0
 
 /* The busy imbalance at and above which a recording is "imbalanced": the
  * busiest thread works 15 % longer than the mean (a dynamic schedule of
@@ -182,6 +203,7 @@ struct ws_busy_row {
 	uint32_t pid, tid;
 	const char *name;
 	uint64_t samples, busy, runtime, idle;
+	uint64_t lock; /* samples waiting for a lock (any activity) */
 	/* the thread's time split as its samples: wall-clock lifetime (wall
 	 * clock) or CPU time (CPU clock) times each class's share */
 	double busy_seconds, runtime_seconds, idle_seconds;
@@ -251,6 +273,15 @@ struct ws_busy {
 	/* 100 * (runtime + idle) / samples: the threads' time not working,
 	 * and its two parts */
 	double idle_percent, runtime_percent, blocked_percent;
+	/* samples waiting for a lock (ws_lock_wait), % of all samples, and
+	 * lock contention: lock_percent >= WS_LOCK_CONTENTION */
+	uint64_t lock;
+	double lock_percent;
+	bool lock_contention;
+	/* the OpenMP runtime's share of each thread that took part, its
+	 * smallest, and the scheduling-overhead verdict (WS_SCHED_*) */
+	double runtime_min_percent;
+	bool scheduling_overhead;
 	/* the busiest thread (an index into rows; nrows when none) and its
 	 * hottest source line (the lines analysis of that thread, top 1) */
 	size_t busiest;

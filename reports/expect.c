@@ -43,6 +43,16 @@ static const struct metric {
     {"idle", NUM, NO_ARG, false, "%",
      "% of the threads' time blocked or in the\n"
      "                                      OpenMP runtime (--threads, --clock wall)"},
+    {"lock_wait", NUM, NO_ARG, false, "%",
+     "% of the threads' samples waiting for a lock\n"
+     "                                      (--threads; lock contention from 20)"},
+    {"omp_runtime", NUM, NO_ARG, false, "%",
+     "% of the threads' samples in the OpenMP runtime\n"
+     "                                      (--threads)"},
+    {"scheduling_overhead", NUM, NO_ARG, false, NULL,
+     "1: the scheduling-overhead verdict (--threads)"},
+    {"lock_contention", NUM, NO_ARG, false, NULL,
+     "1: the lock-contention verdict (--threads)"},
     {"omp_imbalance", NUM, NO_ARG, false, "x",
      "in the OpenMP region with the most time: the\n"
      "                                      busiest thread's work over the mean (OMPT:\n"
@@ -389,7 +399,10 @@ ws_expect_needs_threads(const struct ws_expect *e)
 bool
 ws_expect_needs_busy(const struct ws_expect *e)
 {
-	return uses(e, "busy_imbalance") || uses(e, "idle") || uses(e, "omp_imbalance") ||
+	return uses(e, "busy_imbalance") || uses(e, "idle") || uses(e, "lock_wait") ||
+	       uses(e, "omp_runtime") || uses(e, "scheduling_overhead") ||
+	       uses(e, "lock_contention") ||
+	       uses(e, "omp_imbalance") ||
 	       uses(e, "omp_wait") || uses(e, "omp_serial");
 }
 
@@ -561,6 +574,14 @@ number(const struct metric *m, const char *function, const struct ws_facts *f)
 		return f->busy ? f->busy->imbalance : 0.0;
 	if (!strcmp(m->name, "idle"))
 		return f->busy ? f->busy->idle_percent : 0.0;
+	if (!strcmp(m->name, "lock_wait"))
+		return f->busy ? f->busy->lock_percent : 0.0;
+	if (!strcmp(m->name, "omp_runtime"))
+		return f->busy ? f->busy->runtime_percent : 0.0;
+	if (!strcmp(m->name, "scheduling_overhead"))
+		return f->busy && f->busy->scheduling_overhead;
+	if (!strcmp(m->name, "lock_contention"))
+		return f->busy && f->busy->lock_contention;
 	if (!strncmp(m->name, "mpi", 3)) {
 		/* NAN: no rank recorded MPI calls */
 		if (!f->mpi || !f->mpi->library)

@@ -263,6 +263,10 @@ busy(struct json *j, const struct ws_busy *b)
 	json_key_double(j, "idle_percent", b->idle_percent, PCT);
 	json_key_double(j, "runtime_percent", b->runtime_percent, PCT);
 	json_key_double(j, "blocked_percent", b->blocked_percent, PCT);
+	json_key_double(j, "lock_percent", b->lock_percent, PCT);
+	json_key_bool(j, "lock_contention", b->lock_contention);
+	json_key_double(j, "runtime_min_percent", b->runtime_min_percent, PCT);
+	json_key_bool(j, "scheduling_overhead", b->scheduling_overhead);
 	json_key(j, "busiest");
 	if (b->busiest < b->nrows) {
 		const struct ws_busy_row *r = &b->rows[b->busiest];
@@ -298,6 +302,7 @@ busy(struct json *j, const struct ws_busy *b)
 		json_key_uint(j, "busy_samples", r->busy);
 		json_key_uint(j, "runtime_samples", r->runtime);
 		json_key_uint(j, "idle_samples", r->idle);
+		json_key_uint(j, "lock_samples", r->lock);
 		json_key_double(j, "busy_seconds", r->busy_seconds, SECONDS);
 		json_key_double(j, "runtime_seconds", r->runtime_seconds, SECONDS);
 		json_key_double(j, "idle_seconds", r->idle_seconds, SECONDS);

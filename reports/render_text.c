@@ -277,6 +277,28 @@ busy(struct out *o, const struct ws_busy *b)
 		fputs("  note: CPU-time samples: busy is CPU time and a blocked thread takes "
 		      "none; idle time needs whyslow record --clock wall\n",
 		      o->f);
+	if (b->scheduling_overhead) {
+		fprintf(o->f,
+			"  in the OpenMP runtime: %.1f %% of the threads' samples, at least %.1f %% of "
+			"each working thread's: ",
+			b->runtime_percent, b->runtime_min_percent);
+		tt_styled(o, RED, "scheduling overhead");
+		fputs(" (tasks, chunks or parallel regions too small for what they cost: give "
+		      "each more work)\n",
+		      o->f);
+	}
+	if (b->lock) {
+		fprintf(o->f, "  waiting for a lock: %.1f %% of the threads' samples", b->lock_percent);
+		if (b->lock_contention) {
+			fputs(": ", o->f);
+			tt_styled(o, RED, "lock contention");
+			fputs(" (one lock serialises the threads: hold it for less, or give each "
+			      "thread its own data and combine once)\n",
+			      o->f);
+		} else {
+			fprintf(o->f, " (lock contention from %.0f %%)\n", WS_LOCK_CONTENTION);
+		}
+	}
 }
 
 /* OpenMP regions from OMPT; without them, a hint when the runtime was seen

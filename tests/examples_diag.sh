@@ -7,7 +7,9 @@
 # so do checks of report --vector's metrics when whyslow is built without
 # capstone; `verdict NAME scalar|vectorised FUNCTION` lines are checked as
 # `vector(FUNCTION) == CLASS`, `verdict NAME memory-bound|cache-friendly
-# FUNCTION` as `memory(FUNCTION) == CLASS` (report --memory), `verdict NAME imbalanced` as
+# FUNCTION` as `memory(FUNCTION) == CLASS` (report --memory), `verdict NAME
+# lock-contention|scheduling-overhead` as lock_contention or
+# scheduling_overhead == 1 (report --threads), `verdict NAME imbalanced` as
 # `busy_imbalance >= 1.15` (report --threads' threshold, WS_IMBALANCED in
 # reports/analysis.h; record NAME with --clock wall), `verdict NAME
 # transfer-bound|launch-bound|sync-bound|gpu-idle|page-fault-migrations|
@@ -45,7 +47,9 @@ verdict_pending() {
 	case $1 in
 	scalar | vectorised) echo "the function whose class report --vector checks: verdict NAME $1 FUNCTION" ;;
 	memory-bound | cache-friendly) echo "the function whose hottest loop report --memory checks: verdict NAME $1 FUNCTION" ;;
-	serial-fraction | scales | lock-contention | false-sharing | scheduling-overhead | idle-threads | communication) echo "the scaling and threads reports (issue 5)" ;;
+	scales | serial-fraction) echo "a whyslow scale run, which the diagnosis format has not (tests/report_scale.sh checks scale's table and fit)" ;;
+	false-sharing) echo "hardware counters (HITM) or a whyslow scale --weak run (tests/test_scale_false_sharing.sh shows it)" ;;
+	idle-threads | communication) echo "a verdict name report --threads or --mpi gives (their metrics: idle, mpi)" ;;
 	*) echo "a report that names this verdict" ;;
 	esac
 }
@@ -95,7 +99,7 @@ do_run() {
 		return
 	fi
 	# shellcheck disable=SC2086 # opts and launcher are word lists
-	"$WHYSLOW" record -o "$tmp/$name" $opts -- $launcher "$prog" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+	"$WHYSLOW" record -o "$tmp/$name" $opts -- $launcher "$prog" "$@" </dev/null >"$tmp/$name.out" 2>"$tmp/$name.err"
 	st=$?
 	reason=$(grep -v '^whyslow:' "$tmp/$name.err" | head -n 1)
 	# an optional runtime that is not installed here (--openmp-runtime=llvm)
@@ -230,6 +234,9 @@ while IFS= read -r line || [ -n "$line" ]; do
 		transfer-bound) check verdict "$1" -- "gpu_transfer_bound == 1" ;;
 		launch-bound) check verdict "$1" -- "gpu_launch_bound == 1" ;;
 		sync-bound) check verdict "$1" -- "gpu_sync_every_launch == 1" ;;
+		# report --threads' (analysis.h: WS_LOCK_CONTENTION, WS_SCHED_*)
+		lock-contention) check verdict "$1" -- "lock_contention == 1" ;;
+		scheduling-overhead) check verdict "$1" -- "scheduling_overhead == 1" ;;
 		gpu-idle) check verdict "$1" -- "gpu_idle_cpu_works == 1" ;;
 		page-fault-migrations) check verdict "$1" -- "gpu_um_migrations == 1" ;;
 		gpu-resident) check verdict "$1" -- "gpu_resident == 1" ;;
@@ -252,6 +259,13 @@ while IFS= read -r line || [ -n "$line" ]; do
 		;;
 	esac
 done <"$diag"
+# Every line must have been read: a command that reads its standard input
+# (mpirun does) would swallow the rest of the file, and its checks with it.
+lines=$(awk 'END { print NR }' "$diag")
+if [ "$lineno" -ne "$lines" ]; then
+	echo "$diag: read $lineno of its $lines lines: a command consumed the diagnosis file"
+	exit 99
+fi
 
 echo "$passed passed, $failed failed, $skipped skipped, $pending pending"
 # A second attempt when a check failed: on a small shared machine another

@@ -48,7 +48,7 @@ retry_once attempt || fail "busy/idle split of wall-clock samples is wrong"
 j=$WORK/report1.json
 [ -f "$WORK/report2.json" ] && j=$WORK/report2.json
 jq -e '.threads_busy | (.clock == "wall") and has("imbalance") and has("imbalanced")
-	and has("idle_percent") and has("runtime_percent") and has("blocked_percent")
+	and has("idle_percent") and has("runtime_percent") and has("blocked_percent") and has("lock_percent") and has("lock_contention") and has("scheduling_overhead")
 	and has("threads_took_part") and (.busiest | has("pid") and has("tid") and has("hot_line"))
 	and (.threads | length == 3)
 	and all(.threads[]; has("pid") and has("tid") and has("name") and has("samples")
