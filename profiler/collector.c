@@ -387,6 +387,7 @@ ws_collector_fork_child(void)
 #endif
 	atomic_store(&notes_len, 0);
 	ws_heap_fork_child();
+	ws_py_fork_child();
 	if (start_file() == 0) {
 		ws_resume();
 		struct ws_thread_state *me = ws_self;
@@ -405,6 +406,7 @@ ws_collector_restart(void)
 	 * is in the old file). */
 	if (getpid() != ws_pid)
 		return;
+	atomic_store(&finishing_tid, 0);
 	atomic_store(&finishing, 0);
 	atomic_store(&ws_phase, WS_PHASE_PAUSED);
 	ws_threads_after_exec_failure();

@@ -129,7 +129,14 @@ account(enum call_id id, uint64_t t0, uint64_t bytes)
  * invisible to dlsym(RTLD_NEXT or RTLD_DEFAULT).  Then every loaded object
  * is asked, through its own handle (dlopen RTLD_NOLOAD: nothing is
  * loaded), for the symbol that only the MPI library defines. */
-#define MAX_OBJECTS 512
+static const char *
+ws_basename_of(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	return b ? b + 1 : path;
+}
+
+#define MAX_OBJECTS 4096
 struct objects {
 	const char *name[MAX_OBJECTS];
 	size_t n;
@@ -145,6 +152,8 @@ collect_object(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
+/* The loaded object that defines PMPI_Init and PMPI_Finalize, asked
+ * through its own handle; those named like an MPI library first. */
 static void *
 local_mpi_library(void)
 {
@@ -152,20 +161,29 @@ local_mpi_library(void)
 	void *h = atomic_load(&handle);
 	if (h)
 		return h;
-	static struct objects o; /* names owned by the loader; outside its lock */
-	o.n = 0;
-	dl_iterate_phdr(collect_object, &o);
-	for (size_t i = 0; i < o.n && !h; i++) {
-		void *c = dlopen(o.name[i], RTLD_LAZY | RTLD_NOLOAD);
-		if (!c)
-			continue;
-		if (dlsym(c, "PMPI_Init") && dlsym(c, "PMPI_Finalize"))
-			h = c; /* kept: the program holds it loaded anyway */
-		else
-			dlclose(c);
+	struct objects *o = calloc(1, sizeof *o); /* in an MPI call, not a handler */
+	if (!o)
+		return NULL;
+	dl_iterate_phdr(collect_object, o); /* names owned by the loader */
+	for (int pass = 0; pass < 2 && !h; pass++)
+		for (size_t i = 0; i < o->n && !h; i++) {
+			if ((strstr(ws_basename_of(o->name[i]), "mpi") != NULL) != (pass == 0))
+				continue;
+			void *c = dlopen(o->name[i], RTLD_LAZY | RTLD_NOLOAD);
+			if (!c)
+				continue;
+			if (dlsym(c, "PMPI_Init") && dlsym(c, "PMPI_Finalize"))
+				h = c; /* kept: the program holds it loaded anyway */
+			else
+				dlclose(c);
+		}
+	free(o);
+	if (h) {
+		void *none = NULL;
+		if (!atomic_compare_exchange_strong(&handle, &none, h))
+			dlclose(h); /* another thread found it first */
+		h = atomic_load(&handle);
 	}
-	if (h)
-		atomic_store(&handle, h);
 	return h;
 }
 

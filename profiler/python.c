@@ -220,6 +220,17 @@ ws_py_init(void)
 }
 
 void
+ws_py_fork_child(void)
+{
+	/* A thread of the parent was detecting: it does not exist here.  What
+	 * it published (one release store of `found`) stands; without it the
+	 * next dlopen may look again. */
+	int busy = PY_BUSY;
+	atomic_compare_exchange_strong(&py_state, &busy,
+				       found_acquire() ? PY_DONE : PY_LOOKING);
+}
+
+void
 ws_py_after_dlopen(void *handle)
 {
 	if (!handle || atomic_load(&py_state) != PY_LOOKING)

@@ -42,6 +42,9 @@ int ws_py_init(void);
  * until exit (RTLD_NODELETE), and gives every registered thread its
  * tables.  Leaves errno and dlerror() as the program's dlopen left them. */
 void ws_py_after_dlopen(void *handle);
+/* In a fork child (not signal-safe): a detection the parent was making in
+ * another thread is given up, so that the child may detect again. */
+void ws_py_fork_child(void);
 /* A thread's tables, or NULL when Python frames are off (not signal-safe). */
 struct ws_py_thread *ws_py_thread_new(void);
 /* Give *slot tables when Python frames are on and it has none; they are

@@ -24,6 +24,15 @@ ws_gpu_mem_name(uint32_t m)
 	return m < sizeof n / sizeof n[0] ? n[m] : "?";
 }
 
+char *
+ws_gpu_kernel_name(const struct ws_gpu_activity *a)
+{
+	if (!a->name[0])
+		return ws_xstrdup("[unnamed kernel]");
+	char *d = ws_demangle(a->name); /* NULL: not a C++ name (extern "C", NVRTC) */
+	return d ? d : ws_xstrdup(a->name);
+}
+
 const char *
 ws_gpu_um_name(uint32_t d)
 {
@@ -296,7 +305,7 @@ ws_gpu_report_build(const struct wsr_profile *prof, const struct ws_filter *f,
 			} else {
 				out->kernel_count++;
 				out->kernel_s += sec(d);
-				char *name = ws_demangle(a->name[0] ? a->name : "[unnamed kernel]");
+				char *name = ws_gpu_kernel_name(a);
 				size_t r;
 				for (r = 0; r < out->nkernels; r++)
 					if (strcmp(out->kernels[r].name, name) == 0)
@@ -517,8 +526,9 @@ ws_gpu_report_build(const struct wsr_profile *prof, const struct ws_filter *f,
 			    WS_GPU_RESIDENT * (double)out->kernel_count;
 	/* the kernels are the bottleneck only where copies, launches and
 	 * page-fault migrations are not */
-	out->gpu_bound = out->kernel_count > 0 && !out->launch_bound && !out->transfer_bound &&
-			 !out->um_migrations && out->kernel_window_percent >= WS_GPU_BOUND;
+	out->gpu_bound = out->kernel_count >= WS_GPU_MIN_LAUNCHES && !out->launch_bound &&
+			 !out->transfer_bound && !out->um_migrations && !out->gpu_idle_cpu_works &&
+			 out->kernel_window_percent >= WS_GPU_BOUND;
 }
 
 void

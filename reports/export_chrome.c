@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "demangle.h"
 #include "export.h"
 #include "gpu_report.h"
 #include "json.h"
@@ -193,8 +192,10 @@ unified_event(struct json *j, uint32_t pid, const struct ws_gpu_activity *a, uin
 	json_end_object(j);
 }
 
+/* flow_id: one counter over the whole trace, so ids stay small (viewers
+ * read them as JavaScript numbers, exact below 2^53). */
 static void
-gpu_events(struct json *j, const struct wsr_process *p)
+gpu_events(struct json *j, const struct wsr_process *p, uint64_t *flow_id)
 {
 	const struct wsr_gpu *g = p->gpu;
 	uint32_t pid = p->info.pid;
@@ -206,7 +207,6 @@ gpu_events(struct json *j, const struct wsr_process *p)
 		if (!(g->api[i].domain & WS_GPU_NESTED))
 			top[ntop++] = i;
 	qsort_r(top, ntop, sizeof *top, cmp_corr, g->api);
-	uint64_t flow_id = (uint64_t)pid << 32;
 	for (uint32_t i = 0; i < g->info.nactivities; i++) {
 		const struct ws_gpu_activity *a = &g->act[i];
 		if (a->kind == WS_GPU_SYNC)
@@ -225,7 +225,7 @@ gpu_events(struct json *j, const struct wsr_process *p)
 			name_track(j, pid, GPU_TRACK + a->stream, nm);
 			free(nm);
 		}
-		char *name = a->kind == WS_GPU_KERNEL ? ws_demangle(a->name[0] ? a->name : "kernel")
+		char *name = a->kind == WS_GPU_KERNEL ? ws_gpu_kernel_name(a)
 			     : a->kind == WS_GPU_MEMCPY
 				 ? ws_xasprintf("memcpy %s (%s)", ws_gpu_copy_name(a->detail),
 						ws_gpu_mem_name(a->memory))
@@ -246,10 +246,10 @@ gpu_events(struct json *j, const struct wsr_process *p)
 		const struct ws_gpu_api *api =
 		    a->correlation ? ws_gpu_find_api(g, top, ntop, a->correlation) : NULL;
 		if (api) {
-			flow_id++;
+			++*flow_id;
 			flow(j, "s", pid, API_TRACK + api->tid,
-			     api->start_ns + (api->end_ns - api->start_ns) / 2, flow_id);
-			flow(j, "f", pid, GPU_TRACK + a->stream, a->start_ns, flow_id);
+			     api->start_ns + (api->end_ns - api->start_ns) / 2, *flow_id);
+			flow(j, "f", pid, GPU_TRACK + a->stream, a->start_ns, *flow_id);
 		}
 	}
 	free(top);
@@ -290,6 +290,7 @@ ws_export_chrome(FILE *f, const struct wsr_profile *prof, const struct ws_filter
 	json_string(&j, "ns");
 	json_key(&j, "traceEvents");
 	json_begin_array(&j);
+	uint64_t flow_id = 0;
 	for (size_t pi = 0; pi < prof->nprocs; pi++) {
 		const struct wsr_process *p = &prof->procs[pi];
 		if (filter && !ws_filter_process(filter, p))
@@ -319,7 +320,7 @@ ws_export_chrome(FILE *f, const struct wsr_profile *prof, const struct ws_filter
 			thread_flame(&j, sym, p, t);
 		}
 		if (p->gpu)
-			gpu_events(&j, p);
+			gpu_events(&j, p, &flow_id);
 	}
 	json_end_array(&j);
 	json_end_object(&j);

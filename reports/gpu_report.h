@@ -117,8 +117,9 @@ struct ws_gpu_report {
 	/* states: what is right (shown next to the problems) */
 	bool resident;	/* >= WS_GPU_MIN_LAUNCHES kernels, few copies between them, no
 			 * page-fault migrations */
-	bool gpu_bound; /* kernels back to back (>= WS_GPU_BOUND % of the kernel window), and
-			 * not transfer-bound, launch-bound or page-fault migrations */
+	bool gpu_bound; /* >= WS_GPU_MIN_LAUNCHES kernels back to back (>= WS_GPU_BOUND % of
+			 * the kernel window), and not transfer-bound, launch-bound, page-fault
+			 * migrations or GPU idle while the CPU works */
 };
 
 void ws_gpu_report_build(const struct wsr_profile *prof, const struct ws_filter *f,
@@ -127,6 +128,9 @@ void ws_gpu_report_free(struct ws_gpu_report *g);
 const char *ws_gpu_copy_name(uint32_t direction); /* "HtoD", ... */
 const char *ws_gpu_mem_name(uint32_t memory);	  /* "pageable", "pinned", ... */
 const char *ws_gpu_um_name(uint32_t detail);
+/* A kernel's name for people: demangled when it is a C++ name, else as
+ * recorded (extern "C", NVRTC, Triton); malloc'd. */
+char *ws_gpu_kernel_name(const struct ws_gpu_activity *a);
 /* The first of idx[0..n) (indexes of g->api sorted by correlation) whose
  * call has this correlation id, or NULL: with the outer call sorted first,
  * the call that launched an activity. */

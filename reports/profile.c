@@ -1636,8 +1636,8 @@ resolve_python(struct parser *ps)
 
 /* Check each sample's Python stack against its thread's Python table, in
  * the file's chunks: it must exist and belong to the sample's native
- * stack.  A killed process may have written the samples but not the
- * table: then the timeline loses its Python frames. */
+ * stack.  Without the table (a killed process, a failed write) the
+ * timeline loses its Python frames, with a note in a complete file. */
 static int
 resolve_py_samples(struct parser *ps)
 {
@@ -1648,15 +1648,17 @@ resolve_py_samples(struct parser *ps)
 		if (!ch->py_off || !t || !t->py_samples)
 			continue;
 		if (!t->py) {
-			if (!p->complete) {
-				free(t->py_samples);
-				t->py_samples = NULL;
-				continue;
-			}
-			return fail(ps, ch->py_off - sizeof(struct ws_pysamples),
-				    "Python samples record for thread %" PRIu32
-				    ", which has no Python stacks record",
-				    ch->thread_index);
+			/* killed, or the table's own write failed (a full disk):
+			 * the timeline loses its Python frames, nothing else */
+			free(t->py_samples);
+			t->py_samples = NULL;
+			if (p->complete)
+				add_note(p, &ps->note_cap,
+					 ws_xasprintf("thread %" PRIu32
+						      " has Python samples but no Python stacks "
+						      "record: its timeline shows native frames only",
+						      ch->thread_index));
+			continue;
 		}
 		for (uint32_t k = 0; k < ch->count; k++) {
 			uint64_t at = ch->py_off + (uint64_t)k * sizeof(uint32_t);

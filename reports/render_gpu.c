@@ -201,14 +201,18 @@ ws_render_gpu_text(struct out *o, const struct ws_gpu_report *g)
 			"pageable memory (staged by the driver, slower, never asynchronous); "
 			"allocate those buffers with cudaMallocHost\n",
 			g->pageable_percent);
-	if (g->um_migrations && ++n)
+	if (g->um_migrations && ++n) {
+		fprintf(o->f, "  - page-fault migrations: unified memory moved %.1f MiB on demand in %.6f s",
+			(double)g->um_demand_bytes / 1048576.0, g->um_migration_s);
+		if (g->kernel_s > 0)
+			fprintf(o->f, " (%.0f%% of the kernel time", g->um_migration_percent);
+		else
+			fputs(" (no kernel ran", o->f);
 		fprintf(o->f,
-			"  - page-fault migrations: unified memory moved %.1f MiB on demand in "
-			"%.6f s (%.0f%% of the kernel time; %" PRIu64
-			" GPU page-fault groups); prefetch with cudaMemPrefetchAsync before the "
-			"kernels, or copy explicitly\n",
-			(double)g->um_demand_bytes / 1048576.0,
-			g->um_migration_s, g->um_migration_percent, g->um_amount[WS_GPU_UM_GPU_FAULT]);
+			"; %" PRIu64 " GPU page-fault groups); prefetch with cudaMemPrefetchAsync "
+			"before the kernels, or copy explicitly\n",
+			g->um_amount[WS_GPU_UM_GPU_FAULT]);
+	}
 	if (!n)
 		fputs("  - none of the classic problems (transfer-bound, launch-bound, idle GPU, "
 		      "sync after every launch, pageable copies, page-fault migrations)\n",

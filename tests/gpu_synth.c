@@ -475,7 +475,8 @@ main(int argc, char **argv)
 	for (int i = 0; i < 10; i++) {
 		uint32_t c = corr++;
 		api("cudaLaunchKernel", (uint64_t)i * 10 * MS, 5 * US, c, 0x6000);
-		kernel("_Z4stepPf", (uint64_t)i * 10 * MS + 10 * US, 1 * MS, c);
+		/* extern "C" names (NVRTC, CuPy, Triton): not demangled, kept */
+		kernel(i % 2 ? "step_odd" : "step_even", (uint64_t)i * 10 * MS + 10 * US, 1 * MS, c);
 	}
 	if (load(GOOD, &proc, &err) < 0) {
 		printf("FAIL: idle: %s\n", err.msg);
@@ -487,6 +488,11 @@ main(int argc, char **argv)
 		  g.cpu_work_idle_percent < 89.1,
 	      "idle while working %g%%", g.cpu_work_idle_percent);
 	CHECK(!g.launch_bound && !g.sync_every_launch && !g.transfer_bound, "other verdicts");
+	CHECK(g.nkernels == 2 && g.kernels[0].name && g.kernels[1].name &&
+		  (!strcmp(g.kernels[0].name, "step_even") || !strcmp(g.kernels[0].name, "step_odd")),
+	      "extern \"C\" kernel names: %zu rows, %s", g.nkernels,
+	      g.nkernels && g.kernels[0].name ? g.kernels[0].name : "(null)");
+	keep("idle");
 	/* kernels 1 ms of every 10: not GPU-bound; no copies: resident */
 	CHECK(!g.gpu_bound && NEAR(g.kernel_window_percent, 100.0 * 10 / 91, 1e-6) && g.resident,
 	      "idle: bound %d, kernel window %g%%, resident %d", g.gpu_bound,
@@ -612,6 +618,26 @@ main(int argc, char **argv)
 		  g.gpu_bound && g.resident,
 	      "prefetched: migrations verdict %d, bound %d, resident %d", g.um_migrations,
 	      g.gpu_bound, g.resident);
+	ws_gpu_report_free(&g);
+	ws_process_free(&proc);
+
+	/* 9. kernels back to back, then the CPU works 190 ms with the GPU idle:
+	 * the kernel window is all kernels, but the run is not GPU-bound */
+	reset();
+	for (int i = 0; i < 10; i++) {
+		uint32_t c = corr++;
+		api("cudaLaunchKernel", (uint64_t)i * 5 * US, 4 * US, c, 0x9000);
+		kernel("_Z4bulkPf", 10 * US + (uint64_t)i * MS, 1 * MS, c);
+	}
+	api("cudaDeviceSynchronize", 200 * MS, 10 * US, corr++, 0x9100);
+	if (load(GOOD, &proc, &err) < 0) {
+		printf("FAIL: idle after: %s\n", err.msg);
+		return 1;
+	}
+	report(&proc, &g);
+	CHECK(g.gpu_idle_cpu_works && !g.gpu_bound && g.kernel_window_percent > 99.9,
+	      "idle after the kernels: idle verdict %d, bound %d, window %g%%", g.gpu_idle_cpu_works,
+	      g.gpu_bound, g.kernel_window_percent);
 	ws_gpu_report_free(&g);
 	ws_process_free(&proc);
 
