@@ -208,9 +208,8 @@ for w in "${workloads[@]}"; do
 done
 
 # ---- statistics -------------------------------------------------------------
-# stats FILE: medians "wall cpu own samples pysamples handler_ns runs"
-stats() {
-	awk '
+# median(a, n): of a[1..n], sorted in place; "-" when n is 0 (awk, shared)
+AWK_MEDIAN='
 	function median(a, n,   i, j, t) {
 		if (n == 0) return "-"
 		for (i = 2; i <= n; i++) {
@@ -219,7 +218,10 @@ stats() {
 			a[j + 1] = t
 		}
 		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-	}
+	}'
+# stats FILE: medians "wall cpu own samples pysamples handler_ns runs"
+stats() {
+	awk "$AWK_MEDIAN"'
 	{
 		n++; wall[n] = $2; cpu[n] = $3 + $4; own[n] = $5
 		if ($6 != "-") { ns++; smp[ns] = $6 }
@@ -238,19 +240,11 @@ stats() {
 # time over the unprofiled run's of the same repeat, "cpu own" (the runs of
 # one repeat follow each other, so they see about the same machine).
 paired() {
-	awk '
-	function median(a, n,   i, j, t) {
-		if (n == 0) return "-"
-		for (i = 2; i <= n; i++) {
-			t = a[i]
-			for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]
-			a[j + 1] = t
-		}
-		return sprintf("%.3f", n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2)
-	}
+	awk "$AWK_MEDIAN"'
+	function median3(a, n,   m) { m = median(a, n); return m == "-" ? m : sprintf("%.3f", m) }
 	FNR == NR { bc[$1] = $3 + $4; bo[$1] = $5; next }
 	($1 in bc) && bc[$1] > 0 && bo[$1] > 0 { n++; c[n] = ($3 + $4) / bc[$1]; o[n] = $5 / bo[$1] }
-	END { print median(c, n), median(o, n) }' "$2" "$1" 2>/dev/null || echo "- -"
+	END { print median3(c, n), median3(o, n) }' "$2" "$1" 2>/dev/null || echo "- -"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.3f", a / b }'; }
 
