@@ -272,146 +272,41 @@ summarise(const struct ws_mix *m, struct ws_vfacts *f)
 
 /* ---- code: instructions and loops ---- */
 
+/* A loop of the function (loops.h: its shape) and what this analysis
+ * counts in it. */
 struct loop {
-	uint64_t start, end; /* file addresses */
-	int parent;	     /* index, -1: none */
-	unsigned depth;
-	bool has_child;
+	const struct ws_loop *shape; /* start, end, parent, depth, has_child */
 	struct ws_mix own_stat, sampled;
 	size_t own_n;
 	uint64_t samples, own_samples;
 };
 
 struct code {
-	struct ws_insn *in;
-	size_t n;
-	int *loop_of; /* innermost loop of each instruction, -1: none */
-	struct loop *loops;
-	size_t nloops;
+	struct ws_loops lk;  /* instructions, loops, each instruction's loop */
+	struct loop *loops; /* parallel to lk.loops */
 };
 
+/* Disassemble c, find its loops, and count each loop's own instructions. */
 static void
-disassemble(struct ws_disasm *d, const struct ws_code *c, struct code *out)
+build_code(struct ws_disasm *d, const struct ws_code *c, struct code *k)
 {
-	size_t size = c->size > MAX_CODE ? MAX_CODE : c->size, cap = 0;
-	for (size_t off = 0; off < size;) {
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 256;
-			out->in = ws_xrealloc(out->in, cap * sizeof *out->in);
-		}
-		size_t len = ws_disasm_one(d, c->bytes + off, size - off, c->file_start + off,
-					   &out->in[out->n]);
-		if (!len) {
-			off++; /* not an instruction: padding or data */
-			continue;
-		}
-		out->n++;
-		off += len;
-	}
-}
-
-static int
-cmp_loop(const void *a, const void *b)
-{
-	const struct loop *x = a, *y = b;
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return (x->end < y->end) - (x->end > y->end); /* outer first */
-}
-
-static bool
-inside(const struct loop *l, uint64_t addr)
-{
-	return l->start <= addr && addr < l->end;
-}
-
-static void
-find_loops(const struct ws_code *c, struct code *k)
-{
-	uint64_t lo = c->file_start, hi = c->file_start + c->size;
-	for (size_t i = 0; i < k->n; i++) {
-		const struct ws_insn *in = &k->in[i];
-		if (!in->jump || !in->has_target || in->target > in->addr || in->target < lo ||
-		    in->target >= hi)
-			continue;
-		uint64_t end = in->addr + in->size;
-		bool merged = false;
-		for (size_t j = 0; j < k->nloops && !merged; j++)
-			if (k->loops[j].start == in->target) {
-				if (end > k->loops[j].end)
-					k->loops[j].end = end;
-				merged = true;
-			}
-		if (merged)
-			continue;
-		k->loops = ws_xrealloc(k->loops, (k->nloops + 1) * sizeof *k->loops);
-		memset(&k->loops[k->nloops], 0, sizeof *k->loops);
-		k->loops[k->nloops].start = in->target;
-		k->loops[k->nloops].end = end;
-		k->nloops++;
-	}
-	if (k->nloops > 1)
-		qsort(k->loops, k->nloops, sizeof *k->loops, cmp_loop);
-	/* the parent: the smallest other loop that contains it */
-	for (size_t i = 0; i < k->nloops; i++) {
-		struct loop *l = &k->loops[i];
-		l->parent = -1;
-		for (size_t j = 0; j < k->nloops; j++) {
-			const struct loop *o = &k->loops[j];
-			if (j == i || o->start > l->start || o->end < l->end ||
-			    (o->start == l->start && o->end == l->end))
-				continue;
-			if (l->parent < 0 ||
-			    o->end - o->start < k->loops[l->parent].end - k->loops[l->parent].start)
-				l->parent = (int)j;
+	ws_loops_build(d, c, MAX_CODE, &k->lk);
+	k->loops = ws_xcalloc(k->lk.nloops + 1, sizeof *k->loops);
+	for (size_t j = 0; j < k->lk.nloops; j++)
+		k->loops[j].shape = &k->lk.loops[j];
+	for (size_t i = 0; i < k->lk.n; i++) {
+		int l = k->lk.loop_of[i];
+		if (l >= 0) {
+			mix_add(&k->loops[l].own_stat, &k->lk.in[i], 1.0);
+			k->loops[l].own_n++;
 		}
 	}
-	for (size_t i = 0; i < k->nloops; i++) {
-		unsigned depth = 1;
-		for (int p = k->loops[i].parent; p >= 0 && depth < 1000; p = k->loops[p].parent)
-			depth++;
-		k->loops[i].depth = depth;
-		if (k->loops[i].parent >= 0)
-			k->loops[k->loops[i].parent].has_child = true;
-	}
-	/* each instruction's innermost loop */
-	k->loop_of = ws_xmalloc((k->n + 1) * sizeof *k->loop_of);
-	for (size_t i = 0; i < k->n; i++) {
-		int best = -1;
-		for (size_t j = 0; j < k->nloops; j++)
-			if (inside(&k->loops[j], k->in[i].addr) &&
-			    (best < 0 || k->loops[j].end - k->loops[j].start <
-					     k->loops[best].end - k->loops[best].start))
-				best = (int)j;
-		k->loop_of[i] = best;
-		if (best >= 0) {
-			mix_add(&k->loops[best].own_stat, &k->in[i], 1.0);
-			k->loops[best].own_n++;
-		}
-	}
-}
-
-/* The instruction that holds file address a (the last one at or before
- * it), or -1. */
-static long
-insn_at(const struct code *k, uint64_t a)
-{
-	size_t lo = 0, hi = k->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (k->in[mid].addr <= a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo ? (long)lo - 1 : -1;
 }
 
 static void
 code_free(struct code *k)
 {
-	free(k->in);
-	free(k->loop_of);
+	ws_loops_free(&k->lk);
 	free(k->loops);
 	memset(k, 0, sizeof *k);
 }
@@ -691,7 +586,7 @@ cmp_hot(const void *a, const void *b)
 	const struct loop *x = *(struct loop *const *)a, *y = *(struct loop *const *)b;
 	if (x->own_samples != y->own_samples)
 		return x->own_samples > y->own_samples ? -1 : 1;
-	return (x->start > y->start) - (x->start < y->start);
+	return (x->shape->start > y->shape->start) - (x->shape->start < y->shape->start);
 }
 
 static void
@@ -707,28 +602,27 @@ analyse(struct ws_disasm *d, struct ws_symbolizer *sym, struct ws_optrecords *re
 		ws_producer_parse(c->producer, &out->producer);
 	}
 	struct code k = {0};
-	disassemble(d, c, &k);
-	find_loops(c, &k);
-	for (size_t i = 0; i < k.n; i++)
-		mix_add(&out->stat, &k.in[i], 1.0);
+	build_code(d, c, &k);
+	for (size_t i = 0; i < k.lk.n; i++)
+		mix_add(&out->stat, &k.lk.in[i], 1.0);
 
 	/* the samples: in a loop, or on one instruction */
 	for (size_t h = 0; h < f->nhits; h++) {
 		uint64_t a = c->file_start + f->hits[h].offset;
 		double w = (double)f->hits[h].count;
-		long i = insn_at(&k, a);
+		long i = ws_loops_insn_at(&k.lk, a);
 		if (i < 0)
 			continue;
-		int l = k.loop_of[i];
+		int l = k.lk.loop_of[i];
 		if (l < 0) {
-			mix_add(&out->sampled, &k.in[i], w);
+			mix_add(&out->sampled, &k.lk.in[i], w);
 			continue;
 		}
 		k.loops[l].own_samples += f->hits[h].count;
-		for (int p = l; p >= 0; p = k.loops[p].parent)
+		for (int p = l; p >= 0; p = k.loops[p].shape->parent)
 			k.loops[p].samples += f->hits[h].count;
 	}
-	for (size_t j = 0; j < k.nloops; j++) {
+	for (size_t j = 0; j < k.lk.nloops; j++) {
 		struct loop *l = &k.loops[j];
 		if (l->own_samples && l->own_n)
 			mix_scaled_add(&l->sampled, &l->own_stat,
@@ -743,9 +637,9 @@ analyse(struct ws_disasm *d, struct ws_symbolizer *sym, struct ws_optrecords *re
 							    pr ? pr->cc : WS_CC_UNKNOWN)
 					: NULL;
 	out->opt_record = record ? ws_xstrdup(record) : NULL;
-	struct loop **hot = ws_xcalloc(k.nloops + 1, sizeof *hot);
+	struct loop **hot = ws_xcalloc(k.lk.nloops + 1, sizeof *hot);
 	size_t nhot = 0;
-	for (size_t j = 0; j < k.nloops; j++)
+	for (size_t j = 0; j < k.lk.nloops; j++)
 		if (k.loops[j].own_samples > 0 &&
 		    (double)k.loops[j].own_samples >= HOT_LOOP_SHARE * (double)f->samples)
 			hot[nhot++] = &k.loops[j];
@@ -753,25 +647,26 @@ analyse(struct ws_disasm *d, struct ws_symbolizer *sym, struct ws_optrecords *re
 		qsort(hot, nhot, sizeof *hot, cmp_hot);
 	if (nhot > MAX_HOT_LOOPS)
 		nhot = MAX_HOT_LOOPS;
-	out->nall_loops = k.nloops;
+	out->nall_loops = k.lk.nloops;
 	out->nloops = nhot;
 	out->loops = ws_xcalloc(nhot + 1, sizeof *out->loops);
 	bool any_not_vectorised = false;
 	for (size_t j = 0; j < nhot; j++) {
 		const struct loop *l = hot[j];
 		struct ws_vloop *o = &out->loops[j];
-		o->start = l->start;
-		o->end = l->end;
-		o->offset = l->start - c->file_start;
-		o->depth = l->depth;
-		o->innermost = !l->has_child;
+		o->start = l->shape->start;
+		o->end = l->shape->end;
+		o->offset = l->shape->start - c->file_start;
+		o->depth = l->shape->depth;
+		o->innermost = !l->shape->has_child;
 		o->samples = l->samples;
 		o->own_samples = l->own_samples;
 		o->percent = ws_percent(l->own_samples, f->samples);
 		o->sampled = l->sampled;
 		o->stat = l->own_stat;
 		summarise(&o->sampled, &o->facts);
-		ws_loop_source(sym, f->proc, &f->code, k.in, k.n, l->start, l->end, &o->file,
+		ws_loop_source(sym, f->proc, &f->code, k.lk.in, k.lk.n, l->shape->start, l->shape->end,
+			       &o->file,
 			       &o->first_line, &o->last_line);
 		if (record && o->file)
 			copy_remarks(rec, record, o);
