@@ -1,5 +1,5 @@
 /* Machine code of one function and its loops, for the analyses that look
- * at hot loops (access.h; vector.h has the same rules in an_vector.c).
+ * at hot loops (access.h, vector.h).
  *
  * Definitions:
  *  - The code is disassembled linearly from the function's first byte;
