@@ -158,27 +158,6 @@ same_coefs(const struct lin *a, const struct lin *b)
 
 /* ---- one hot loop ---- */
 
-struct text {
-	char *s;
-};
-
-static void addf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-addf(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	char *piece;
-	va_start(ap, fmt);
-	if (vasprintf(&piece, fmt, ap) < 0)
-		ws_die(WS_EXIT_FAIL, "out of memory");
-	va_end(ap);
-	char *old = t->s;
-	t->s = ws_xasprintf("%s%s", old ? old : "", piece);
-	free(old);
-	free(piece);
-}
-
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -484,19 +463,19 @@ union_bytes(struct range *r, size_t n)
 static char *
 stream_expr(const struct lin *a, int64_t stride)
 {
-	struct text t = {NULL};
-	addf(&t, "[");
+	struct ws_text t = {NULL};
+	ws_textf(&t, "[");
 	bool first = true;
 	for (int r = 0; r < NSYM; r++) {
 		if (!a->c[r])
 			continue;
 		if (a->c[r] == 1)
-			addf(&t, "%s%s", first ? "" : " + ", ws_gpr_name(r));
+			ws_textf(&t, "%s%s", first ? "" : " + ", ws_gpr_name(r));
 		else
-			addf(&t, "%s%" PRId64 "*%s", first ? "" : " + ", a->c[r], ws_gpr_name(r));
+			ws_textf(&t, "%s%" PRId64 "*%s", first ? "" : " + ", a->c[r], ws_gpr_name(r));
 		first = false;
 	}
-	addf(&t, "%s], %+" PRId64 " bytes per iteration", first ? "fixed" : "", stride);
+	ws_textf(&t, "%s], %+" PRId64 " bytes per iteration", first ? "fixed" : "", stride);
 	return t.s;
 }
 
@@ -644,20 +623,20 @@ cmp_snap_time(const void *a, const void *b)
 }
 
 static void
-human_bytes(struct text *t, double b)
+human_bytes(struct ws_text *t, double b)
 {
 	if (b >= 1e9)
-		addf(t, "%.1f GB", b / 1e9);
+		ws_textf(t, "%.1f GB", b / 1e9);
 	else if (b >= 1e6)
-		addf(t, "%.1f MB", b / 1e6);
+		ws_textf(t, "%.1f MB", b / 1e6);
 	else
-		addf(t, "%.0f kB", b / 1e3);
+		ws_textf(t, "%.0f kB", b / 1e3);
 }
 
 static char *
 verdict(const struct ws_mloop *o, const char *function)
 {
-	struct text t = {NULL};
+	struct ws_text t = {NULL};
 	const struct ws_mstream *worst = NULL;
 	for (size_t i = 0; i < o->nstreams; i++) {
 		const struct ws_mstream *s = &o->streams[i];
@@ -668,14 +647,14 @@ verdict(const struct ws_mloop *o, const char *function)
 	}
 	switch (o->mclass) {
 	case WS_MEM_NONE:
-		addf(&t, "no memory traffic: every access of this loop is at the same address "
+		ws_textf(&t, "no memory traffic: every access of this loop is at the same address "
 			 "each iteration (registers, the stack, constants), so its data stays in "
 			 "cache");
 		break;
 	case WS_MEM_UNKNOWN:
-		addf(&t, "unknown: no access of this loop has a stride this analysis can follow");
+		ws_textf(&t, "unknown: no access of this loop has a stride this analysis can follow");
 		if (o->nacc)
-			addf(&t, " (%s)", o->acc[0].why ? o->acc[0].why : "?");
+			ws_textf(&t, " (%s)", o->acc[0].why ? o->acc[0].why : "?");
 		break;
 	case WS_MEM_BOUND: {
 		const char *what = worst->loads && !worst->stores   ? "load"
@@ -683,45 +662,45 @@ verdict(const struct ws_mloop *o, const char *function)
 								    : "access";
 		int64_t st = llabs(worst->stride);
 		double lines = worst->fetched / WS_CACHE_LINE;
-		addf(&t, "memory-bound: each %s of %s strides %" PRId64 " bytes (", what, function,
+		ws_textf(&t, "memory-bound: each %s of %s strides %" PRId64 " bytes (", what, function,
 		     st);
 		if (!worst->new_line)
-			addf(&t, "part of a cache line each iteration");
+			ws_textf(&t, "part of a cache line each iteration");
 		else if (lines > 1.5)
-			addf(&t, "%.0f new cache lines each iteration", lines);
+			ws_textf(&t, "%.0f new cache lines each iteration", lines);
 		else
-			addf(&t, "a new cache line each iteration");
+			ws_textf(&t, "a new cache line each iteration");
 		if (worst->new_page)
-			addf(&t, ", and a new 4 KiB page: a TLB miss each time");
-		addf(&t, ")");
-		addf(&t, ": %.0f of every %.0f bytes fetched are used", worst->useful,
+			ws_textf(&t, ", and a new 4 KiB page: a TLB miss each time");
+		ws_textf(&t, ")");
+		ws_textf(&t, ": %.0f of every %.0f bytes fetched are used", worst->useful,
 		     worst->fetched);
 		if (o->nstreams > 1)
-			addf(&t, "; the loop fetches %.1f bytes per useful byte", o->ratio);
+			ws_textf(&t, "; the loop fetches %.1f bytes per useful byte", o->ratio);
 		break;
 	}
 	case WS_MEM_CACHE_FRIENDLY:
 		if (o->ratio <= 1.05)
-			addf(&t, "cache-friendly: contiguous, every fetched byte used");
+			ws_textf(&t, "cache-friendly: contiguous, every fetched byte used");
 		else
-			addf(&t, "cache-friendly: %.1f bytes fetched per useful byte", o->ratio);
+			ws_textf(&t, "cache-friendly: %.1f bytes fetched per useful byte", o->ratio);
 		break;
 	}
 	if (o->mclass == WS_MEM_BOUND || o->mclass == WS_MEM_CACHE_FRIENDLY) {
-		addf(&t, "; %.0f bytes fetched and %.0f FLOP per iteration", o->fetched, o->flops);
+		ws_textf(&t, "; %.0f bytes fetched and %.0f FLOP per iteration", o->fetched, o->flops);
 		if (o->fetched > 0 && o->flops > 0)
-			addf(&t, " (%.3g FLOP/byte%s)", o->intensity,
+			ws_textf(&t, " (%.3g FLOP/byte%s)", o->intensity,
 			     o->intensity < 1 ? ": limited by memory bandwidth once the data "
 						"outgrows the caches"
 					      : "");
 	}
 	if (o->unknown)
-		addf(&t, "; %zu access%s of unknown stride", o->unknown,
+		ws_textf(&t, "; %zu access%s of unknown stride", o->unknown,
 		     o->unknown == 1 ? "" : "es");
 	if (o->rate_pairs) {
-		addf(&t, "; estimated at least %.3g iterations/s, ", o->iterations_per_s);
+		ws_textf(&t, "; estimated at least %.3g iterations/s, ", o->iterations_per_s);
 		human_bytes(&t, o->bytes_per_s);
-		addf(&t, "/s fetched, %.3g GFLOP/s", o->flops_per_s / 1e9);
+		ws_textf(&t, "/s fetched, %.3g GFLOP/s", o->flops_per_s / 1e9);
 	}
 	return t.s;
 }

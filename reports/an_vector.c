@@ -311,30 +311,7 @@ code_free(struct code *k)
 	memset(k, 0, sizeof *k);
 }
 
-/* ---- source lines of a loop ---- */
-
 /* ---- verdicts ---- */
-
-struct text {
-	char *s;
-};
-
-static void addf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-addf(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	char *piece;
-	va_start(ap, fmt);
-	if (vasprintf(&piece, fmt, ap) < 0)
-		ws_die(WS_EXIT_FAIL, "out of memory");
-	va_end(ap);
-	char *old = t->s;
-	t->s = ws_xasprintf("%s%s", old ? old : "", piece);
-	free(old);
-	free(piece);
-}
 
 static const char *
 elem_word(enum ws_elem e, bool plural)
@@ -362,36 +339,36 @@ width_isa(unsigned bits, const struct ws_producer *pr)
 
 /* ", built with -O2 -fno-tree-vectorize and no -march" and the like. */
 static void
-build_clause(struct text *t, const struct ws_producer *pr)
+build_clause(struct ws_text *t, const struct ws_producer *pr)
 {
 	if (!pr) {
-		addf(t, ", no DWARF to say how it was built (compile with -g)");
+		ws_textf(t, ", no DWARF to say how it was built (compile with -g)");
 		return;
 	}
 	if (pr->assembler) {
-		addf(t, ", hand-written assembly (%s%s%s)", pr->compiler, pr->version ? " " : "",
+		ws_textf(t, ", hand-written assembly (%s%s%s)", pr->compiler, pr->version ? " " : "",
 		     pr->version ? pr->version : "");
 		return;
 	}
 	if (!pr->flags_recorded) {
-		addf(t, ", built by %s%s%s (its flags are not recorded%s)", pr->compiler,
+		ws_textf(t, ", built by %s%s%s (its flags are not recorded%s)", pr->compiler,
 		     pr->version ? " " : "", pr->version ? pr->version : "",
 		     pr->cc == WS_CC_CLANG ? ": -grecord-command-line records them" : "");
 		return;
 	}
-	addf(t, ", built with %s", pr->opt[0] ? pr->opt : "no -O (-O0)");
+	ws_textf(t, ", built with %s", pr->opt[0] ? pr->opt : "no -O (-O0)");
 	if (pr->tree_vectorize == 0)
-		addf(t, " -fno-tree-vectorize");
+		ws_textf(t, " -fno-tree-vectorize");
 	else if (pr->tree_vectorize == 1 && pr->cc == WS_CC_GCC)
-		addf(t, " -ftree-vectorize");
+		ws_textf(t, " -ftree-vectorize");
 	if (pr->fast_math && strcmp(pr->opt, "-Ofast"))
-		addf(t, " -ffast-math");
+		ws_textf(t, " -ffast-math");
 	if (pr->march && strcmp(pr->march, "x86-64"))
-		addf(t, " -march=%s", pr->native ? "native" : pr->march);
+		ws_textf(t, " -march=%s", pr->native ? "native" : pr->march);
 	else if (ws_producer_baseline(pr))
-		addf(t, " and no -march");
+		ws_textf(t, " and no -march");
 	else /* e.g. glibc's -mavx2 -mfma variants */
-		addf(t, " -m%s%s",
+		ws_textf(t, " -m%s%s",
 		     pr->isa_bits == 512	? "avx512f"
 		     : !strcmp(pr->isa, "AVX2") ? "avx2"
 		     : !strcmp(pr->isa, "AVX")	? "avx"
@@ -400,28 +377,28 @@ build_clause(struct text *t, const struct ws_producer *pr)
 }
 
 static void
-cpu_clause(struct text *t, const struct ws_vfacts *f, const struct ws_producer *pr,
+cpu_clause(struct ws_text *t, const struct ws_vfacts *f, const struct ws_producer *pr,
 	   const struct ws_machine_isa *cpu, bool vectoriser_off)
 {
 	unsigned elem_bits = f->elem == WS_ELEM_SINGLE ? 32 : 64;
-	addf(t, "; this CPU could do %u %s per instruction with %s", cpu->bits / elem_bits,
+	ws_textf(t, "; this CPU could do %u %s per instruction with %s", cpu->bits / elem_bits,
 	     elem_word(f->elem, true), cpu->widest);
 	bool baseline = !pr || !pr->flags_recorded || ws_producer_baseline(pr);
 	if (pr && pr->assembler)
 		return;
 	if (vectoriser_off && baseline)
-		addf(t, " (-O3 -march=native, or -O2 -ftree-vectorize -march=native)");
+		ws_textf(t, " (-O3 -march=native, or -O2 -ftree-vectorize -march=native)");
 	else if (vectoriser_off)
-		addf(t, " (-O3, or -O2 -ftree-vectorize)");
+		ws_textf(t, " (-O3, or -O2 -ftree-vectorize)");
 	else if (baseline)
-		addf(t, " (-march=native, once the loop vectorises)");
+		ws_textf(t, " (-march=native, once the loop vectorises)");
 }
 
 static char *
 verdict(const struct ws_vfacts *f, const struct ws_mix *m, bool loop, const struct ws_producer *pr,
 	const struct ws_machine_isa *cpu, const struct ws_vremark *remarks, size_t nremarks)
 {
-	struct text t = {NULL};
+	struct ws_text t = {NULL};
 	const char *what = loop ? "loop" : "code";
 	const char *missed = NULL;
 	for (size_t i = 0; i < nremarks && !missed; i++)
@@ -430,38 +407,38 @@ verdict(const struct ws_vfacts *f, const struct ws_mix *m, bool loop, const stru
 	bool baseline = !pr || !pr->flags_recorded || ws_producer_baseline(pr);
 	switch (f->vclass) {
 	case WS_VEC_NO_FP:
-		addf(&t, "no floating-point arithmetic in this %s", what);
+		ws_textf(&t, "no floating-point arithmetic in this %s", what);
 		if (m->int_simd > 0 && m->instructions > 0)
-			addf(&t, " (%.0f %% of its instructions integer SIMD)",
+			ws_textf(&t, " (%.0f %% of its instructions integer SIMD)",
 			     100.0 * m->int_simd / m->instructions);
 		else
-			addf(&t, ": integer, memory or control work");
+			ws_textf(&t, ": integer, memory or control work");
 		break;
 	case WS_VEC_SCALAR: {
-		addf(&t, "scalar %s %s, %.0f %% packed", elem_word(f->elem, false), what,
+		ws_textf(&t, "scalar %s %s, %.0f %% packed", elem_word(f->elem, false), what,
 		     f->packed_percent);
 		build_clause(&t, pr);
 		int vec = pr ? pr->vectoriser : -1;
 		if (f->elem == WS_ELEM_X87) {
-			addf(&t, ": x87 arithmetic (long double) has no SIMD form; double or float "
+			ws_textf(&t, ": x87 arithmetic (long double) has no SIMD form; double or float "
 				 "would vectorise");
 			break;
 		}
 		if (vec == 0 && pr->tree_vectorize == 0)
-			addf(&t, ": the vectoriser was off");
+			ws_textf(&t, ": the vectoriser was off");
 		else if (vec == 0)
-			addf(&t, ": the vectoriser does not run at %s (%s)",
+			ws_textf(&t, ": the vectoriser does not run at %s (%s)",
 			     pr->opt[0] ? pr->opt : "-O0",
 			     pr->cc == WS_CC_GCC ? "GCC vectorises from -O2 since GCC 12, "
 						   "-O3 before"
 						 : "it runs from -O2");
 		else if (missed)
-			addf(&t, ": the compiler did not vectorise it (%s: %s)",
+			ws_textf(&t, ": the compiler did not vectorise it (%s: %s)",
 			     pr ? pr->compiler : "compiler", missed);
 		else if (vec == 1)
-			addf(&t, ": the compiler did not vectorise it");
+			ws_textf(&t, ": the compiler did not vectorise it");
 		if (m->calls > 0)
-			addf(&t,
+			ws_textf(&t,
 			     "; the %s calls a function, which vectorises only with a SIMD "
 			     "variant (glibc's libmvec, under -ffast-math) or when inlined",
 			     what);
@@ -469,39 +446,39 @@ verdict(const struct ws_vfacts *f, const struct ws_mix *m, bool loop, const stru
 		break;
 	}
 	case WS_VEC_PARTLY:
-		addf(&t,
+		ws_textf(&t,
 		     "partly vectorised: %.0f %% of FP instructions packed, %u-bit (%s), the "
 		     "rest scalar (a remainder or fallback loop that runs, a reduction, or a "
 		     "part the compiler could not vectorise)",
 		     f->packed_percent, f->vector_bits, width_isa(f->vector_bits, pr));
 		if (missed)
-			addf(&t, "; %s: %s", pr ? pr->compiler : "compiler", missed);
+			ws_textf(&t, "; %s: %s", pr ? pr->compiler : "compiler", missed);
 		break;
 	case WS_VEC_VECTORISED:
-		addf(&t, "vectorised: %.0f %% of FP instructions packed, %u-bit (%s), %s",
+		ws_textf(&t, "vectorised: %.0f %% of FP instructions packed, %u-bit (%s), %s",
 		     f->packed_percent, f->vector_bits, width_isa(f->vector_bits, pr),
 		     f->fma ? "FMA used" : "no FMA");
 		if (!f->fma && cpu->fma) {
 			if (pr && pr->fp_contract_off)
-				addf(&t, " (-ffp-contract=off)");
+				ws_textf(&t, " (-ffp-contract=off)");
 			else if (baseline && pr && pr->flags_recorded)
-				addf(&t, " (FMA needs -march=native or -mfma)");
+				ws_textf(&t, " (FMA needs -march=native or -mfma)");
 		}
 		if (m->fp_other >= 4 * f->fp)
-			addf(&t,
+			ws_textf(&t,
 			     "; %.0f data moves and shuffles per FP operation: the data layout "
 			     "(an array of structs, a stride) costs more than the arithmetic",
 			     m->fp_other / f->fp);
 		if (f->vector_bits < cpu->bits) {
 			unsigned elem_bits = f->elem == WS_ELEM_SINGLE ? 32 : 64;
-			addf(&t, "; this CPU has %u-bit %s: %u %s per instruction instead of %u",
+			ws_textf(&t, "; this CPU has %u-bit %s: %u %s per instruction instead of %u",
 			     cpu->bits, cpu->widest, cpu->bits / elem_bits,
 			     elem_word(f->elem, true), f->vector_bits / elem_bits);
 			if (baseline)
-				addf(&t, " with -march=native");
+				ws_textf(&t, " with -march=native");
 			else if (cpu->bits == 512 && f->vector_bits == 256 && pr &&
 				 pr->cc == WS_CC_GCC)
-				addf(&t, " with -mprefer-vector-width=512");
+				ws_textf(&t, " with -mprefer-vector-width=512");
 		}
 		break;
 	}

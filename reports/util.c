@@ -6,6 +6,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -159,4 +161,19 @@ ws_terminal_width(FILE *f)
 	if (isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0)
 		return ws.ws_col;
 	return 0;
+}
+
+void
+ws_textf(struct ws_text *t, const char *fmt, ...)
+{
+	va_list ap;
+	char *piece;
+	va_start(ap, fmt);
+	if (vasprintf(&piece, fmt, ap) < 0)
+		ws_die(WS_EXIT_FAIL, "out of memory");
+	va_end(ap);
+	char *old = t->s;
+	t->s = ws_xasprintf("%s%s", old ? old : "", piece);
+	free(old);
+	free(piece);
 }

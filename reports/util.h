@@ -20,6 +20,12 @@ void *ws_xcalloc(size_t n, size_t size);
 void *ws_xrealloc(void *p, size_t n);
 char *ws_xstrdup(const char *s);
 char *ws_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A sentence built piece by piece: ws_textf appends to t->s (NULL: empty;
+ * malloc'd, the caller frees it); exits on out of memory. */
+struct ws_text {
+	char *s;
+};
+void ws_textf(struct ws_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Parse a whole decimal number in [min, max]; false on anything else. */
 bool ws_parse_long(const char *s, long min, long max, long *out);
