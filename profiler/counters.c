@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "collector.h"
 #include "counters.h"
+#include "perf_attr.h"
 #include "profile_format.h"
 #include "settings.h"
 #include "threads.h"
@@ -174,18 +175,8 @@ static int
 open_one(const struct event *e, int group)
 {
 	struct perf_event_attr a;
-	memset(&a, 0, sizeof a);
-	a.size = sizeof a;
-	a.type = e->type;
-	a.config = e->config;
-	a.config1 = e->config1;
-	a.config2 = e->config2;
-	a.exclude_user = e->exclude & 1;
-	a.exclude_kernel = (e->exclude >> 1) & 1;
-	a.exclude_hv = (e->exclude >> 2) & 1;
-	a.disabled = group < 0; /* the leader starts the group */
-	a.read_format =
-	    PERF_FORMAT_GROUP | PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
+	/* the leader starts the group */
+	ws_perf_counter_attr(&a, e->type, e->config, e->config1, e->config2, e->exclude, group < 0);
 	int fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, group, PERF_FLAG_FD_CLOEXEC);
 	if (fd < 0)
 		return -errno;

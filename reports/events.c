@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "events.h"
+#include "perf_attr.h"
 
 #include <errno.h>
 #include <linux/perf_event.h>
@@ -259,18 +260,8 @@ static int
 open_attr(const struct ws_event *ev, int group, bool disabled)
 {
 	struct perf_event_attr a;
-	memset(&a, 0, sizeof a);
-	a.size = sizeof a;
-	a.type = ev->type;
-	a.config = ev->config;
-	a.config1 = ev->config1;
-	a.config2 = ev->config2;
-	a.exclude_user = ev->exclude & 1;
-	a.exclude_kernel = (ev->exclude >> 1) & 1;
-	a.exclude_hv = (ev->exclude >> 2) & 1;
-	a.disabled = disabled;
-	a.read_format =
-	    PERF_FORMAT_GROUP | PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
+	ws_perf_counter_attr(&a, ev->type, ev->config, ev->config1, ev->config2, ev->exclude,
+			     disabled);
 	int fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, group, PERF_FLAG_FD_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
@@ -422,16 +413,8 @@ int
 ws_event_check_sampling(const struct ws_event *ev, uint64_t period, char **why)
 {
 	struct perf_event_attr a;
-	memset(&a, 0, sizeof a);
-	a.size = sizeof a;
-	a.type = ev->type;
-	a.config = ev->config;
-	a.config1 = ev->config1;
-	a.config2 = ev->config2;
-	a.exclude_user = ev->exclude & 1;
-	a.exclude_kernel = (ev->exclude >> 1) & 1;
-	a.exclude_hv = (ev->exclude >> 2) & 1;
-	a.disabled = 1;
+	ws_perf_counter_attr(&a, ev->type, ev->config, ev->config1, ev->config2, ev->exclude, true);
+	a.read_format = 0; /* a lone sampling event, not a group */
 	a.sample_period = period;
 	a.wakeup_events = 1;
 	int fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
