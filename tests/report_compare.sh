@@ -128,5 +128,9 @@ if [ -x "${TOP_BUILDDIR:-}/examples/integrate" ]; then
 	printf 'run bad --no-such-option -- integrate serial 1000\n' >"$tmp/diag/bad.diag"
 	(cd "$tmp/diag" && sh "${SRCDIR:-.}/examples_diag.sh" bad.diag) >"$tmp/out" 2>&1
 	[ $? -eq 1 ] || fail "examples_diag.sh: a bad run line did not fail: $(cat "$tmp/out")"
+	# nor is the example's own usage error: a mistyped variant exits 2 too
+	printf 'run typo integrate serail 1000\n' >"$tmp/diag/typo.diag"
+	(cd "$tmp/diag" && sh "${SRCDIR:-.}/examples_diag.sh" typo.diag) >"$tmp/out" 2>&1
+	[ $? -eq 1 ] || fail "examples_diag.sh: a mistyped variant did not fail: $(cat "$tmp/out")"
 fi
 finish
