@@ -62,6 +62,31 @@ process_end(const struct wsr_process *p)
 static const char *const drop_names[WS_DROP_NREASONS] = {
     "stack table full", "signal during the handler", "timeline full", "during fork/exec/exit"};
 
+/* The module at the outer end of a stack that was cut short there: one
+ * without unwind tables (no .eh_frame_hdr), where libunwind either failed or
+ * stopped at a frame-pointer chain that led nowhere, which it reports as the
+ * end of the stack.  A complete stack ends in _start or the thread's start
+ * routine, whose modules have tables; NULL when the stack looks complete or
+ * the module is unknown. */
+static const struct wsr_module *
+cut_at_module(const struct wsr_process *p, const struct wsr_stack *st)
+{
+	if (!st->nframes)
+		return NULL;
+	uint64_t ip = st->ips[st->nframes - 1];
+	const struct wsr_module *m = ws_module_for(p, st->nframes > 1 && ip ? ip - 1 : ip);
+	if (!m || (m->info.flags & (WS_MOD_EH_FRAME_HDR | WS_MOD_VDSO)))
+		return NULL;
+	return m;
+}
+
+/* Does this stack count as an unwind failure? */
+static bool
+unwind_failed(const struct wsr_process *p, const struct wsr_stack *st)
+{
+	return (st->flags & WS_STK_UNWIND_ERR) || cut_at_module(p, st);
+}
+
 /* Modules without unwind tables at the outer end of failed unwinds. */
 static void
 unwind_suspects(const struct wsr_profile *prof, const struct ws_filter *f, struct ws_header *h)
@@ -74,16 +99,15 @@ unwind_suspects(const struct wsr_profile *prof, const struct ws_filter *f, struc
 				continue;
 			for (uint32_t k = 0; k < t->info.stack_count; k++) {
 				const struct wsr_stack *st = &t->stacks[k];
-				if (!(st->flags & WS_STK_UNWIND_ERR) || !st->nframes || !st->count)
-					continue;
-				uint64_t ip = st->ips[st->nframes - 1];
 				const struct wsr_module *m =
-				    ws_module_for(p, st->nframes > 1 && ip ? ip - 1 : ip);
-				if (!m || (m->info.flags & (WS_MOD_EH_FRAME_HDR | WS_MOD_VDSO)))
+				    st->count ? cut_at_module(p, st) : NULL;
+				if (!m)
 					continue;
-				char *w = ws_xasprintf("stacks through %s are truncated: no "
-						       ".eh_frame_hdr, no frame pointers?",
-						       ws_basename(m->path));
+				char *w =
+				    ws_xasprintf("stacks through %s are truncated: it has no "
+						 "unwind tables (.eh_frame_hdr), and its frame "
+						 "pointers, if any, led nowhere",
+						 ws_basename(m->path));
 				if (has(h->warnings, h->nwarnings, w))
 					free(w);
 				else
@@ -176,7 +200,7 @@ ws_header_build(const struct wsr_profile *prof, const struct ws_filter *f,
 				h->dropped += t->info.dropped[r];
 			}
 			for (uint32_t k = 0; k < t->info.stack_count; k++) {
-				if (t->stacks[k].flags & WS_STK_UNWIND_ERR)
+				if (unwind_failed(p, &t->stacks[k]))
 					h->unwind_failures += t->stacks[k].count;
 				if (t->stacks[k].flags & WS_STK_TRUNCATED)
 					h->truncated += t->stacks[k].count;
