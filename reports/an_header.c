@@ -71,8 +71,8 @@ static const char *const drop_names[WS_DROP_NREASONS] = {
 static const struct wsr_module *
 cut_at_module(const struct wsr_process *p, const struct wsr_stack *st)
 {
-	if (!st->nframes)
-		return NULL;
+	if (!st->nframes || (st->flags & WS_STK_TRUNCATED))
+		return NULL; /* the depth limit cut it, not the tables */
 	uint64_t ip = st->ips[st->nframes - 1];
 	const struct wsr_module *m = ws_module_for(p, st->nframes > 1 && ip ? ip - 1 : ip);
 	if (!m || (m->info.flags & (WS_MOD_EH_FRAME_HDR | WS_MOD_VDSO)))

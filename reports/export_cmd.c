@@ -111,6 +111,12 @@ cmd_export(int argc, char **argv)
 		free(dir);
 		return WS_EXIT_FAIL;
 	}
+	if (ws_profile_check_usable(&prof, &err) < 0) {
+		ws_errorf("%s", err.msg);
+		ws_profile_free(&prof);
+		free(dir);
+		return WS_EXIT_FAIL;
+	}
 	FILE *f = stdout;
 	if (output && !(f = fopen(output, pprof ? "wb" : "w"))) {
 		ws_errorf("%s: %s", output, strerror(errno));
@@ -119,6 +125,13 @@ cmd_export(int argc, char **argv)
 		return WS_EXIT_FAIL;
 	}
 	struct ws_symbolizer *sym = ws_symbolizer_new();
+	/* What report would warn about (a process cut short, too few samples,
+	 * truncated stacks) holds for the exported data too: say it here. */
+	struct ws_header h;
+	ws_header_build(&prof, NULL, sym, &h);
+	for (size_t i = 0; i < h.nwarnings; i++)
+		ws_errorf("warning: %s", h.warnings[i]);
+	ws_header_free(&h);
 	int rc = pprof	  ? ws_export_pprof(f, &prof, NULL, sym, &err)
 		 : chrome ? ws_export_chrome(f, &prof, NULL, sym, &err)
 			  : ws_export_folded(f, &prof, NULL, sym, &err);

@@ -1794,6 +1794,36 @@ ws_process_free(struct wsr_process *p)
 	*p = (struct wsr_process){0};
 }
 
+int
+ws_profile_check_usable(const struct wsr_profile *p, struct ws_error *err)
+{
+	const struct wsr_process *cut = NULL;
+	for (size_t i = 0; i < p->nprocs; i++) {
+		const struct wsr_process *pr = &p->procs[i];
+		if (!pr->complete && !cut)
+			cut = pr;
+		for (size_t j = 0; j < pr->nthreads; j++)
+			for (uint32_t k = 0; k < pr->threads[j].info.stack_count; k++)
+				if (pr->threads[j].stacks[k].count)
+					return 0;
+	}
+	if (!cut)
+		return 0;
+	/* the note that says where the file's data ends, when there is one */
+	const char *where = NULL;
+	for (size_t i = 0; i < cut->nnotes && !where; i++)
+		if (strstr(cut->notes[i], ": offset "))
+			where = cut->notes[i];
+	if (where)
+		snprintf(err->msg, sizeof err->msg, "%s; no samples are left to report", where);
+	else
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: incomplete profile (no end record) without a single sample: the "
+			 "process was killed or its disk filled up before it wrote any",
+			 cut->file);
+	return -1;
+}
+
 void
 ws_profile_free(struct wsr_profile *p)
 {

@@ -162,6 +162,12 @@ struct wsr_profile {
 int ws_load_file(const char *path, struct wsr_process *out, struct ws_error *err);
 int ws_load_dir(const char *dir, struct wsr_profile *out, struct ws_error *err);
 void ws_process_free(struct wsr_process *p);
+/* A recording that cannot be reported: some process's file was cut short
+ * (incomplete) and not one sample survived anywhere.  Returns 0 when there
+ * is something to report; -1 with a one-line message in err naming the
+ * file and the offset where its data ends.  A complete recording without
+ * samples (a program that ran too briefly) is not an error. */
+int ws_profile_check_usable(const struct wsr_profile *p, struct ws_error *err);
 void ws_profile_free(struct wsr_profile *p);
 
 /* The module of process p that contains address ip (the most recently

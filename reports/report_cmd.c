@@ -667,6 +667,12 @@ cmd_report(int argc, char **argv)
 		rc = WS_EXIT_FAIL;
 		goto out_args;
 	}
+	if (ws_profile_check_usable(&prof, &err) < 0) {
+		ws_errorf("%s", err.msg);
+		ws_profile_free(&prof);
+		rc = WS_EXIT_FAIL;
+		goto out_args;
+	}
 	struct ws_filter filter = {pids, npids, tids, ntids, ranks, nranks};
 	if (!check_filter(&prof, &filter)) {
 		ws_profile_free(&prof);
