@@ -12,27 +12,31 @@ static const struct verb {
 	int (*run)(int argc, char **argv);
 	const char *summary;
 } verbs[] = {
-	{"record", cmd_record, "run a program under the sampling collector"},
-	{"report", cmd_report, "print a recorded profile (flat, tree, lines, threads)"},
-	{"compare", cmd_compare, "two recordings side by side: speedup, what changed"},
-	{"scale", cmd_scale, "record at several thread or rank counts: how it scales"},
-	{"export", cmd_export, "convert a recording to folded stacks or pprof"},
-	{"machine", cmd_machine, "this machine's peak bandwidth and FLOP/s (the roofline)"},
-	{"events", cmd_events, "what this machine can count (record -e, --counters)"},
+    {"record", cmd_record, "run a program under the sampling collector"},
+    {"report", cmd_report,
+     "print a recorded profile (flat, tree, lines; threads, vector, memory, ...)"},
+    {"compare", cmd_compare, "two recordings side by side: speedup, what changed"},
+    {"scale", cmd_scale, "record at several thread or rank counts: how it scales"},
+    {"export", cmd_export, "convert a recording: folded stacks, pprof, Chrome trace"},
+    {"machine", cmd_machine, "this machine's peak bandwidth and FLOP/s (the roofline)"},
+    {"events", cmd_events, "what this machine can count (record -e, --counters)"},
 };
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: whyslow <command> [options] [--] ...\n\n"
-		   "whyslow %s: measure before you optimise.\n\ncommands:\n",
+	fprintf(f,
+		"usage: whyslow <command> [options] [--] ...\n\n"
+		"whyslow %s: measure before you optimise.\n\ncommands:\n",
 		PACKAGE_VERSION);
 	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
 		fprintf(f, "  %-8s %s\n", verbs[i].name, verbs[i].summary);
-	fprintf(f, "\n'whyslow <command> --help' describes each command; docs/cli.md has them all.\n"
-		   "Typical use:\n"
-		   "  whyslow record -- ./myprog args     # writes whyslow-<date>-<time>/\n"
-		   "  whyslow report                      # flat profile of the newest recording\n");
+	fprintf(f,
+		"\n'whyslow <command> --help' describes each command; the manual (cli.md,\n"
+		"installed in share/doc/whyslow) has them all.\n"
+		"Typical use:\n"
+		"  whyslow record -- ./myprog args     # writes whyslow-<date>-<time>/\n"
+		"  whyslow report                      # flat profile of the newest recording\n");
 }
 
 int
