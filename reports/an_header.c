@@ -280,7 +280,9 @@ ws_header_build(const struct wsr_profile *prof, const struct ws_filter *f,
 		    ws_xasprintf("the sampling handler used %.1f %% of the CPU time: timings are "
 				 "inflated (lower the frequency)",
 				 h->overhead_percent));
-	if (h->samples >= 200 && h->requested_hz && h->achieved_hz < 0.5 * h->requested_hz)
+	/* not with --sample-on (source "perf-event"): no rate was asked for */
+	if (h->samples >= 200 && h->requested_hz && h->achieved_hz < 0.5 * h->requested_hz &&
+	    strcmp(h->source, "perf-event") != 0)
 		add(&h->warnings, &h->nwarnings,
 		    ws_xasprintf("sampled at %.0f Hz of %" PRIu32 " Hz requested: the timer is "
 				 "coarser than asked (%s source)",

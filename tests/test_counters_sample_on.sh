@@ -22,6 +22,14 @@ ge "$touch" 95 || { fail "touch_pages has $touch % of the fault samples"; show_f
 [ "$(jq_get "$j" .header.source)" = perf-event ] || fail "the source is not perf-event"
 jq -e '.header.notes | map(select(test("every 10 perf::PAGE-FAULTS"))) | length == 1' "$j" >/dev/null ||
 	fail "no note names the sampling event"
+# no rate was asked for: no warning about a timer coarser than asked, even
+# where the samples come slower than the default 1000 Hz (a long period)
+ws_record "$WORK/slow" --sample-on perf::PAGE-FAULTS:400 -- "$(prog t_pages)" $PAGES $ROUNDS >"$WORK/out" ||
+	hard_error "record --sample-on perf::PAGE-FAULTS:400 failed"
+ws_report "$WORK/slow" "$WORK/slow.json" || hard_error "report failed"
+note "period 400: $(jq_get "$WORK/slow.json" .header.samples) samples at $(jq_get "$WORK/slow.json" .header.achieved_hz) Hz"
+jq -e '.header.warnings | map(select(test("coarser than asked"))) | length == 0' "$WORK/slow.json" >/dev/null ||
+	fail "a warning about the sampling rate under --sample-on: $(jq_get "$WORK/slow.json" .header.warnings)"
 if [ "$(event_available perf::CYCLES)" != true ]; then
 	if "$WHYSLOW" record -q -o "$WORK/cyc" --sample-on perf::CYCLES:100000 -- true 2>"$WORK/err"; then
 		fail "--sample-on perf::CYCLES succeeded where the kernel refuses it"
