@@ -11,7 +11,11 @@
 # lock-contention|scheduling-overhead` as lock_contention or
 # scheduling_overhead == 1 (report --threads), `verdict NAME imbalanced` as
 # `busy_imbalance >= 1.15` (report --threads' threshold, WS_IMBALANCED in
-# reports/analysis.h; record NAME with --clock wall), `verdict NAME
+# reports/analysis.h; record NAME with --clock wall), `verdict NAME scales`
+# as the absence of what stops scaling in a CPU-time recording:
+# lock_contention == 0 and busy_imbalance < 1.15 (pending for a run started
+# with mpirun, and the speedup itself is a pending line: both need idle
+# cores, which a 2-core machine running the test suite has not), `verdict NAME
 # transfer-bound|launch-bound|sync-bound|gpu-idle|page-fault-migrations|
 # gpu-resident|gpu-bound` as gpu_transfer_bound, gpu_launch_bound,
 # gpu_sync_every_launch, gpu_idle_cpu_works, gpu_um_migrations,
@@ -47,7 +51,7 @@ verdict_pending() {
 	case $1 in
 	scalar | vectorised) echo "the function whose class report --vector checks: verdict NAME $1 FUNCTION" ;;
 	memory-bound | cache-friendly) echo "the function whose hottest loop report --memory checks: verdict NAME $1 FUNCTION" ;;
-	scales | serial-fraction) echo "a whyslow scale run, which the diagnosis format has not (tests/report_scale.sh checks scale's table and fit)" ;;
+	serial-fraction) echo "a whyslow scale run, which the diagnosis format has not (tests/report_scale.sh checks scale's table and fit)" ;;
 	false-sharing) echo "hardware counters (HITM) or a whyslow scale --weak run (tests/test_scale_false_sharing.sh shows it)" ;;
 	idle-threads | communication) echo "a verdict name report --threads or --mpi gives (their metrics: idle, mpi)" ;;
 	*) echo "a report that names this verdict" ;;
@@ -123,6 +127,7 @@ do_run() {
 		bad "run $name: $(basename "$prog") $* exited $st: $(head -c 400 "$tmp/$name.err")"
 		return
 	fi
+	[ -z "$launcher" ] || : >"$tmp/$name.mpi"
 	ok "run $name: $(head -n 1 "$tmp/$name.out")"
 }
 
@@ -231,6 +236,19 @@ while IFS= read -r line || [ -n "$line" ]; do
 		imbalanced)
 			# WS_IMBALANCED in reports/analysis.h
 			check verdict "$1" -- "busy_imbalance >= 1.15"
+			;;
+		scales)
+			# what a profile can show on any machine: none of what stops
+			# a parallel program scaling (a lock, uneven work, ranks
+			# waiting in MPI); the speedup itself needs idle cores, and
+			# the diagnosis files keep it as a pending line
+			if [ -f "$tmp/$1.mpi" ]; then
+				pending=$((pending + 1))
+				echo "  pending  verdict $1: scales (needs idle cores: on a busy 2-core machine the ranks' MPI share and imbalance vary 5-33 % and 1.04-1.47x)"
+			else
+				check verdict "$1" -- "lock_contention == 0"
+				check verdict "$1" -- "busy_imbalance < 1.15"
+			fi
 			;;
 		# report --gpu's verdicts (docs/gpu.md); skipped with the
 		# recording where there is no GPU
