@@ -106,6 +106,13 @@ do_run() {
 	"$WHYSLOW" record -o "$tmp/$name" $opts -- $launcher "$prog" "$@" </dev/null >"$tmp/$name.out" 2>"$tmp/$name.err"
 	st=$?
 	reason=$(grep -v '^whyslow:' "$tmp/$name.err" | head -n 1)
+	# counters this machine cannot count (record -e, --counters: exit 2,
+	# nothing run): skipped with the reason, like a variant not built here
+	if [ "$st" -eq 2 ] && grep -q -e 'cannot be counted here' -e 'none of its events works here' "$tmp/$name.err"; then
+		sed -n 's/^whyslow: record: //p' "$tmp/$name.err" | head -n 1 >"$tmp/$name.unavailable"
+		skip "run $name: $(cat "$tmp/$name.unavailable")"
+		return
+	fi
 	# an optional runtime that is not installed here (--openmp-runtime=llvm)
 	if [ "$st" -ne 0 ] && grep -q -e 'libomp.so.5 is not installed' \
 		-e 'without the OpenMP tool interface' "$tmp/$name.err"; then
