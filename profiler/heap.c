@@ -972,8 +972,9 @@ ws_heap_finish(void)
 	struct ws_heap h;
 	memset(&h, 0, sizeof h);
 	h.sample_bytes = sample_mean;
-	h.stack_count = stacks.count;
-	h.stack_bytes = ws_stacktab_bytes(&stacks);
+	size_t stack_bytes;
+	h.stack_count = ws_stacktab_committed(&stacks, &stack_bytes);
+	h.stack_bytes = stack_bytes;
 	h.alloc_count = atomic_load(&log_count);
 	h.alloc_dropped = dropped;
 	h.start_ns = atomic_load(&count_start_ns);

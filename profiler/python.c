@@ -226,8 +226,7 @@ ws_py_fork_child(void)
 	 * it published (one release store of `found`) stands; without it the
 	 * next dlopen may look again. */
 	int busy = PY_BUSY;
-	atomic_compare_exchange_strong(&py_state, &busy,
-				       found_acquire() ? PY_DONE : PY_LOOKING);
+	atomic_compare_exchange_strong(&py_state, &busy, found_acquire() ? PY_DONE : PY_LOOKING);
 }
 
 void
@@ -503,8 +502,10 @@ ws_py_write(const struct ws_py_thread *p, uint32_t thread_index)
 	int r = ws_writer_record(WS_REC_PYCODE, cparts, 2);
 	if (r != 0)
 		return r;
-	struct ws_pystacks sh = {thread_index, p->tab.count, p->samples};
-	struct iovec sparts[2] = {{&sh, sizeof sh}, {p->tab.words, ws_stacktab_bytes(&p->tab)}};
+	size_t stack_bytes;
+	uint32_t nstacks = ws_stacktab_committed(&p->tab, &stack_bytes);
+	struct ws_pystacks sh = {thread_index, nstacks, p->samples};
+	struct iovec sparts[2] = {{&sh, sizeof sh}, {p->tab.words, stack_bytes}};
 	return ws_writer_record(WS_REC_PYSTACKS, sparts, 2);
 }
 

@@ -31,8 +31,8 @@ void
 ws_stacktab_free(struct ws_stacktab *t)
 {
 	if (t->slots && t->offsets && t->words)
-		ws_mem_account(-(int64_t)(t->cap * (sizeof(uint64_t) + sizeof(uint32_t)) +
-					  t->accounted));
+		ws_mem_account(
+		    -(int64_t)(t->cap * (sizeof(uint64_t) + sizeof(uint32_t)) + t->accounted));
 	ws_unmap(t->slots, t->cap * sizeof(uint64_t));
 	ws_unmap(t->offsets, t->cap * sizeof(uint32_t));
 	ws_unmap(t->words, t->words_cap * sizeof(uint64_t));
@@ -68,7 +68,10 @@ ws_stacktab_add(struct ws_stacktab *t, const uint64_t *ips, uint32_t n, uint32_t
 			size_t need = 2 + n;
 			if (t->count >= t->cap / 4 * 3 || t->used + need > t->words_cap)
 				return -1;
-			uint32_t id = t->count++;
+			/* The entry first, counted last: a signal handler that
+			 * interrupts this and writes the table out
+			 * (ws_stacktab_committed) sees it whole or not at all. */
+			uint32_t id = t->count;
 			struct ws_stack *e = (struct ws_stack *)(t->words + t->used);
 			e->nframes = n;
 			e->flags = flags;
@@ -76,10 +79,12 @@ ws_stacktab_add(struct ws_stacktab *t, const uint64_t *ips, uint32_t n, uint32_t
 			memcpy(t->words + t->used + 2, ips, n * sizeof(uint64_t));
 			t->offsets[id] = (uint32_t)t->used;
 			t->used += need;
+			__atomic_store_n(&t->count, id + 1, __ATOMIC_RELEASE);
 			t->slots[i] = ((uint64_t)tag << 32) | (id + 1u);
 			size_t bytes = t->used * sizeof(uint64_t);
 			if (bytes > t->accounted) {
-				size_t grow = (bytes - t->accounted + ARENA_STEP - 1) / ARENA_STEP * ARENA_STEP;
+				size_t grow = (bytes - t->accounted + ARENA_STEP - 1) / ARENA_STEP *
+					      ARENA_STEP;
 				t->accounted += grow;
 				ws_mem_account((int64_t)grow);
 			}

@@ -136,10 +136,10 @@ write_thread(struct ws_thread_state *t, int is_self, uint32_t flags)
 		t->info.cpu_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	read_name(t, is_self);
 	t->info.flags |= flags;
-	t->info.stack_count = t->tab.count;
-	ws_counters_write_thread(t, t->tab.count);
-	struct iovec parts[2] = {{&t->info, sizeof t->info},
-				 {t->tab.words, ws_stacktab_bytes(&t->tab)}};
+	size_t stack_bytes;
+	t->info.stack_count = ws_stacktab_committed(&t->tab, &stack_bytes);
+	ws_counters_write_thread(t, t->info.stack_count);
+	struct iovec parts[2] = {{&t->info, sizeof t->info}, {t->tab.words, stack_bytes}};
 	return ws_writer_record(WS_REC_THREAD, parts, 2);
 }
 
