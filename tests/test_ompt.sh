@@ -12,9 +12,10 @@
 # and WHYSLOW_OMPT=0 keeps the tool off.
 # Each region's source line is its `#pragma omp parallel` (read from the
 # sources, not hard-coded).  Per thread (regions[].threads): on
-# examples/imbalance static with 4 threads, the triangle's blocks make
-# thread k's work (2k + 1) / 16 of the whole: CPU time rises about 3, 5/3
-# and 7/5 times from thread to thread, wall-clock work rises with it, and
+# examples/imbalance static with 3 threads, the triangle's blocks make
+# thread k's work (2k + 1) / 9 of the whole: CPU time rises about 3 and
+# 5/3 times from thread to thread, wall-clock work rises with it (3
+# threads, not 4: on 2 busy cores the last two of 4 swapped places), and
 # each thread's wait is the region's time less its work (it mirrors the
 # work); the text's per-thread line shows the JSON's figures.  On libgomp
 # the flat profile tags the runtime's functions ("runtime": "openmp",
@@ -75,8 +76,8 @@ d=$WORK/rec1
 	fail "omp_* expectations did not evaluate: $(tail -3 "$WORK/text")"
 grep -q '^OpenMP parallel regions (OMPT, ' "$WORK/text" || fail "no OpenMP section in report --threads"
 
-# per thread: examples/imbalance static, 4 threads, thread k's block
-# costing (2k + 1) / 16 of the work
+# per thread: examples/imbalance static, 3 threads, thread k's block
+# costing (2k + 1) / 9 of the work
 imb=$TOP_BUILDDIR/examples/imbalance
 [ -x "$imb" ] || hard_error "examples/imbalance is not built"
 src=$(cd "$SRCDIR/../examples" && pwd)/imbalance.c
@@ -85,7 +86,7 @@ pragma=$(grep -n 'pragma omp parallel for schedule(static)' "$src" | cut -d: -f1
 per_thread() {
 	d=$WORK/imb$1 j=$WORK/imb$1.json
 	rm -rf "$d"
-	"$WHYSLOW" record -q --openmp-runtime=llvm --clock wall -o "$d" -- "$imb" static 20000 4 >/dev/null ||
+	"$WHYSLOW" record -q --openmp-runtime=llvm --clock wall -o "$d" -- "$imb" static 20000 3 >/dev/null ||
 		{ echo "    record of imbalance failed"; return 1; }
 	ws_report "$d" "$j" --threads || return 1
 	r='.threads_busy.openmp.regions[] | select(.function == "sum_static")'
@@ -95,13 +96,13 @@ per_thread() {
 	*imbalance.c:"$pragma") ;;
 	*) echo "    sum_static is not at imbalance.c:$pragma (its omp for)"; ok=1 ;;
 	esac
-	[ "$(jq -c "[$r | .threads[].thread_num]" "$j")" = '[0,1,2,3]' ] ||
-		{ echo "    not one row per thread number 0-3"; return 1; }
+	[ "$(jq -c "[$r | .threads[].thread_num]" "$j")" = '[0,1,2]' ] ||
+		{ echo "    not one row per thread number 0-2"; return 1; }
 	t() { jq -r "$r | .threads[$1].$2" "$j"; }
 	secs=$(jq -r "$r | .seconds" "$j")
-	for k in 1 2 3; do
+	for k in 1 2; do
 		p=$((k - 1))
-		# CPU time: 3, 1.67, 1.4 times the previous thread's (the
+		# CPU time: 3 and 1.67 times the previous thread's (the
 		# program's own split, whatever else runs); 1.2 at least
 		ge "$(t $k cpu_seconds)" "$(awk -v a="$(t $p cpu_seconds)" 'BEGIN { print a * 1.2 }')" ||
 			{ echo "    thread $k's CPU time is not 1.2x thread $p's at least"; ok=1; }
@@ -110,22 +111,24 @@ per_thread() {
 		gt "$(t $p wait_seconds)" "$(t $k wait_seconds)" ||
 			{ echo "    thread $p waits no longer than thread $k"; ok=1; }
 	done
-	for k in 0 1 2 3; do
+	for k in 0 1 2; do
 		# one instance: wait = the region's time - work (1 ms for rounding)
 		near "$(awk -v w="$(t $k work_seconds)" -v x="$(t $k wait_seconds)" 'BEGIN { print w + x }')" "$secs" 0.001 ||
 			{ echo "    thread $k: work + wait is not the region's $secs s"; ok=1; }
 	done
 	# the text: the per-thread line, with the JSON's figures
 	"$WHYSLOW" report --threads "$d" >"$WORK/imb$1.txt" 2>&1 || { echo "    text report failed"; return 1; }
-	line=$(jq -r "$r | \"sum_static (imbalance.c:\(.line)): work \([.threads[].work_seconds | . * 1000 | round / 1000 | tostring] | join(\" \")) s\"" "$j")
+	line=$(jq -r "$r | \"sum_static (imbalance.c:\(.line)): work \([.threads[].work_seconds | tostring] | join(\" \")) s; wait \([.threads[].wait_seconds | tostring] | join(\" \")) s\"" "$j")
 	got=$(grep -F 'sum_static (imbalance.c:' "$WORK/imb$1.txt" | sed 's/^ *//')
 	printf '%s\n' "$got"
-	# %.3f in the text; rounding aside the JSON's figures to 3 decimals
+	# the JSON's figures, to the text's 3 decimals
 	awk -v a="$got" -v b="$line" 'BEGIN {
-		sub(/; wait.*/, "", a); n = split(a, x, " "); m = split(b, y, " ")
+		n = split(a, x, " "); m = split(b, y, " ")
 		if (n != m) exit 1
-		for (i = 1; i <= n; i++) if (x[i] != y[i] && (x[i] - y[i] > 0.0015 || y[i] - x[i] > 0.0015)) exit 1
-	}' || { echo "    the text's per-thread work is not '$line'"; ok=1; }
+		for (i = 1; i <= n; i++)
+			if (x[i] != y[i] && (x[i] !~ /^[0-9.]+$/ || x[i] - y[i] > 0.0015 || y[i] - x[i] > 0.0015))
+				exit 1
+	}' || { echo "    the text's per-thread line is not '$line'"; ok=1; }
 	return "$ok"
 }
 retry_once per_thread || fail "per-thread work and wait of imbalance static are wrong"
