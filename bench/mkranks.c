@@ -10,9 +10,14 @@
  * 24 frames deep, each stack counted 1 to 50 times.  Like real stacks they
  * share their outer frames: each is a walk down a call graph in which
  * every function calls 3 others; the innermost frame makes it distinct.  Every rank has its
- * own pid and stack set (seeded by the rank); all are on one host.
+ * own pid and stack set (seeded by the rank); all are on one host, "bench".
+ * With -H HOSTS the ranks are dealt round-robin to hosts bench0 ..
+ * bench<HOSTS-1>, and the pids restart on each host (rank r: pid
+ * 100000 + r / HOSTS), as on a cluster whose nodes hand out the same pids:
+ * for tests/report_hosts.sh, which checks that a merged report tells them
+ * apart.
  *
- * usage: mkranks DIR RANKS STACKS [POOL]   (DIR must exist)
+ * usage: mkranks [-H HOSTS] DIR RANKS STACKS [POOL]   (DIR must exist)
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -113,8 +118,18 @@ record(uint32_t type, const struct iovec *parts, int n)
 int
 main(int argc, char **argv)
 {
+	int hosts = 0; /* 0: one host, "bench" */
+	if (argc > 2 && !strcmp(argv[1], "-H")) {
+		hosts = atoi(argv[2]);
+		if (hosts < 1) {
+			fprintf(stderr, "mkranks: -H HOSTS must be positive\n");
+			return 2;
+		}
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 4 || argc > 5) {
-		fprintf(stderr, "usage: mkranks DIR RANKS STACKS [POOL]\n");
+		fprintf(stderr, "usage: mkranks [-H HOSTS] DIR RANKS STACKS [POOL]\n");
 		return 2;
 	}
 	int ranks = atoi(argv[2]), stacks = atoi(argv[3]), pool = argc > 4 ? atoi(argv[4]) : 4000;
@@ -138,7 +153,9 @@ main(int argc, char **argv)
 	struct iovec *parts = malloc(((size_t)stacks * 2 + 1) * sizeof *parts);
 	for (int r = 0; r < ranks; r++) {
 		char path[4096];
-		uint32_t pid = 100000 + (uint32_t)r;
+		uint32_t pid = 100000 + (uint32_t)(hosts ? r / hosts : r);
+		if (hosts)
+			snprintf(host, sizeof host, "bench%d", r % hosts);
 		snprintf(path, sizeof path, "%s/%s.r%d.%u.wsp", argv[1], host, r, pid);
 		fname = path;
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);

@@ -92,6 +92,12 @@ module_is(const char *module, const char *const *prefixes)
 static const char *const c_library[] = {"libc.so", "libc-", "libpthread", "librt", "[vdso]", NULL};
 static const char *const openmp[] = {"libgomp", "libomp", "libiomp", NULL};
 
+bool
+ws_openmp_module(const char *module)
+{
+	return module && module_is(module, openmp);
+}
+
 static bool
 is_wait(const struct ws_frame *fr)
 {
@@ -134,7 +140,7 @@ ws_classify_stack(const struct ws_chain *c)
 	for (; i < c->n && module_is(c->frames[i]->module, c_library); i++)
 		if (is_wait(c->frames[i]))
 			return WS_IDLE;
-	if (i < c->n && module_is(c->frames[i]->module, openmp))
+	if (i < c->n && ws_openmp_module(c->frames[i]->module))
 		return WS_RUNTIME;
 	return WS_BUSY;
 }
@@ -180,7 +186,9 @@ cmp_busy(const void *a, const void *b)
 		return x->busy_seconds > y->busy_seconds ? -1 : 1;
 	if (x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;
-	return (x->tid > y->tid) - (x->tid < y->tid);
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return strcmp(x->host, y->host);
 }
 
 void
@@ -210,6 +218,7 @@ ws_busy_build(const struct wsr_profile *prof, const struct ws_filter *f, struct 
 			memset(r, 0, sizeof *r);
 			r->pid = p->info.pid;
 			r->tid = t->info.tid;
+			r->host = p->hostname ? p->hostname : "";
 			r->name = t->info.name;
 			base[out->nrows++] =
 			    out->wall ? (t->info.end_ns > t->info.start_ns
@@ -276,10 +285,12 @@ ws_busy_build(const struct wsr_profile *prof, const struct ws_filter *f, struct 
 	if (max > 0) {
 		out->busiest = 0;
 		const struct ws_busy_row *b = &out->rows[0];
-		struct ws_filter one = {.pids = &b->pid, .npids = 1, .tids = &b->tid, .ntids = 1};
+		struct ws_filter one = {
+		    .pids = &b->pid, .npids = 1, .tids = &b->tid, .ntids = 1, .host = b->host};
 		ws_lines_build(prof, &one, sym, 1, &out->busiest_lines);
 	}
 	ws_omp_build(prof, f, sym, &out->omp);
+	out->nhosts = ws_count_hosts(prof, f);
 }
 
 void

@@ -134,6 +134,7 @@ ws_flat_build(const struct wsr_profile *prof, const struct ws_filter *f, struct 
 		r->function = e->function;
 		r->module = e->module;
 		r->inlined = e->inlined;
+		r->runtime = ws_openmp_module(e->module) ? "openmp" : NULL;
 		r->file = e->file;
 		r->line = e->line;
 		r->self = e->self;

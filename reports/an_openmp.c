@@ -24,6 +24,7 @@ region_row(const struct wsr_process *p, const struct wsr_ompt_region *r, struct 
 {
 	memset(row, 0, sizeof *row);
 	row->pid = p->info.pid;
+	row->host = p->hostname ? p->hostname : "";
 	row->function = "[unknown]";
 	row->module = "";
 	if (r->info.codeptr) {
@@ -44,11 +45,17 @@ region_row(const struct wsr_process *p, const struct wsr_ompt_region *r, struct 
 	row->seconds = (double)r->info.total_ns / 1e9;
 	double work_sum = 0, team_time = 0, wait = 0, cpu_sum = 0, cpu_max = 0;
 	unsigned ran = 0;
+	row->threads = ws_xcalloc(r->info.nthreads ? r->info.nthreads : 1, sizeof *row->threads);
 	for (uint32_t k = 0; k < r->info.nthreads; k++) {
 		const struct ws_ompt_thread *t = &r->threads[k];
+		struct ws_omp_thread *th = &row->threads[k];
+		th->thread_num = k;
+		th->tasks = t->tasks;
 		if (!t->tasks)
 			continue;
 		double work = (double)t->work_ns / 1e9;
+		th->work_seconds = work;
+		th->cpu_seconds = (double)t->cpu_ns / 1e9;
 		if (ran == 0 || work < row->work_min)
 			row->work_min = work;
 		if (work > row->work_max) {
@@ -66,8 +73,10 @@ region_row(const struct wsr_process *p, const struct wsr_ompt_region *r, struct 
 				   ? row->seconds * (double)t->tasks / (double)r->info.instances
 				   : 0;
 		team_time += share;
-		if (share > work)
+		if (share > work) {
+			th->wait_seconds = share - work;
 			wait += share - work;
+		}
 	}
 	if (ran) {
 		row->work_mean = work_sum / ran;
@@ -112,6 +121,12 @@ ws_omp_build(const struct wsr_profile *prof, const struct ws_filter *f, struct w
 	out->wall_seconds = wall;
 	out->inside_seconds = inside;
 	out->serial_percent = wall > 0 && inside <= wall ? 100.0 * (wall - inside) / wall : 0;
+	for (size_t i = 0; i < out->nrows; i++) {
+		bool seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !strcmp(out->rows[k].host, out->rows[i].host);
+		out->nhosts += !seen;
+	}
 	if (out->nrows > 1)
 		qsort(out->rows, out->nrows, sizeof *out->rows, by_seconds);
 }
@@ -119,6 +134,8 @@ ws_omp_build(const struct wsr_profile *prof, const struct ws_filter *f, struct w
 void
 ws_omp_free(struct ws_omp *o)
 {
+	for (size_t i = 0; i < o->nrows; i++)
+		free(o->rows[i].threads);
 	free(o->rows);
 	memset(o, 0, sizeof *o);
 }

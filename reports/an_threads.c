@@ -15,7 +15,27 @@ cmp_thread(const void *a, const void *b)
 		return x->samples > y->samples ? -1 : 1;
 	if (x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;
-	return (x->tid > y->tid) - (x->tid < y->tid);
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return strcmp(x->host ? x->host : "", y->host ? y->host : "");
+}
+
+size_t
+ws_count_hosts(const struct wsr_profile *prof, const struct ws_filter *f)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < prof->nprocs; i++) {
+		const struct wsr_process *p = &prof->procs[i];
+		if (!ws_filter_process(f, p))
+			continue;
+		const char *h = p->hostname ? p->hostname : "";
+		bool seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = ws_filter_process(f, &prof->procs[k]) &&
+			       !strcmp(h, prof->procs[k].hostname ? prof->procs[k].hostname : "");
+		n += !seen;
+	}
+	return n;
 }
 
 void
@@ -37,6 +57,7 @@ ws_threads_build(const struct wsr_profile *prof, const struct ws_filter *f, stru
 			struct ws_thread_row *r = &out->rows[out->nrows++];
 			r->pid = p->info.pid;
 			r->tid = t->info.tid;
+			r->host = p->hostname ? p->hostname : "";
 			r->name = t->info.name;
 			r->samples = ws_thread_samples(t);
 			r->percent = ws_percent(r->samples, out->samples);
@@ -49,6 +70,7 @@ ws_threads_build(const struct wsr_profile *prof, const struct ws_filter *f, stru
 	}
 	if (out->nrows > 1)
 		qsort(out->rows, out->nrows, sizeof *out->rows, cmp_thread);
+	out->nhosts = ws_count_hosts(prof, f);
 }
 
 void
@@ -92,6 +114,7 @@ ws_processes_build(const struct wsr_profile *prof, const struct ws_filter *f,
 			continue;
 		r.pid = p->info.pid;
 		r.ppid = p->info.ppid;
+		r.host = p->hostname ? p->hostname : "";
 		r.rank = p->info.rank;
 		const char *slash = strrchr(p->file, '/');
 		r.file = slash ? slash + 1 : p->file;
@@ -102,6 +125,7 @@ ws_processes_build(const struct wsr_profile *prof, const struct ws_filter *f,
 		r.status = p->complete ? p->end.status : 0;
 		out->rows[out->nrows++] = r;
 	}
+	out->nhosts = ws_count_hosts(prof, f);
 }
 
 void

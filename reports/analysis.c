@@ -6,6 +6,7 @@
 #include "python_report.h"
 
 #include <math.h>
+#include <string.h>
 
 static bool
 contains(const uint32_t *v, size_t n, uint32_t x)
@@ -21,6 +22,8 @@ ws_filter_process(const struct ws_filter *f, const struct wsr_process *p)
 {
 	if (!f)
 		return true;
+	if (f->host && strcmp(f->host, p->hostname ? p->hostname : ""))
+		return false;
 	if (f->nranks &&
 	    (p->info.rank < 0 || !contains(f->ranks, f->nranks, (uint32_t)p->info.rank)))
 		return false;

@@ -37,6 +37,8 @@ struct ws_filter {
 	size_t ntids;
 	const uint32_t *ranks; /* only the processes of these MPI ranks (none: all) */
 	size_t nranks;
+	const char *host; /* only the processes of this host (NULL: all; not an
+			     option: a thread is pid, tid and host in a merged job) */
 };
 
 bool ws_filter_thread(const struct ws_filter *f, const struct wsr_process *p,
@@ -66,6 +68,9 @@ void ws_for_each_stack(const struct wsr_profile *prof, const struct ws_filter *f
 struct ws_flat_row {
 	const char *function, *module;
 	bool inlined;
+	/* "openmp" when the function lies in the OpenMP runtime's module
+	 * (ws_openmp_module): its barrier waits and scheduling; NULL else */
+	const char *runtime;
 	const char *file; /* the declaration, or the lowest sampled line; NULL */
 	unsigned line;
 	uint64_t self, total;
@@ -136,6 +141,7 @@ void ws_lines_free(struct ws_lines *l);
 
 struct ws_thread_row {
 	uint32_t pid, tid;
+	const char *host; /* the process's host name (from its file) */
 	const char *name;
 	uint64_t samples;
 	double percent, error;
@@ -144,8 +150,9 @@ struct ws_thread_row {
 
 struct ws_threads {
 	uint64_t samples;
-	struct ws_thread_row *rows; /* by samples, then pid and tid */
+	struct ws_thread_row *rows; /* by samples, then pid, tid and host */
 	size_t nrows;
+	size_t nhosts; /* distinct host names among the rows */
 };
 
 void ws_threads_build(const struct wsr_profile *prof, const struct ws_filter *f,
@@ -171,6 +178,10 @@ void ws_threads_free(struct ws_threads *t);
  *  - busy: anything else. */
 enum ws_activity { WS_BUSY, WS_RUNTIME, WS_IDLE };
 enum ws_activity ws_classify_stack(const struct ws_chain *c);
+/* Whether a module is the OpenMP runtime (libgomp*, libomp*, libiomp*, by
+ * its file name): the test behind "runtime" above, and the flat profile's
+ * runtime tag. */
+bool ws_openmp_module(const char *module);
 /* Whether a sample waits for a lock, whatever its activity: one of its
  * innermost frames in the C library or the OpenMP runtime acquires one
  * or wakes its waiters (pthread_mutex_lock and its timed forms,
@@ -201,6 +212,7 @@ bool ws_lock_wait(const struct ws_chain *c);
 
 struct ws_busy_row {
 	uint32_t pid, tid;
+	const char *host; /* the process's host name */
 	const char *name;
 	uint64_t samples, busy, runtime, idle;
 	uint64_t lock; /* samples waiting for a lock (any activity) */
@@ -229,8 +241,20 @@ struct ws_busy_row {
  *  - serial_percent: of the wall time of the processes with regions, the
  *    part outside any outermost parallel region (Amdahl's serial part,
  *    start-up included). */
+/* One thread number's part of a region (the collector's ws_ompt_thread):
+ * work as above, wait = the region's time while this thread number was
+ * in the team (seconds * tasks / instances) less its work, at least 0:
+ * the barriers it waited at and its time off the core; cpu: its CPU time
+ * in the work intervals. */
+struct ws_omp_thread {
+	unsigned thread_num;
+	uint64_t tasks; /* 0: this thread number ran none of the instances */
+	double work_seconds, wait_seconds, cpu_seconds;
+};
+
 struct ws_omp_region {
 	uint32_t pid;
+	const char *host;
 	const char *function, *module, *file; /* the construct's call site */
 	unsigned line;
 	uint64_t instances;
@@ -241,6 +265,8 @@ struct ws_omp_region {
 	double imbalance;
 	double cpu_imbalance; /* the same over the threads' CPU time */
 	double wait_seconds, wait_percent;
+	/* thread numbers 0 .. nthreads - 1 (those the collector kept) */
+	struct ws_omp_thread *threads;
 };
 
 struct ws_omp {
@@ -250,6 +276,7 @@ struct ws_omp {
 	struct ws_omp_region *rows; /* by seconds, then pid and call site */
 	size_t nrows;
 	uint64_t lost_regions; /* constructs beyond the collector's table */
+	size_t nhosts;	       /* distinct hosts of the processes with regions */
 };
 
 /* The regions of the processes that pass the filter (OMPT data is per
@@ -263,6 +290,7 @@ struct ws_busy {
 	uint64_t samples, busy, runtime, idle;
 	struct ws_busy_row *rows; /* by busy seconds, then pid and tid */
 	size_t nrows;
+	size_t nhosts; /* distinct host names among the rows */
 	/* max / mean of busy_seconds over the threads that took part in the
 	 * work: busy + runtime >= 10 % of the busiest thread's busy time (an
 	 * OpenMP thread waiting at the barrier takes part; a main thread
@@ -295,6 +323,7 @@ void ws_busy_free(struct ws_busy *b);
 
 struct ws_process_row {
 	uint32_t pid, ppid;
+	const char *host; /* the host it ran on, as its process record names it */
 	int32_t rank;	  /* MPI rank, -1 when none */
 	const char *file; /* basename of the profile file */
 	char *const *argv;
@@ -309,11 +338,15 @@ struct ws_process_row {
 struct ws_processes {
 	struct ws_process_row *rows; /* in start order */
 	size_t nrows;
+	size_t nhosts; /* distinct host names among the rows */
 };
 
 void ws_processes_build(const struct wsr_profile *prof, const struct ws_filter *f,
 			struct ws_processes *out);
 void ws_processes_free(struct ws_processes *p);
+/* Distinct host names among the processes that pass the filter (pid and
+ * tid alone are ambiguous in a job merged from several hosts). */
+size_t ws_count_hosts(const struct wsr_profile *prof, const struct ws_filter *f);
 
 /* ---- header ---- */
 

@@ -68,6 +68,7 @@ flat(struct json *j, const struct ws_flat *fl)
 		key_line(j, r->file, r->line);
 		json_key(j, "inlined");
 		json_bool(j, r->inlined);
+		json_key_str(j, "runtime", r->runtime);
 		json_key_uint(j, "self_samples", r->self);
 		json_key_uint(j, "total_samples", r->total);
 		json_key_double(j, "self_percent", r->self_percent, PCT);
@@ -129,6 +130,7 @@ threads(struct json *j, const struct ws_threads *t)
 	for (size_t i = 0; i < t->nrows; i++) {
 		const struct ws_thread_row *r = &t->rows[i];
 		json_begin_object(j);
+		json_key_str(j, "host", r->host);
 		json_key_uint(j, "pid", r->pid);
 		json_key_uint(j, "tid", r->tid);
 		json_key_str(j, "name", r->name);
@@ -229,6 +231,7 @@ openmp(struct json *j, const struct ws_omp *o)
 	for (size_t i = 0; i < o->nrows; i++) {
 		const struct ws_omp_region *r = &o->rows[i];
 		json_begin_object(j);
+		json_key_str(j, "host", r->host);
 		json_key_uint(j, "pid", r->pid);
 		json_key_str(j, "function", r->function);
 		json_key_str(j, "module", r->module);
@@ -245,6 +248,21 @@ openmp(struct json *j, const struct ws_omp *o)
 		json_key_double(j, "cpu_imbalance", r->cpu_imbalance, 3);
 		json_key_double(j, "wait_seconds", r->wait_seconds, SECONDS);
 		json_key_double(j, "wait_percent", r->wait_percent, PCT);
+		json_key(j, "threads");
+		json_begin_array(j);
+		for (uint32_t k = 0; k < r->nthreads; k++) {
+			const struct ws_omp_thread *t = &r->threads[k];
+			if (!t->tasks)
+				continue;
+			json_begin_object(j);
+			json_key_uint(j, "thread_num", t->thread_num);
+			json_key_uint(j, "tasks", t->tasks);
+			json_key_double(j, "work_seconds", t->work_seconds, SECONDS);
+			json_key_double(j, "wait_seconds", t->wait_seconds, SECONDS);
+			json_key_double(j, "cpu_seconds", t->cpu_seconds, SECONDS);
+			json_end_object(j);
+		}
+		json_end_array(j);
 		json_end_object(j);
 	}
 	json_end_array(j);
@@ -271,6 +289,7 @@ busy(struct json *j, const struct ws_busy *b)
 	if (b->busiest < b->nrows) {
 		const struct ws_busy_row *r = &b->rows[b->busiest];
 		json_begin_object(j);
+		json_key_str(j, "host", r->host);
 		json_key_uint(j, "pid", r->pid);
 		json_key_uint(j, "tid", r->tid);
 		json_key(j, "hot_line");
@@ -295,6 +314,7 @@ busy(struct json *j, const struct ws_busy *b)
 	for (size_t i = 0; i < b->nrows; i++) {
 		const struct ws_busy_row *r = &b->rows[i];
 		json_begin_object(j);
+		json_key_str(j, "host", r->host);
 		json_key_uint(j, "pid", r->pid);
 		json_key_uint(j, "tid", r->tid);
 		json_key_str(j, "name", r->name);
@@ -489,6 +509,7 @@ processes(struct json *j, const struct ws_processes *p)
 	for (size_t i = 0; i < p->nrows; i++) {
 		const struct ws_process_row *r = &p->rows[i];
 		json_begin_object(j);
+		json_key_str(j, "host", r->host);
 		json_key_uint(j, "pid", r->pid);
 		json_key_uint(j, "ppid", r->ppid);
 		json_key(j, "rank");

@@ -56,6 +56,42 @@ header(struct out *o, const struct ws_header *h)
 	}
 }
 
+/* The flat profile's tag for a function in the OpenMP runtime's module
+ * (ws_flat_row.runtime): without symbols (libgomp on Debian) its name is
+ * a bare module+offset that says nothing of what the threads did there.
+ * Self time there is the runtime's barrier waits (spinning or blocked)
+ * and scheduling, as report --threads counts it; a runtime function with
+ * only total time is an entry point (GOMP_parallel, the threads' start)
+ * whose total is the program's work under it. */
+static const char openmp_self_tag[] = "[OpenMP runtime: waiting/scheduling]";
+static const char openmp_tag[] = "[OpenMP runtime]";
+
+/* A flat row's function cell: the name, and the runtime's tag after it,
+ * the name shortened (not the tag) where both do not fit in room. */
+static char *
+flat_name(const struct ws_flat_row *r, size_t room)
+{
+	char *name = tt_fname(r->function, r->inlined);
+	if (!r->runtime)
+		return name;
+	const char *tagtext = r->self ? openmp_self_tag : openmp_tag;
+	size_t tag = strlen(tagtext) + 1; /* with the space before it */
+	size_t len = strlen(name);
+	if (room && len + tag > room) {
+		size_t keep = room > tag + 9 ? room - tag - 1 : 8;
+		while (keep > 0 && ((unsigned char)name[keep] & 0xc0) == 0x80)
+			keep--; /* not inside a UTF-8 sequence */
+		if (keep < len) {
+			char *cut = ws_xasprintf("%.*s\xe2\x80\xa6 %s", (int)keep, name, tagtext);
+			free(name);
+			return cut;
+		}
+	}
+	char *full = ws_xasprintf("%s %s", name, tagtext);
+	free(name);
+	return full;
+}
+
 static void
 flat(struct out *o, const struct ws_flat *fl)
 {
@@ -74,8 +110,8 @@ flat(struct out *o, const struct ws_flat *fl)
 	tt_col(&tb, "total", true, 0);
 	tt_col(&tb, "", true, 0);
 	tt_col(&tb, "samples", true, 0);
-	tt_col(&tb, "function", false,
-	       tt_name_room(o, 2 + 6 + 6 + 6 + 6 + 8 + 5 * 2 + 2 + 16 + 2 + 24, 60));
+	size_t room = tt_name_room(o, 2 + 6 + 6 + 6 + 6 + 8 + 5 * 2 + 2 + 16 + 2 + 24, 60);
+	tt_col(&tb, "function", false, room);
 	tt_col(&tb, "module", false, 24);
 	tt_col(&tb, "source", false, 40);
 	for (size_t i = 0; i < fl->nrows; i++) {
@@ -87,7 +123,7 @@ flat(struct out *o, const struct ws_flat *fl)
 		tt_set(&tb, row, 2, PLAIN, tt_pct(r->total_percent));
 		tt_set(&tb, row, 3, DIM, tt_err(r->total_error));
 		tt_set(&tb, row, 4, PLAIN, ws_xasprintf("%" PRIu64, r->self));
-		tt_set(&tb, row, 5, hot == RED ? BOLD : PLAIN, tt_fname(r->function, r->inlined));
+		tt_set(&tb, row, 5, hot == RED ? BOLD : PLAIN, flat_name(r, room));
 		tt_set(&tb, row, 6, DIM, ws_xstrdup(ws_basename(r->module)));
 		tt_set(&tb, row, 7, DIM, tt_location(o, r->file, r->line));
 	}
@@ -189,6 +225,9 @@ threads(struct out *o, const struct ws_threads *t)
 {
 	tt_title(o, "Threads: each thread's share of the samples");
 	struct table tb = {0};
+	bool hosts = t->nhosts > 1; /* pid and tid alone are ambiguous */
+	if (hosts)
+		tt_col(&tb, "host", false, 24);
 	tt_col(&tb, "pid", true, 0);
 	tt_col(&tb, "tid", true, 0);
 	tt_col(&tb, "name", false, 0);
@@ -200,14 +239,17 @@ threads(struct out *o, const struct ws_threads *t)
 	for (size_t i = 0; i < t->nrows; i++) {
 		const struct ws_thread_row *r = &t->rows[i];
 		struct cell *row = tt_row(&tb);
-		tt_set(&tb, row, 0, PLAIN, ws_xasprintf("%" PRIu32, r->pid));
-		tt_set(&tb, row, 1, PLAIN, ws_xasprintf("%" PRIu32, r->tid));
-		tt_set(&tb, row, 2, PLAIN, ws_xstrdup(r->name));
-		tt_set(&tb, row, 3, PLAIN, ws_xasprintf("%" PRIu64, r->samples));
-		tt_set(&tb, row, 4, PLAIN, tt_pct(r->percent));
-		tt_set(&tb, row, 5, DIM, tt_err(r->error));
-		tt_set(&tb, row, 6, PLAIN, ws_xasprintf("%.3f", r->cpu_seconds));
-		tt_set(&tb, row, 7, PLAIN, ws_xasprintf("%.3f", r->wall_seconds));
+		size_t c = 0;
+		if (hosts)
+			tt_set(&tb, row, c++, PLAIN, ws_xstrdup(r->host));
+		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%" PRIu32, r->pid));
+		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%" PRIu32, r->tid));
+		tt_set(&tb, row, c++, PLAIN, ws_xstrdup(r->name));
+		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%" PRIu64, r->samples));
+		tt_set(&tb, row, c++, PLAIN, tt_pct(r->percent));
+		tt_set(&tb, row, c++, DIM, tt_err(r->error));
+		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%.3f", r->cpu_seconds));
+		tt_set(&tb, row, c, PLAIN, ws_xasprintf("%.3f", r->wall_seconds));
 	}
 	tt_print(o, &tb, "  ");
 }
@@ -219,6 +261,9 @@ busy(struct out *o, const struct ws_busy *b)
 			      "wall-clock samples"
 			    : "Threads: busy and in the OpenMP runtime, from CPU-time samples");
 	struct table tb = {0};
+	bool hosts = b->nhosts > 1;
+	if (hosts)
+		tt_col(&tb, "host", false, 24);
 	tt_col(&tb, "pid", true, 0);
 	tt_col(&tb, "tid", true, 0);
 	tt_col(&tb, "name", false, 0);
@@ -230,15 +275,18 @@ busy(struct out *o, const struct ws_busy *b)
 	for (size_t i = 0; i < b->nrows; i++) {
 		const struct ws_busy_row *r = &b->rows[i];
 		struct cell *row = tt_row(&tb);
-		tt_set(&tb, row, 0, PLAIN, ws_xasprintf("%" PRIu32, r->pid));
-		tt_set(&tb, row, 1, PLAIN, ws_xasprintf("%" PRIu32, r->tid));
-		tt_set(&tb, row, 2, PLAIN, ws_xstrdup(r->name));
-		tt_set(&tb, row, 3, PLAIN, ws_xasprintf("%" PRIu64, r->samples));
-		tt_set(&tb, row, 4, i == b->busiest ? BOLD : PLAIN,
+		size_t c = 0;
+		if (hosts)
+			tt_set(&tb, row, c++, PLAIN, ws_xstrdup(r->host));
+		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%" PRIu32, r->pid));
+		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%" PRIu32, r->tid));
+		tt_set(&tb, row, c++, PLAIN, ws_xstrdup(r->name));
+		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%" PRIu64, r->samples));
+		tt_set(&tb, row, c++, i == b->busiest ? BOLD : PLAIN,
 		       ws_xasprintf("%.3f", r->busy_seconds));
-		tt_set(&tb, row, 5, PLAIN, ws_xasprintf("%.3f", r->runtime_seconds));
-		tt_set(&tb, row, 6, PLAIN, ws_xasprintf("%.3f", r->idle_seconds));
-		tt_set(&tb, row, 7, PLAIN, tt_pct(r->busy_percent));
+		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%.3f", r->runtime_seconds));
+		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%.3f", r->idle_seconds));
+		tt_set(&tb, row, c, PLAIN, tt_pct(r->busy_percent));
 	}
 	tt_print(o, &tb, "  ");
 	if (!b->nrows || b->busiest >= b->nrows) {
@@ -261,9 +309,16 @@ busy(struct out *o, const struct ws_busy *b)
 		const struct ws_line_row *l = &b->busiest_lines.rows[0];
 		char *where = tt_location(o, l->file, l->line);
 		char *text = code(l->text);
+		/* the line the busiest thread spent most samples on: the work
+		 * that made it the busiest, not where a parallel region begins
+		 * (that is the OMPT section's source column) */
+		char *who = b->nhosts > 1 ? ws_xasprintf("%" PRIu32 " on %s", r->tid, r->host)
+					  : ws_xasprintf("%" PRIu32, r->tid);
 		fprintf(o->f,
-			"  busiest thread %" PRIu32 ": %.1f %% of its samples at %s (%s)%s%s\n",
-			r->tid, l->percent, where, l->function, *text ? ": " : "", text);
+			"  hottest line in the busiest thread (%s): %.1f %% of its samples at %s "
+			"(%s)%s%s\n",
+			who, l->percent, where, l->function, *text ? ": " : "", text);
+		free(who);
 		free(text);
 		free(where);
 	}
@@ -301,6 +356,83 @@ busy(struct out *o, const struct ws_busy *b)
 	}
 }
 
+/* Thread numbers shown one by one on a region's per-thread line; a larger
+ * team is summarised (its least and most), every thread in the JSON. */
+#define OMP_THREADS_LISTED 16
+
+/* "0.412 0.301 - 0.080": seconds per thread number, "-" where it ran no
+ * task; wait: the wait figures, else the work. */
+static char *
+omp_list(const struct ws_omp_region *r, bool wait)
+{
+	char *s = ws_xstrdup("");
+	for (uint32_t k = 0; k < r->nthreads; k++) {
+		const struct ws_omp_thread *t = &r->threads[k];
+		char *n = t->tasks ? ws_xasprintf("%s%s%.3f", s, k ? " " : "",
+						  wait ? t->wait_seconds : t->work_seconds)
+				   : ws_xasprintf("%s%s-", s, k ? " " : "");
+		free(s);
+		s = n;
+	}
+	return s;
+}
+
+/* "0.080-0.412 (thread 3 least, thread 12 most)" over the thread numbers
+ * that ran tasks. */
+static char *
+omp_range(const struct ws_omp_region *r, bool wait)
+{
+	uint32_t lo = 0, hi = 0;
+	bool any = false;
+	for (uint32_t k = 0; k < r->nthreads; k++) {
+		const struct ws_omp_thread *t = &r->threads[k];
+		if (!t->tasks)
+			continue;
+		double v = wait ? t->wait_seconds : t->work_seconds;
+		const struct ws_omp_thread *l = &r->threads[lo], *h = &r->threads[hi];
+		if (!any || v < (wait ? l->wait_seconds : l->work_seconds))
+			lo = k;
+		if (!any || v > (wait ? h->wait_seconds : h->work_seconds))
+			hi = k;
+		any = true;
+	}
+	if (!any)
+		return ws_xstrdup("-");
+	const struct ws_omp_thread *l = &r->threads[lo], *h = &r->threads[hi];
+	return ws_xasprintf("%.3f-%.3f (thread %" PRIu32 " least, %" PRIu32 " most)",
+			    wait ? l->wait_seconds : l->work_seconds,
+			    wait ? h->wait_seconds : h->work_seconds, lo, hi);
+}
+
+/* Under the regions' table, one line per region of a team larger than one:
+ * each thread number's work and wait (barriers and time off the core),
+ * thread 0 first, as JSON's regions[].threads has them. */
+static void
+omp_per_thread(struct out *o, const struct ws_omp *m)
+{
+	bool any = false;
+	for (size_t i = 0; i < m->nrows; i++)
+		any |= m->rows[i].nthreads > 1;
+	if (!any)
+		return;
+	fputs("  per thread number (0, 1, ...), seconds of work and of waiting:\n", o->f);
+	for (size_t i = 0; i < m->nrows; i++) {
+		const struct ws_omp_region *r = &m->rows[i];
+		if (r->nthreads <= 1)
+			continue;
+		char *where = r->file ? tt_location(o, r->file, r->line) : ws_xstrdup("?");
+		bool list = r->nthreads <= OMP_THREADS_LISTED;
+		char *work = list ? omp_list(r, false) : omp_range(r, false);
+		char *wait = list ? omp_list(r, true) : omp_range(r, true);
+		fprintf(o->f, "    %s%s%s (%s): work %s s; wait %s s\n",
+			m->nhosts > 1 ? r->host : "", m->nhosts > 1 ? " " : "", r->function, where,
+			work, wait);
+		free(where);
+		free(work);
+		free(wait);
+	}
+}
+
 /* OpenMP regions from OMPT; without them, a hint when the runtime was seen
  * in the stacks. */
 static void
@@ -318,6 +450,9 @@ omp(struct out *o, const struct ws_omp *m, bool runtime_seen)
 	snprintf(title, sizeof title, "OpenMP parallel regions (OMPT, %s)", m->runtime);
 	tt_title(o, title);
 	struct table tb = {0};
+	bool hosts = m->nhosts > 1;
+	if (hosts)
+		tt_col(&tb, "host", false, 24);
 	tt_col(&tb, "region", false, tt_name_room(o, 70, 28));
 	tt_col(&tb, "source", false, 0);
 	tt_col(&tb, "runs", true, 0);
@@ -330,19 +465,24 @@ omp(struct out *o, const struct ws_omp *m, bool runtime_seen)
 	for (size_t i = 0; i < m->nrows; i++) {
 		const struct ws_omp_region *r = &m->rows[i];
 		struct cell *row = tt_row(&tb);
-		tt_set(&tb, row, 0, PLAIN, ws_xstrdup(r->function));
-		tt_set(&tb, row, 1, DIM, r->file ? tt_location(o, r->file, r->line) : ws_xstrdup(""));
-		tt_set(&tb, row, 2, PLAIN, ws_xasprintf("%" PRIu64, r->instances));
-		tt_set(&tb, row, 3, PLAIN, ws_xasprintf("%" PRIu32, r->team));
-		tt_set(&tb, row, 4, PLAIN, ws_xasprintf("%.3f", r->seconds));
-		tt_set(&tb, row, 5, PLAIN, tt_pct(r->percent));
-		tt_set(&tb, row, 6, PLAIN,
+		size_t c = 0;
+		if (hosts)
+			tt_set(&tb, row, c++, PLAIN, ws_xstrdup(r->host));
+		tt_set(&tb, row, c++, PLAIN, ws_xstrdup(r->function));
+		tt_set(&tb, row, c++, DIM,
+		       r->file ? tt_location(o, r->file, r->line) : ws_xstrdup(""));
+		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%" PRIu64, r->instances));
+		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%" PRIu32, r->team));
+		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%.3f", r->seconds));
+		tt_set(&tb, row, c++, PLAIN, tt_pct(r->percent));
+		tt_set(&tb, row, c++, PLAIN,
 		       ws_xasprintf("%.3f/%.3f/%.3f", r->work_min, r->work_mean, r->work_max));
-		tt_set(&tb, row, 7, r->imbalance >= WS_IMBALANCED ? RED : PLAIN,
+		tt_set(&tb, row, c++, r->imbalance >= WS_IMBALANCED ? RED : PLAIN,
 		       ws_xasprintf("%.2f", r->imbalance));
-		tt_set(&tb, row, 8, PLAIN, tt_pct(r->wait_percent));
+		tt_set(&tb, row, c, PLAIN, tt_pct(r->wait_percent));
 	}
 	tt_print(o, &tb, "  ");
+	omp_per_thread(o, m);
 	fprintf(o->f,
 		"  serial: %.1f %% of the wall time (%.3f of %.3f s) outside parallel regions\n",
 		m->serial_percent, m->wall_seconds - m->inside_seconds, m->wall_seconds);
@@ -662,23 +802,31 @@ processes(struct out *o, const struct ws_processes *p)
 		return;
 	tt_title(o, "Processes");
 	struct table tb = {0};
+	bool hosts = p->nhosts > 1; /* the same pid may recur on another host */
+	if (hosts)
+		tt_col(&tb, "host", false, 24);
 	tt_col(&tb, "pid", true, 0);
 	tt_col(&tb, "ppid", true, 0);
 	tt_col(&tb, "end", false, 0);
 	tt_col(&tb, "samples", true, 0);
 	tt_col(&tb, "threads", true, 0);
-	tt_col(&tb, "command", false, tt_name_room(o, 2 + 8 + 8 + 12 + 8 + 8 + 5 * 2, 60));
+	tt_col(&tb, "command", false,
+	       tt_name_room(o, 2 + 8 + 8 + 12 + 8 + 8 + 5 * 2 + (hosts ? 26 : 0), 60));
 	for (size_t i = 0; i < p->nrows; i++) {
 		const struct ws_process_row *r = &p->rows[i];
 		struct cell *row = tt_row(&tb);
-		tt_set(&tb, row, 0, PLAIN, ws_xasprintf("%" PRIu32, r->pid));
-		tt_set(&tb, row, 1, PLAIN, ws_xasprintf("%" PRIu32, r->ppid));
+		size_t c = 0;
+		if (hosts)
+			tt_set(&tb, row, c++, PLAIN, ws_xstrdup(r->host));
+		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%" PRIu32, r->pid));
+		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%" PRIu32, r->ppid));
 		if (!r->complete)
-			tt_set(&tb, row, 2, YELLOW, ws_xstrdup("incomplete"));
+			tt_set(&tb, row, c++, YELLOW, ws_xstrdup("incomplete"));
 		else
-			tt_set(&tb, row, 2, PLAIN, ws_xasprintf("%s %" PRId32, r->end, r->status));
-		tt_set(&tb, row, 3, PLAIN, ws_xasprintf("%" PRIu64, r->samples));
-		tt_set(&tb, row, 4, PLAIN, ws_xasprintf("%zu", r->threads));
+			tt_set(&tb, row, c++, PLAIN,
+			       ws_xasprintf("%s %" PRId32, r->end, r->status));
+		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%" PRIu64, r->samples));
+		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%zu", r->threads));
 		size_t len = 1;
 		for (int a = 0; a < r->argc; a++)
 			len += strlen(r->argv[a]) + 1;
@@ -688,7 +836,7 @@ processes(struct out *o, const struct ws_processes *p)
 				strcat(cmd, " ");
 			strcat(cmd, r->argv[a]);
 		}
-		tt_set(&tb, row, 5, PLAIN, cmd);
+		tt_set(&tb, row, c, PLAIN, cmd);
 	}
 	tt_print(o, &tb, "  ");
 }

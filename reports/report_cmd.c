@@ -673,7 +673,7 @@ cmd_report(int argc, char **argv)
 		rc = WS_EXIT_FAIL;
 		goto out_args;
 	}
-	struct ws_filter filter = {pids, npids, tids, ntids, ranks, nranks};
+	struct ws_filter filter = {pids, npids, tids, ntids, ranks, nranks, NULL};
 	if (!check_filter(&prof, &filter)) {
 		ws_profile_free(&prof);
 		rc = WS_EXIT_FAIL;

@@ -34,17 +34,19 @@ check "$J" header-types '.header | (.command | type) == "array" and (.warnings |
 	and (.notes | type) == "array" and ([.wall_seconds, .cpu_seconds, .achieved_hz,
 	.overhead_seconds, .overhead_percent, .samples, .requested_hz] | all(type == "number"))'
 check "$J" flat-keys '.flat | length > 0 and all(keys | sort == (["function","module","file","line",
-	"inlined","self_samples","total_samples","self_percent","total_percent","self_error",
+	"inlined","runtime","self_samples","total_samples","self_percent","total_percent","self_error",
 	"total_error"] | sort))'
 check "$J" tree-keys '[.tree | recurse(.children[]) | keys | sort] | unique |
 	all(. as $k | ["function","total_samples","self_samples","total_percent","children"] |
 	all(. as $x | $k | index($x)))'
 check "$J" lines-keys '.lines | all(has("file") and has("line") and has("function") and
 	has("samples") and has("percent") and has("text"))'
-check "$J" threads-keys '.threads | all(has("pid") and has("tid") and has("name") and
+check "$J" threads-keys '.threads | all(has("host") and has("pid") and has("tid") and has("name") and
 	has("samples") and has("percent") and has("cpu_seconds") and has("wall_seconds"))'
-check "$J" processes-keys '.processes | all(keys | sort == (["pid","ppid","rank","file","command",
+check "$J" processes-keys '.processes | all(keys | sort == (["host","pid","ppid","rank","file","command",
 	"complete","end","status","samples","threads"] | sort))'
+check "$J" hosts 'all(.processes[], .threads[]; .host | type == "string" and length > 0)'
+check "$J" no-runtime 'all(.flat[]; .runtime == null)'
 
 # ---- the header ----
 check "$J" header '.header | .samples == 150 and .threads == 2 and .processes == 1
