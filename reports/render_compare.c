@@ -263,7 +263,7 @@ changed(struct out *o, const struct ws_changed *c)
 	if (!c->nverdicts)
 		fputs("  (no verdict changed)\n", o->f);
 	if (!c->nverdicts && !c->ncounters && !c->nheap) {
-		fputs("  (no counters or heap totals in both runs)\n", o->f);
+		fputs("  (no counters or heap totals recorded in both runs)\n", o->f);
 		return;
 	}
 	struct table tb = {0};
