@@ -21,7 +21,7 @@ is_heap_kind(uint32_t k)
 static bool
 tid_passes(const struct ws_filter *f, uint32_t tid)
 {
-	if (!f->ntids)
+	if (!f || !f->ntids)
 		return true;
 	for (size_t i = 0; i < f->ntids; i++)
 		if (f->tids[i] == tid)

@@ -7,10 +7,13 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "changed.h"
 #include "commands.h"
+#include "counter_table.h"
 #include "disasm.h"
 #include "expect.h"
 #include "gpu_report.h"
+#include "heap.h"
 #include "mpi_report.h"
 #include "profile.h"
 #include "render.h"
@@ -28,8 +31,14 @@ usage(FILE *f)
 		"Two recordings side by side: wall and CPU time with the speedup, then every\n"
 		"function's time before and after (seconds of the sampled clock: samples over\n"
 		"the achieved rate), biggest change first, with the functions that appeared\n"
-		"('new') or vanished ('gone').  Functions match by name and lines by file and\n"
-		"line, so BEFORE and AFTER may be two different programs.\n"
+		"('new') or vanished ('gone'); then what else changed: the verdicts that\n"
+		"differ (lock_contention, scheduling_overhead, imbalanced, omp_imbalanced,\n"
+		"mpi_imbalanced, the GPU verdicts; with capstone vector(F) and memory(F) of\n"
+		"the three hottest functions of either side, and vector_hot and memory_hot\n"
+		"when the hottest function is another one after), each event counted on\n"
+		"both sides (record -e) with its totals, and the heap's allocations and\n"
+		"peak, peak RSS and page faults.  Functions match by name and lines by file\n"
+		"and line, so BEFORE and AFTER may be two different programs.\n"
 		"\n"
 		"options:\n"
 		"  --top N          rows of functions and lines (default 20; 0 = all)\n"
@@ -38,7 +47,8 @@ usage(FILE *f)
 		"                   'hot!=walk_slow', 'after.self(path_stats)<5'; the exit\n"
 		"                   status is 1 when one fails, each failure named on stderr.\n"
 		"                   EXPR is [before.|after.]METRIC OP VALUE, OP one of\n"
-		"                   == != >= <= > <; a bare METRIC is after's.  The metrics:\n"
+		"                   == != >= <= > <; a bare METRIC is after's.  Every metric\n"
+		"                   of report --expect works on either recording:\n"
 		"%s"
 		"  --json           as JSON (schema whyslow-compare, version 1, docs/cli.md)\n"
 		"  --color WHEN     auto (default), always or never\n"
@@ -75,37 +85,53 @@ struct side {
 	struct ws_mpi_report mpi;
 	struct ws_gpu_report gpu;
 	bool have_lines, have_threads, have_vector, have_busy;
-	struct ws_access access; /* when an expectation needs it */
+	struct ws_access access; /* an expectation's, or the Changed section's */
 	bool have_access;
+	struct ws_counter_table counters; /* every function */
+	struct ws_heapmem heap;		  /* every row */
+	/* its own: a side's header lists its symboliser's warnings (modules
+	 * changed since recording, without unwind tables) */
+	struct ws_symbolizer *sym;
 };
 
-/* memory(F), fetched(F), stride(F), intensity(F) need the access analysis. */
+/* The vector and memory-access analyses: every function with samples
+ * when an expectation needs them, else, where capstone is built in, the functions with at
+ * least 1 % of the samples, for the Changed section's vector(F) and
+ * memory(F) of the hottest ones (a recording it cannot analyse, e.g. of
+ * another architecture, just has none). */
 static void
-side_build_access(struct side *s, struct ws_symbolizer *sym, bool access)
+side_build_code(struct side *s, struct ws_symbolizer *sym, bool vector, bool access)
 {
 	const char *why;
+	bool have = ws_disasm_available();
+	if (vector && ws_vector_build(&s->prof, NULL, sym, 0, 0.0, &s->vector, &why) < 0)
+		ws_die(WS_EXIT_FAIL, "--expect: %s", why);
+	s->have_vector =
+	    vector || (have && ws_vector_build(&s->prof, NULL, sym, 0, 1.0, &s->vector, &why) == 0);
 	if (access && ws_access_build(&s->prof, NULL, sym, 0, 0.0, &s->access, &why) < 0)
 		ws_die(WS_EXIT_FAIL, "--expect: %s", why);
-	s->have_access = access;
+	s->have_access =
+	    access || (have && ws_access_build(&s->prof, NULL, sym, 0, 1.0, &s->access, &why) == 0);
 }
 
 static void
-side_build(struct side *s, struct ws_symbolizer *sym, bool lines, bool vector, bool busy)
+side_build(struct side *s, struct ws_symbolizer *sym, bool lines, bool vector, bool access)
 {
-	const char *why;
-	if (vector && ws_vector_build(&s->prof, NULL, sym, 0, 0.0, &s->vector, &why) < 0)
-		ws_die(WS_EXIT_FAIL, "--expect: %s", why);
-	s->have_vector = vector;
-	ws_header_build(&s->prof, NULL, sym, &s->header);
 	ws_flat_build(&s->prof, NULL, sym, 0, &s->flat);
 	if ((s->have_lines = lines))
 		ws_lines_build(&s->prof, NULL, sym, 0, &s->lines);
 	s->have_threads = true;
 	ws_threads_build(&s->prof, NULL, &s->threads);
-	if ((s->have_busy = busy))
-		ws_busy_build(&s->prof, NULL, sym, &s->busy);
+	s->have_busy = true; /* the thread verdicts */
+	ws_busy_build(&s->prof, NULL, sym, &s->busy);
 	ws_mpi_report_build(&s->prof, NULL, &s->mpi);
 	ws_gpu_report_build(&s->prof, NULL, sym, 0, &s->gpu);
+	ws_heapmem_build(&s->prof, NULL, sym, 0, &s->heap);
+	side_build_code(s, sym, vector, access);
+	/* after the analyses: the symboliser's warnings are all known */
+	ws_header_build(&s->prof, NULL, sym, &s->header);
+	double per_sample = s->header.achieved_hz > 0 ? 1.0 / s->header.achieved_hz : 0.0;
+	ws_counters_build(&s->prof, NULL, sym, per_sample, 0, &s->counters);
 }
 
 static void
@@ -125,9 +151,12 @@ side_free(struct side *s)
 		ws_vector_free(&s->vector);
 	ws_mpi_report_free(&s->mpi);
 	ws_gpu_report_free(&s->gpu);
+	ws_heapmem_free(&s->heap);
+	ws_counters_free(&s->counters);
 	if (s->have_access)
 		ws_access_free(&s->access);
 	ws_profile_free(&s->prof);
+	ws_symbolizer_free(s->sym);
 }
 
 int
@@ -188,11 +217,10 @@ cmd_compare(int argc, char **argv)
 	free(texts);
 	if (!parsed)
 		return WS_EXIT_USAGE;
-	bool need_lines = want_lines, need_vector = false, need_busy = false;
+	bool need_lines = want_lines, need_vector = false;
 	bool need_access = false, need_disasm = false;
 	for (size_t i = 0; i < nexpect; i++) {
 		need_lines |= ws_expect_needs_lines(&expects[i]);
-		need_busy |= ws_expect_needs_busy(&expects[i]);
 		need_access |= ws_expect_needs_access(&expects[i]);
 		need_vector |= ws_expect_needs_vector(&expects[i]);
 		if ((ws_expect_needs_vector(&expects[i]) || ws_expect_needs_access(&expects[i])) &&
@@ -210,7 +238,6 @@ cmd_compare(int argc, char **argv)
 
 	struct side s[2] = {0};
 	int rc = WS_EXIT_OK;
-	struct ws_symbolizer *sym = ws_symbolizer_new();
 	for (int i = 0; i < 2 && rc == WS_EXIT_OK; i++) {
 		struct ws_error err;
 		if (ws_load_dir(argv[optind + i], &s[i].prof, &err) < 0) {
@@ -218,8 +245,8 @@ cmd_compare(int argc, char **argv)
 			rc = WS_EXIT_FAIL;
 		} else {
 			s[i].loaded = true;
-			side_build(&s[i], sym, need_lines, need_vector, need_busy);
-			side_build_access(&s[i], sym, need_access);
+			s[i].sym = ws_symbolizer_new();
+			side_build(&s[i], s[i].sym, need_lines, need_vector, need_access);
 		}
 	}
 	if (rc == WS_EXIT_OK) {
@@ -232,22 +259,24 @@ cmd_compare(int argc, char **argv)
 
 		struct ws_facts facts[2];
 		for (int i = 0; i < 2; i++)
-			facts[i] = (struct ws_facts){
-			    .header = &s[i].header,
-			    .flat = &s[i].flat,
-			    .lines = need_lines ? &s[i].lines : NULL,
-			    .threads = &s[i].threads,
-			    .vector = need_vector ? &s[i].vector : NULL,
-			    .busy = need_busy ? &s[i].busy : NULL,
-			    .mpi = &s[i].mpi,
-			    .gpu = &s[i].gpu,
-			    .heap = NULL,     /* heap metrics: report only */
-			    .counters = NULL, /* counters: report only */
-			    .access = need_access ? &s[i].access : NULL};
+			facts[i] =
+			    (struct ws_facts){.header = &s[i].header,
+					      .flat = &s[i].flat,
+					      .lines = need_lines ? &s[i].lines : NULL,
+					      .threads = &s[i].threads,
+					      .vector = s[i].have_vector ? &s[i].vector : NULL,
+					      .busy = &s[i].busy,
+					      .mpi = &s[i].mpi,
+					      .gpu = &s[i].gpu,
+					      .heap = &s[i].heap,
+					      .counters = &s[i].counters,
+					      .access = s[i].have_access ? &s[i].access : NULL};
+		struct ws_changed changed;
+		ws_changed_build(&facts[0], &facts[1], &changed);
 		struct ws_expect_result *results = ws_xcalloc(nexpect + 1, sizeof *results);
 		size_t failed = ws_expect_run(expects, nexpect, &facts[0], &facts[1], results);
 		struct ws_expectations x = {expects, results, nexpect};
-		struct ws_compare_report r = {{h[0], h[1]}, &cmp, nexpect ? &x : NULL};
+		struct ws_compare_report r = {{h[0], h[1]}, &cmp, nexpect ? &x : NULL, &changed};
 		int w;
 		if (json) {
 			w = ws_render_compare_json(stdout, &r);
@@ -263,12 +292,12 @@ cmd_compare(int argc, char **argv)
 			rc = WS_EXIT_FAIL;
 		}
 		ws_expect_free_all(NULL, results, nexpect);
+		ws_changed_free(&changed);
 		ws_compare_free(&cmp);
 	}
 	ws_expect_free_all(expects, NULL, nexpect);
 	side_free(&s[0]);
 	side_free(&s[1]);
-	ws_symbolizer_free(sym);
 	return rc;
 
 usage_error:

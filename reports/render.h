@@ -56,6 +56,7 @@ struct ws_compare_report {
 	const struct ws_header *header[2]; /* before, after */
 	const struct ws_compare *cmp;
 	const struct ws_expectations *expectations; /* NULL: none given */
+	const struct ws_changed *changed;	    /* verdicts, counters, heap (changed.h) */
 };
 
 struct ws_text_options {
@@ -68,6 +69,10 @@ int ws_render_json(FILE *f, const struct ws_report *r);
 int ws_render_compare_text(FILE *f, const struct ws_compare_report *r,
 			   const struct ws_text_options *o);
 int ws_render_compare_json(FILE *f, const struct ws_compare_report *r);
+
+/* compare's "verdicts", "counters" and "heap" keys (render_compare.c). */
+struct ws_changed;
+void ws_json_changed(struct json *j, const struct ws_changed *c);
 
 /* The --counters section (render_counters.c). */
 struct out;

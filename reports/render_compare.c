@@ -1,5 +1,6 @@
 /* whyslow compare as aligned text: the two runs' facts side by side, then
- * the functions (and lines) whose time changed most (see render.h). */
+ * the functions (and lines) whose time changed most, and what else changed
+ * (changed.h); and that last part as JSON (see render.h). */
 #include "config.h"
 
 #include <inttypes.h>
@@ -8,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "changed.h"
+#include "json.h"
 #include "render.h"
 #include "text_table.h"
 #include "util.h"
@@ -219,6 +222,151 @@ lines(struct out *o, const struct ws_compare *c)
 			c->nall_lines);
 }
 
+/* ---- what else changed ---- */
+
+/* The verdicts that name a state that is right, not a problem. */
+static bool
+good_state(const struct ws_changed_verdict *v)
+{
+	return !strcmp(v->name, "gpu_resident") || !strcmp(v->name, "gpu_bound");
+}
+
+static char *
+figure(double v, const char *unit)
+{
+	return !strcmp(unit, "%") ? ws_xasprintf("%.1f %%", v) : ws_xasprintf("%.2f%s", v, unit);
+}
+
+static char *
+total(const struct ws_changed_total *t, int side)
+{
+	return t->bytes ? tt_size(t->value[side]) : ws_xasprintf("%" PRIu64, t->value[side]);
+}
+
+static void
+total_row(struct table *tb, const struct ws_changed_total *t)
+{
+	struct cell *row = tt_row(tb);
+	tt_set(tb, row, 0, PLAIN, ws_xstrdup(t->name));
+	tt_set(tb, row, 1, PLAIN, total(t, 0));
+	tt_set(tb, row, 2, PLAIN, total(t, 1));
+	if (t->value[0] == t->value[1])
+		tt_set(tb, row, 3, DIM, ws_xstrdup("same"));
+	else if (t->value[0])
+		tt_set(tb, row, 3, PLAIN, ws_xasprintf("%.2f\xc3\x97", t->ratio));
+}
+
+static void
+changed(struct out *o, const struct ws_changed *c)
+{
+	tt_title(o, "Changed: the verdicts that differ, and the totals counted on both sides");
+	if (!c->nverdicts)
+		fputs("  (no verdict changed)\n", o->f);
+	if (!c->nverdicts && !c->ncounters && !c->nheap) {
+		fputs("  (no counters or heap totals recorded in both runs)\n", o->f);
+		return;
+	}
+	struct table tb = {0};
+	tt_col(&tb, "", false, tt_name_room(o, 2 + 14 * 2 + 40 + 6, 40));
+	tt_col(&tb, "before", false, 40);
+	tt_col(&tb, "after", false, 40);
+	tt_col(&tb, "change", false, 0);
+	for (size_t i = 0; i < c->nverdicts; i++) {
+		const struct ws_changed_verdict *v = &c->verdicts[i];
+		struct cell *row = tt_row(&tb);
+		tt_set(&tb, row, 0, BOLD,
+		       v->function ? ws_xasprintf("%s(%s)", v->name, v->function)
+				   : ws_xstrdup(v->name));
+		bool better = v->flag && (strcmp(v->after, "yes") ? !good_state(v) : good_state(v));
+		enum style st = !v->flag ? YELLOW : better ? GREEN : RED;
+		bool two = v->functions[0] && !v->function;
+		tt_set(&tb, row, 1, PLAIN,
+		       two ? ws_xasprintf("%s (%s)", v->before, v->functions[0])
+			   : ws_xstrdup(v->before));
+		tt_set(&tb, row, 2, st,
+		       two ? ws_xasprintf("%s (%s)", v->after, v->functions[1])
+			   : ws_xstrdup(v->after));
+		if (v->what) {
+			char *b = figure(v->value[0], v->unit), *a = figure(v->value[1], v->unit);
+			tt_set(&tb, row, 3, DIM,
+			       ws_xasprintf("%s %s \xe2\x86\x92 %s", v->what, b, a));
+			free(b);
+			free(a);
+		}
+	}
+	for (size_t i = 0; i < c->ncounters; i++)
+		total_row(&tb, &c->counters[i]);
+	for (size_t i = 0; i < c->nheap; i++)
+		total_row(&tb, &c->heap[i]);
+	tt_print(o, &tb, "  ");
+}
+
+static void
+json_totals(struct json *j, const char *key, const char *name_key, const struct ws_changed_total *t,
+	    size_t n)
+{
+	json_key(j, key);
+	json_begin_array(j);
+	for (size_t i = 0; i < n; i++) {
+		json_begin_object(j);
+		json_key_str(j, name_key, t[i].name);
+		json_key_uint(j, "before", t[i].value[0]);
+		json_key_uint(j, "after", t[i].value[1]);
+		json_key(j, "ratio");
+		if (t[i].value[0])
+			json_double(j, t[i].ratio, 4);
+		else
+			json_null(j);
+		json_end_object(j);
+	}
+	json_end_array(j);
+}
+
+void
+ws_json_changed(struct json *j, const struct ws_changed *c)
+{
+	if (!c)
+		return;
+	json_key(j, "verdicts");
+	json_begin_array(j);
+	for (size_t i = 0; i < c->nverdicts; i++) {
+		const struct ws_changed_verdict *v = &c->verdicts[i];
+		json_begin_object(j);
+		json_key_str(j, "name", v->name);
+		if (v->function)
+			json_key_str(j, "function", v->function);
+		if (v->functions[0]) {
+			json_key(j, "functions");
+			json_begin_array(j);
+			json_string(j, v->functions[0]);
+			json_string(j, v->functions[1]);
+			json_end_array(j);
+		}
+		if (v->flag) {
+			json_key_bool(j, "before", !strcmp(v->before, "yes"));
+			json_key_bool(j, "after", !strcmp(v->after, "yes"));
+		} else {
+			json_key_str(j, "before", v->before);
+			json_key_str(j, "after", v->after);
+		}
+		if (v->what) {
+			json_key_str(j, "what", v->what);
+			json_key_str(j, "unit", v->unit);
+			json_key(j, "values");
+			json_begin_array(j);
+			/* as report's JSON gives them: percentages to 2 places */
+			int places = !strcmp(v->unit, "%") ? 2 : 3;
+			json_double(j, v->value[0], places);
+			json_double(j, v->value[1], places);
+			json_end_array(j);
+		}
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_totals(j, "counters", "event", c->counters, c->ncounters);
+	json_totals(j, "heap", "name", c->heap, c->nheap);
+}
+
 int
 ws_render_compare_text(FILE *f, const struct ws_compare_report *r,
 		       const struct ws_text_options *opt)
@@ -232,6 +380,8 @@ ws_render_compare_text(FILE *f, const struct ws_compare_report *r,
 	functions(&o, r);
 	if (r->cmp->lines)
 		lines(&o, r->cmp);
+	if (r->changed)
+		changed(&o, r->changed);
 	ws_text_expectations(&o, r->expectations);
 	fflush(f);
 	return ferror(f) ? -1 : 0;

@@ -677,6 +677,7 @@ ws_render_compare_json(FILE *f, const struct ws_compare_report *r)
 		}
 		json_end_array(&j);
 	}
+	ws_json_changed(&j, r->changed);
 	expectations(&j, r->expectations);
 	json_end_object(&j);
 	return json_finish(&j);

@@ -35,7 +35,9 @@ J=$tmp/cmp.json
 expect_status 0 "$WHYSLOW" compare --json --lines "$REC" "$FAST" && cp "$tmp/out" "$J"
 check "$J" schema '.schema == "whyslow-compare" and .version == 1'
 check "$J" keys '(keys | sort) == (["schema","version","before","after","speedup",
-	"cpu_speedup","functions","lines"] | sort)'
+	"cpu_speedup","functions","lines","verdicts","counters","heap"] | sort)'
+check "$J" changed '(.verdicts | type) == "array" and (.counters | type) == "array" and
+	(.heap | type) == "array"'
 check "$J" speedup '.speedup == 2.5 and .cpu_speedup > 1.56 and .cpu_speedup < 1.57'
 check "$J" headers '.before.header.samples == 150 and .after.header.samples == 96'
 check "$J" hot_leaf '.functions[0] | .function == "hot_leaf" and .in == "both" and

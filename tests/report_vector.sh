@@ -4,7 +4,7 @@
 # vectorised (-O3 -march=x86-64-v3), recorded, and checked in the JSON and
 # the text: the class, the packed share, the vector width, the producer's
 # flags, the loop's source lines; the packed/vwidth/vector expectations in
-# report and compare; GCC's and clang's optimisation records (the
+# report and compare, and compare's vector(kernel) verdict change; GCC's and clang's optimisation records (the
 # compiler's reason next to the loop), and bad records ignored.  Skips
 # without capstone; the vectorised half skips on a CPU without AVX2.
 . "${SRCDIR:-.}/report_common.sh"
@@ -137,6 +137,19 @@ else
 		--expect 'before.packed(kernel) < 10' \
 		--expect 'after.packed(kernel) / before.packed(kernel) > 8' "$tmp/scalar" "$tmp/vector"
 	expect_status 1 "$WHYSLOW" compare --expect 'vector(kernel) == scalar' "$tmp/scalar" "$tmp/vector"
+	# compare's Changed section: kernel's class and packed share before and
+	# after, as report --vector gives them for each run
+	pb=$(jq -r "$(F kernel) | .packed_percent" "$S")
+	pa=$(jq -r "$(F kernel) | .packed_percent" "$V")
+	expect_status 0 "$WHYSLOW" compare --json "$tmp/scalar" "$tmp/vector"
+	jq -e --argjson pb "$pb" --argjson pa "$pa" '[.verdicts[] | select(.name == "vector")] ==
+		[{"name": "vector", "function": "kernel", "functions": ["kernel", "kernel"],
+		"before": "scalar", "after": "vectorised", "what": "packed", "unit": "%",
+		"values": [$pb, $pa]}]' "$tmp/out" >/dev/null ||
+		fail "compare json verdicts: $(jq -c .verdicts "$tmp/out"), report: $pb -> $pa"
+	expect_status 0 "$WHYSLOW" compare --color never "$tmp/scalar" "$tmp/vector"
+	grep -Eq '^  vector\(kernel\) +scalar +vectorised +packed ' "$tmp/out" ||
+		fail "compare text: no 'vector(kernel) scalar vectorised' line: $(sed -n '/^Changed/,$p' "$tmp/out")"
 fi
 
 # ---- optimisation records: the compiler's reason next to the loop ----
