@@ -104,7 +104,12 @@ usage(FILE *f)
 	    "                          perf::PAGE-FAULTS:100; samples then count events\n"
 	    "  -q, --quiet             no summary line\n"
 	    "  -h, --help              this help\n\n"
-	    "The exit status is PROGRAM's; 'whyslow report DIR' shows the profile.\n");
+	    "The exit status is PROGRAM's; 'whyslow report DIR' shows the profile.\n\n"
+	    "MPI: run each rank under its own whyslow record (mpirun -np 4 whyslow record\n"
+	    "-- ./app): the ranks of one job share DIR (default whyslow-mpi-JOB), which the\n"
+	    "first one marks with the job's identity (DIR/.whyslow-job); a rank of another\n"
+	    "job is refused it.  'whyslow record -- mpirun ...' reaches ranks on other\n"
+	    "hosts only if the launcher exports LD_PRELOAD and WHYSLOW_* (mpirun -x).\n");
 }
 
 /* Print a usage error; returns -1 for parse_options() to return. */

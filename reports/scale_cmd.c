@@ -36,15 +36,18 @@ usage(FILE *f)
 	      "print the strong-scaling table: median wall time with its spread, speedup,\n"
 	      "parallel efficiency and the Karp-Flatt serial fraction at each count, an\n"
 	      "Amdahl fit (serial fraction, the speedup it predicts at the largest count and\n"
-	      "at infinity), and per function its self time summed over threads at each\n"
-	      "count: where the thread-seconds that perfect scaling would not spend went.\n"
+	      "at infinity), and per function its self time summed over the threads that\n"
+	      "work at each count: where the thread-seconds that perfect scaling would not\n"
+	      "spend went.  Threads that take no part in the work (MPI progress threads,\n"
+	      "as report --threads tells them) are left out, and the samples blocked in\n"
+	      "the kernel are one [waiting] line, so that the program's function is named.\n"
 	      "\n"
 	      "  --threads LIST     thread counts: OMP_NUM_THREADS is set, and {threads} in\n"
 	      "                     ARGS is replaced by the count\n"
-	      "  --ranks LIST       MPI rank counts: runs LAUNCHER COUNT PROGRAM ARGS ({ranks}\n"
-	      "                     in ARGS is replaced too); times and functions are the\n"
-	      "                     ranks' own (from the first rank's start to the last\n"
-	      "                     one's end), not the launcher's\n"
+	      "  --ranks LIST       MPI rank counts: runs LAUNCHER COUNT whyslow record ...\n"
+	      "                     -- PROGRAM ARGS ({ranks} in ARGS is replaced too): each\n"
+	      "                     rank records itself, on any host; times are the ranks'\n"
+	      "                     own (from the first rank's start to the last one's end)\n"
 	      "  --launcher CMD     the MPI launcher and its count option (default\n"
 	      "                     'mpirun -np'; e.g. 'srun -n', 'mpiexec -n')\n"
 	      "  --weak             weak scaling: the work grows with the count (each thread\n"
@@ -64,8 +67,9 @@ usage(FILE *f)
 	      "                     FILE.png, FILE.svg, or 'term' for a text plot here\n"
 	      "  -h, --help         this help\n"
 	      "\n"
-	      "Progress goes to stderr.  Exit status: 0 done, 1 a run failed or could not\n"
-	      "be read, 2 usage error.\n",
+	      "Progress goes to stderr, with a warning when a count exceeds the cores\n"
+	      "whyslow may run on (its CPU affinity).  Exit status: 0 done, 1 a run failed\n"
+	      "or could not be read, 2 usage error.\n",
 	      f);
 }
 
