@@ -61,21 +61,32 @@ awk -v r="$ranks" -v t="$table" 'BEGIN { exit !(t - r < 0.0015 && r - t < 0.0015
 # With both ranks on one core (taskset, --bind-to none), integrate_range's
 # summed wall time doubles at 2 ranks: it must be the function named, where
 # the helper threads' poll used to be.  taskset also makes the 2 ranks more
-# than the cores whyslow may use, which is warned about.
+# than the cores whyslow may use, which is warned about.  (The doubling is
+# a timing: a test hogging that core during one count only can hide it, so
+# a failed attempt gets one more.)
+pinned() {
+	out=$tmp/pinned$1.txt
+	taskset -c 0 "$WHYSLOW" scale --ranks 1,2 --repeat 1 --top 0 --launcher "mpirun --bind-to none -np" \
+		-o "$tmp/pinned$1" -- "$prog" mpi 50000000 >"$out" 2>"$tmp/pinned$1.err" ||
+		{ echo "  scale failed: $(tail -3 "$tmp/pinned$1.err")"; return 1; }
+	ok=0
+	grep -q 'warning: 2 ranks is more than the 1 cores here' "$out" ||
+		{ echo "  no warning about cores under taskset -c 0"; ok=1; }
+	# a row of a wait in the kernel worth 10 ms or more at either count
+	sed -n '/^Functions:/,/^$/p' "$out" | grep -v 'Functions:\|\[waiting\]\|left out:' |
+		awk '$0 ~ /poll|epoll_wait|nanosleep|futex_abstimed_wait|pthread_cond/ && ($1 >= 0.01 || $2 >= 0.01)' |
+		grep -q . && { echo "  a wait in the kernel is a function row"; ok=1; }
+	grep -q '\[waiting\] (blocked in the kernel' "$out" || { echo "  no waiting line"; ok=1; }
+	n=$(sed -n 's/^ *left out: \([0-9]*\) threads\{0,1\} at 2 ranks.*/\1/p' "$out")
+	[ -n "$n" ] && [ "$n" -ge 2 ] || { echo "  Open MPI's helper threads were not left out"; ok=1; }
+	grep -q '^  integrate_range takes [0-9]* % of the scaling loss' "$out" ||
+		{ echo "  integrate_range is not named"; ok=1; }
+	[ $ok = 0 ] || { echo "  attempt $1:"; sed -n '1,/^Functions/p;/integrate_range\|waiting\|left out\|takes/p' "$out"; }
+	return $ok
+}
 if command -v taskset >/dev/null 2>&1 && taskset -c 0 true 2>/dev/null; then
-	expect_status 0 taskset -c 0 "$WHYSLOW" scale --ranks 1,2 --repeat 1 --top 0 \
-		--launcher "mpirun --bind-to none -np" -o "$tmp/pinned" -- "$prog" mpi 50000000
-	grep -q 'warning: 2 ranks is more than the 1 cores here' "$tmp/out" ||
-		fail "scale --ranks under taskset -c 0: no warning about cores: $(head -4 "$tmp/out")"
-	rows=$(sed -n '/^Functions:/,/^$/p' "$tmp/out" | grep -v '^Functions:\|^ *1  *2 \|\[waiting\]\|left out:')
-	if echo "$rows" | grep -Eq 'poll|epoll_wait|nanosleep|futex_abstimed_wait|pthread_cond'; then
-		fail "scale --ranks: a wait in the kernel is a function row: $(cat "$tmp/out")"
-	fi
-	grep -q '\[waiting\] (blocked in the kernel' "$tmp/out" || fail "scale --ranks: no waiting line: $(cat "$tmp/out")"
-	n=$(sed -n 's/^ *left out: \([0-9]*\) threads\{0,1\} at 2 ranks.*/\1/p' "$tmp/out")
-	[ -n "$n" ] && [ "$n" -ge 2 ] || fail "scale --ranks: Open MPI's helper threads were not left out: $(cat "$tmp/out")"
-	grep -q '^  integrate_range takes [0-9]* % of the scaling loss' "$tmp/out" ||
-		fail "scale --ranks: integrate_range is not named: $(cat "$tmp/out")"
+	pinned 1 || { echo "first attempt failed; retrying once" && pinned 2; } ||
+		fail "scale --ranks on one core: a wait is named or integrate_range is not (above)"
 else
 	echo "SKIP (part): no taskset: the named function is not checked"
 fi
