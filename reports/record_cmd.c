@@ -30,6 +30,7 @@
 #include "commands.h"
 #include "events.h"
 #include "profile.h"
+#include "rank_dir.h"
 #include "util.h"
 
 #ifndef PKGLIBDIR
@@ -103,7 +104,12 @@ usage(FILE *f)
 	    "                          perf::PAGE-FAULTS:100; samples then count events\n"
 	    "  -q, --quiet             no summary line\n"
 	    "  -h, --help              this help\n\n"
-	    "The exit status is PROGRAM's; 'whyslow report DIR' shows the profile.\n");
+	    "The exit status is PROGRAM's; 'whyslow report DIR' shows the profile.\n\n"
+	    "MPI: run each rank under its own whyslow record (mpirun -np 4 whyslow record\n"
+	    "-- ./app): the ranks of one job share DIR (default whyslow-mpi-JOB), which the\n"
+	    "first one marks with the job's identity (DIR/.whyslow-job); a rank of another\n"
+	    "job is refused it.  'whyslow record -- mpirun ...' reaches ranks on other\n"
+	    "hosts only if the launcher exports LD_PRELOAD and WHYSLOW_* (mpirun -x).\n");
 }
 
 /* Print a usage error; returns -1 for parse_options() to return. */
@@ -563,70 +569,27 @@ dir_is_empty(const char *path)
 }
 
 /* Make the output directory.  Returns its name as the user will type it
- * (a new string), *created saying whether we made it, or NULL. */
-/* When whyslow record runs as one rank of an MPI job (mpirun -np 4 whyslow
- * record -- ./app), the job's identity, the same in every rank: the PMIx
- * namespace (Open MPI, Slurm and MPICH with PMIx), Open MPI's job id,
- * Slurm's job and step, else the launcher's pid (MPICH's Hydra: one node).
- * NULL when this is not an MPI rank. */
-static char *
-mpi_job_id(void)
-{
-	static const char *const rank_vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK",
-						"SLURM_PROCID", NULL};
-	bool rank = false;
-	for (const char *const *v = rank_vars; *v && !rank; v++)
-		rank = getenv(*v) && *getenv(*v);
-	if (!rank)
-		return NULL;
-	const char *ns = getenv("PMIX_NAMESPACE");
-	if (!ns || !*ns)
-		ns = getenv("OMPI_MCA_ess_base_jobid");
-	char *id;
-	if (ns && *ns)
-		id = ws_xstrdup(ns);
-	else if (getenv("SLURM_JOB_ID"))
-		id = ws_xasprintf("%s.%s", getenv("SLURM_JOB_ID"),
-				  getenv("SLURM_STEP_ID") ? getenv("SLURM_STEP_ID") : "0");
-	else
-		id = ws_xasprintf("ppid%ld", (long)getppid());
-	/* a file name: keep [A-Za-z0-9._-] */
-	for (char *c = id; *c; c++)
-		if (!isalnum((unsigned char)*c) && *c != '.' && *c != '-' && *c != '_')
-			*c = '_';
-	return id;
-}
-
-/* The ranks of one job share one directory: each creates it or finds it,
- * and their files never collide (host, rank and pid in the names). */
-static char *
-make_rank_dir(const char *output, const char *job, bool *created, int *status)
-{
-	char *name = output ? ws_xstrdup(output) : ws_xasprintf("whyslow-mpi-%s", job);
-	if (mkdir(name, 0777) == 0) {
-		*created = true;
-		return name;
-	}
-	struct stat st;
-	if (errno == EEXIST && stat(name, &st) == 0 && S_ISDIR(st.st_mode))
-		return name;
-	*status = WS_EXIT_FAIL;
-	ws_errorf("%s: cannot create the output directory: %s", name,
-		  errno == EEXIST ? "exists and is not a directory" : strerror(errno));
-	free(name);
-	return NULL;
-}
-
+ * (a new string), *created saying whether we made it, or NULL.  When
+ * whyslow record runs as one rank of an MPI job (mpirun -np 4 whyslow
+ * record -- ./app), the ranks share one (rank_dir.h): -o DIR, or
+ * whyslow-mpi-JOB. */
 static char *
 make_output_dir(const char *output, bool *created, int *status)
 {
 	*status = WS_EXIT_FAIL;
 	*created = false;
-	char *job = mpi_job_id();
-	if (job) {
-		char *d = make_rank_dir(output, job, created, status);
+	long rank;
+	if (ws_mpi_rank(&rank)) {
+		char *job;
+		char *identity = ws_mpi_job_identity(&job);
+		char *name = output ? ws_xstrdup(output) : ws_xasprintf("whyslow-mpi-%s", job);
+		if (ws_rank_dir(name, identity, rank, created, status) < 0) {
+			free(name);
+			name = NULL;
+		}
+		free(identity);
 		free(job);
-		return d;
+		return name;
 	}
 	if (output) {
 		struct stat st;

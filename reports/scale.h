@@ -44,6 +44,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "analysis.h"
 
@@ -81,6 +82,28 @@ struct ws_scale {
 	size_t nfns;
 	double total_loss; /* summed positive losses */
 };
+
+/* The flat profile a run contributes to the per-function table: the
+ * program's work, not its waiting.
+ *  - threads that did not take part in the work are left out, by the rule
+ *    of report --threads (ws_busy_row.took_part: busy + runtime time at
+ *    least 10 % of the busiest thread's busy time): an MPI library's
+ *    progress threads, which sleep in poll/epoll_wait all along and with
+ *    the wall clock would otherwise add a thread's wall time per rank; a
+ *    main thread blocked in pthread_join;
+ *  - of the threads that took part, the samples blocked in the kernel
+ *    (ws_classify_stack: WS_IDLE; poll, futex waits, sleeps, ...) are one
+ *    row, function WS_SCALE_WAITING, not their C library functions; time
+ *    in an OpenMP runtime (spinning or blocked at its barriers) stays with
+ *    the runtime's functions.
+ * Threads are matched to report --threads' rows by pid and tid.  out's
+ * rows have self counts only (total 0) and are not sorted; free it with
+ * ws_flat_free.  *left_threads and *left_samples: the threads left out
+ * and their samples. */
+#define WS_SCALE_WAITING "[waiting]"
+void ws_scale_flat_build(const struct wsr_profile *prof, const struct ws_filter *f,
+			 struct ws_symbolizer *sym, struct ws_flat *out, size_t *left_threads,
+			 uint64_t *left_samples);
 
 /* runs[i * repeats + r]: count counts[i], repeat r; counts ascending and
  * distinct.  top: functions kept (0: all).  weak: weak scaling. */

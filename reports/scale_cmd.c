@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,15 +36,18 @@ usage(FILE *f)
 	      "print the strong-scaling table: median wall time with its spread, speedup,\n"
 	      "parallel efficiency and the Karp-Flatt serial fraction at each count, an\n"
 	      "Amdahl fit (serial fraction, the speedup it predicts at the largest count and\n"
-	      "at infinity), and per function its self time summed over threads at each\n"
-	      "count: where the thread-seconds that perfect scaling would not spend went.\n"
+	      "at infinity), and per function its self time summed over the threads that\n"
+	      "work at each count: where the thread-seconds that perfect scaling would not\n"
+	      "spend went.  Threads that take no part in the work (MPI progress threads,\n"
+	      "as report --threads tells them) are left out, and the samples blocked in\n"
+	      "the kernel are one [waiting] line, so that the program's function is named.\n"
 	      "\n"
 	      "  --threads LIST     thread counts: OMP_NUM_THREADS is set, and {threads} in\n"
 	      "                     ARGS is replaced by the count\n"
-	      "  --ranks LIST       MPI rank counts: runs LAUNCHER COUNT PROGRAM ARGS ({ranks}\n"
-	      "                     in ARGS is replaced too); times and functions are the\n"
-	      "                     ranks' own (from the first rank's start to the last\n"
-	      "                     one's end), not the launcher's\n"
+	      "  --ranks LIST       MPI rank counts: runs LAUNCHER COUNT whyslow record ...\n"
+	      "                     -- PROGRAM ARGS ({ranks} in ARGS is replaced too): each\n"
+	      "                     rank records itself, on any host; times are the ranks'\n"
+	      "                     own (from the first rank's start to the last one's end)\n"
 	      "  --launcher CMD     the MPI launcher and its count option (default\n"
 	      "                     'mpirun -np'; e.g. 'srun -n', 'mpiexec -n')\n"
 	      "  --weak             weak scaling: the work grows with the count (each thread\n"
@@ -63,8 +67,9 @@ usage(FILE *f)
 	      "                     FILE.png, FILE.svg, or 'term' for a text plot here\n"
 	      "  -h, --help         this help\n"
 	      "\n"
-	      "Progress goes to stderr.  Exit status: 0 done, 1 a run failed or could not\n"
-	      "be read, 2 usage error.\n",
+	      "Progress goes to stderr, with a warning when a count exceeds the cores\n"
+	      "whyslow may run on (its CPU affinity).  Exit status: 0 done, 1 a run failed\n"
+	      "or could not be read, 2 usage error.\n",
 	      f);
 }
 
@@ -139,6 +144,7 @@ struct scale_opts {
 	size_t ncounts;
 	bool ranks, weak;
 	const char *launcher, *output, *clock, *plot;
+	char *absoutput; /* output, absolute: the ranks may start elsewhere */
 	long repeat, frequency, top;
 	char **prog; /* PROGRAM ARGS..., NULL-terminated */
 };
@@ -147,7 +153,7 @@ struct scale_opts {
 static int
 run_one(const struct scale_opts *o, const char *self, int count, long repeat)
 {
-	char *dir = ws_xasprintf("%s/%d-%ld", o->output, count, repeat);
+	char *dir = ws_xasprintf("%s/%d-%ld", o->absoutput, count, repeat);
 	char *out = ws_xasprintf("%s/%d-%ld.out", o->output, count, repeat);
 	char *hz = ws_xasprintf("%ld", o->frequency);
 	size_t nprog = 0;
@@ -155,7 +161,19 @@ run_one(const struct scale_opts *o, const char *self, int count, long repeat)
 		nprog++;
 	char **argv = ws_xcalloc(nprog + 32, sizeof *argv);
 	size_t n = 0;
-	char *launcher_copy = NULL;
+	char *launcher_copy = NULL, *count_arg = NULL;
+	/* with ranks, LAUNCHER COUNT whyslow record ... -- PROGRAM: each rank
+	 * runs its own whyslow record, which sets up the collector's
+	 * environment wherever the launcher puts it (another host included),
+	 * and the ranks share one directory (rank_dir.h) */
+	if (o->ranks) {
+		launcher_copy = ws_xstrdup(o->launcher);
+		char *save = NULL;
+		for (char *w = strtok_r(launcher_copy, " \t", &save); w && n < 16;
+		     w = strtok_r(NULL, " \t", &save))
+			argv[n++] = w;
+		argv[n++] = count_arg = ws_xasprintf("%d", count);
+	}
 	argv[n++] = (char *)self;
 	argv[n++] = "record";
 	argv[n++] = "-q";
@@ -166,14 +184,6 @@ run_one(const struct scale_opts *o, const char *self, int count, long repeat)
 	argv[n++] = "-F";
 	argv[n++] = hz;
 	argv[n++] = "--";
-	if (o->ranks) {
-		launcher_copy = ws_xstrdup(o->launcher);
-		char *save = NULL;
-		for (char *w = strtok_r(launcher_copy, " \t", &save); w && n < 26;
-		     w = strtok_r(NULL, " \t", &save))
-			argv[n++] = w;
-		argv[n++] = ws_xasprintf("%d", count);
-	}
 	size_t first_arg = n;
 	for (size_t i = 0; i < nprog; i++)
 		argv[n++] = substitute(o->prog[i], o->ranks ? "ranks" : "threads", count);
@@ -200,7 +210,7 @@ run_one(const struct scale_opts *o, const char *self, int count, long repeat)
 	posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	pid_t pid;
-	int rc = posix_spawn(&pid, self, &fa, NULL, argv, envp);
+	int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	int status = 0;
 	if (rc == 0)
@@ -208,7 +218,7 @@ run_one(const struct scale_opts *o, const char *self, int count, long repeat)
 			;
 	int result = 0;
 	if (rc != 0) {
-		ws_errorf("scale: cannot run %s: %s", self, strerror(rc));
+		ws_errorf("scale: cannot run %s: %s", argv[0], strerror(rc));
 		result = -1;
 	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		if (WIFEXITED(status))
@@ -222,8 +232,7 @@ run_one(const struct scale_opts *o, const char *self, int count, long repeat)
 	}
 	for (size_t i = first_arg; i < n; i++)
 		free(argv[i]);
-	if (o->ranks)
-		free(argv[first_arg - 1]);
+	free(count_arg);
 	free(launcher_copy);
 	free(argv);
 	free(envp);
@@ -236,8 +245,36 @@ run_one(const struct scale_opts *o, const char *self, int count, long repeat)
 
 /* ---- output ---- */
 
+/* What a run's function table leaves out: the threads that did not take
+ * part in the work (scale.h, ws_scale_flat_build). */
+struct left_out {
+	size_t threads;
+	uint64_t samples;
+	double hz; /* the run's achieved rate */
+};
+
+/* One row of the function table. */
 static void
-print_table(FILE *f, const struct scale_opts *o, const struct ws_scale *s, long cores)
+print_fn(FILE *f, const struct ws_scale *s, const struct ws_scale_fn *fn, const char *note)
+{
+	double most = 0;
+	for (size_t i = 0; i < s->npoints; i++)
+		most = fmax(most, fn->seconds[i]);
+	if (most < 0.0005)
+		return; /* rounds to nothing at every count */
+	fputs("  ", f);
+	for (size_t i = 0; i < s->npoints; i++)
+		fprintf(f, "%8.3f", fn->seconds[i]);
+	char share[16] = "";
+	if (fn->loss > 0 && s->total_loss > 0)
+		snprintf(share, sizeof share, "%.0f%%", 100 * fn->loss / s->total_loss);
+	fprintf(f, "  %+8.3f  %5s  %s%s%s\n", fn->loss, share, fn->function,
+		fn->inlined ? " [inlined]" : "", note);
+}
+
+static void
+print_table(FILE *f, const struct scale_opts *o, const struct ws_scale *s,
+	    const struct left_out *left, long cores)
 {
 	const char *unit = o->ranks ? "ranks" : "threads";
 	fprintf(f, "whyslow scale:");
@@ -249,10 +286,11 @@ print_table(FILE *f, const struct scale_opts *o, const struct ws_scale *s, long 
 	fprintf(f, ", %ld repeat%s each, %s clock; recordings in %s\n", o->repeat,
 		o->repeat == 1 ? "" : "s", o->clock, o->output);
 	if (cores > 0 && o->counts[o->ncounts - 1] > cores)
-		fprintf(f,
-			"  warning: %d %s is more than the %ld cores here: beyond %ld the %s share "
-			"cores and cannot speed up\n",
-			o->counts[o->ncounts - 1], unit, cores, cores, unit);
+		fprintf(
+		    f,
+		    "  warning: %d %s is more than the %ld cores here (whyslow's CPU affinity): "
+		    "beyond %ld the %s share cores and cannot speed up\n",
+		    o->counts[o->ncounts - 1], unit, cores, cores, unit);
 	if (s->weak)
 		fprintf(f, "  weak scaling: the work grows with the %s\n", unit);
 	fprintf(f, "\n  %7s  %8s  %15s  %7s  %10s  %10s\n", unit, "wall s", "min-max",
@@ -288,30 +326,46 @@ print_table(FILE *f, const struct scale_opts *o, const struct ws_scale *s, long 
 	if (s->npoints < 2 || !s->nfns)
 		return;
 	fprintf(f,
-		"\nFunctions: self seconds summed over %s at each count (%s clock%s), largest "
-		"scaling loss first\n  ",
-		unit, o->clock, strcmp(o->clock, "wall") ? "" : ": waiting counts");
+		"\nFunctions: self seconds summed over the %s that work at each count (%s "
+		"clock%s), largest scaling loss first\n  ",
+		o->ranks ? "ranks' threads" : "threads", o->clock,
+		strcmp(o->clock, "wall") ? "" : "; blocked in the kernel: " WS_SCALE_WAITING);
 	for (size_t i = 0; i < s->npoints; i++)
 		fprintf(f, "%8d", s->points[i].count);
 	fprintf(f, "  %8s  %5s  function\n", "loss", "share");
+	const struct ws_scale_fn *worst = NULL, *waiting = NULL;
+	size_t shown = 0;
 	for (size_t j = 0; j < s->nfns; j++) {
 		const struct ws_scale_fn *fn = &s->fns[j];
-		double most = 0;
-		for (size_t i = 0; i < s->npoints; i++)
-			most = fmax(most, fn->seconds[i]);
-		if (most < 0.0005)
-			continue; /* rounds to nothing at every count */
-		fputs("  ", f);
-		for (size_t i = 0; i < s->npoints; i++)
-			fprintf(f, "%8.3f", fn->seconds[i]);
-		char share[16] = "";
-		if (fn->loss > 0 && s->total_loss > 0)
-			snprintf(share, sizeof share, "%.0f%%", 100 * fn->loss / s->total_loss);
-		fprintf(f, "  %+8.3f  %5s  %s%s\n", fn->loss, share, fn->function,
-			fn->inlined ? " [inlined]" : "");
+		bool is_waiting = !strcmp(fn->function, WS_SCALE_WAITING);
+		if (is_waiting)
+			waiting = fn;
+		else if (!worst)
+			worst = fn;
+		if (is_waiting || (o->top && shown >= (size_t)o->top))
+			continue;
+		shown++;
+		print_fn(f, s, fn, "");
 	}
-	const struct ws_scale_fn *worst = &s->fns[0];
-	if (worst->loss > 0 && s->total_loss > 0)
+	if (waiting)
+		print_fn(f, s, waiting, " (blocked in the kernel: poll, futex waits, sleeps, ...)");
+	/* the threads left out, at the largest count */
+	size_t last = (s->npoints - 1) * (size_t)o->repeat;
+	double threads = 0, seconds = 0;
+	for (long r = 0; r < o->repeat; r++) {
+		threads += (double)left[last + r].threads / (double)o->repeat;
+		if (left[last + r].hz > 0)
+			seconds +=
+			    (double)left[last + r].samples / left[last + r].hz / (double)o->repeat;
+	}
+	if (threads > 0)
+		fprintf(f,
+			"  left out: %.0f thread%s at %d %s that did not take part in the work "
+			"(as in report --threads: blocked or idle nearly all along, e.g. an MPI "
+			"library's progress threads), %.3f s of their time\n",
+			threads, threads >= 1.5 ? "s" : "", s->points[s->npoints - 1].count, unit,
+			seconds);
+	if (worst && worst->loss > 0 && s->total_loss > 0)
 		fprintf(
 		    f,
 		    "\n  %s takes %.0f %% of the scaling loss: %.3f more %s-seconds at %d %s than "
@@ -319,6 +373,13 @@ print_table(FILE *f, const struct scale_opts *o, const struct ws_scale *s, long 
 		    worst->function, 100 * worst->loss / s->total_loss, worst->loss,
 		    o->ranks ? "rank" : "thread", s->points[s->npoints - 1].count, unit,
 		    s->points[0].count);
+	if (waiting && waiting->loss > 0 && s->total_loss > 0)
+		fprintf(
+		    f,
+		    "%s  waiting (threads blocked in the kernel) takes %.0f %% of it: %.3f more "
+		    "%s-seconds\n",
+		    worst && worst->loss > 0 ? "" : "\n", 100 * waiting->loss / s->total_loss,
+		    waiting->loss, o->ranks ? "rank" : "thread");
 }
 
 /* DIR/scale.dat and DIR/scale.gp; with plot, run gnuplot on them. */
@@ -396,6 +457,29 @@ write_plot(const struct scale_opts *o, const struct ws_scale *s)
 	free(dat);
 	free(gp);
 	return rc;
+}
+
+/* The CPUs whyslow may run on, which the program inherits: its affinity
+ * mask (taskset, a Slurm or container cpuset), else the online ones. */
+static long
+usable_cpus(void)
+{
+	for (int ncpus = 1024; ncpus <= (1 << 20); ncpus *= 2) {
+		cpu_set_t *set = CPU_ALLOC(ncpus);
+		if (!set)
+			break;
+		size_t size = CPU_ALLOC_SIZE(ncpus);
+		CPU_ZERO_S(size, set);
+		if (sched_getaffinity(0, size, set) == 0) {
+			long n = CPU_COUNT_S(size, set);
+			CPU_FREE(set);
+			return n;
+		}
+		CPU_FREE(set);
+		if (errno != EINVAL)
+			break;
+	}
+	return sysconf(_SC_NPROCESSORS_ONLN);
 }
 
 /* Where we are, for the recordings: this very program. */
@@ -527,9 +611,17 @@ cmd_scale(int argc, char **argv)
 		free(output);
 		return WS_EXIT_FAIL;
 	}
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	o.absoutput = realpath(o.output, NULL);
+	if (!o.absoutput) {
+		ws_errorf("scale: %s: %s", o.output, strerror(errno));
+		free(self);
+		free(output);
+		return WS_EXIT_FAIL;
+	}
+	long cores = usable_cpus();
 	if (cores > 0 && o.counts[o.ncounts - 1] > cores)
-		ws_errorf("scale: warning: %d %s is more than the %ld cores here",
+		ws_errorf("scale: warning: %d %s is more than the %ld cores here (whyslow's CPU "
+			  "affinity)",
 			  o.counts[o.ncounts - 1], o.ranks ? "ranks" : "threads", cores);
 
 	int rc = WS_EXIT_OK;
@@ -539,6 +631,7 @@ cmd_scale(int argc, char **argv)
 	struct ws_flat *flats = ws_xcalloc(nruns, sizeof *flats);
 	struct ws_scale_run *runs = ws_xcalloc(nruns, sizeof *runs);
 	bool *loaded = ws_xcalloc(nruns, sizeof *loaded);
+	struct left_out *left = ws_xcalloc(nruns, sizeof *left);
 	struct ws_symbolizer *sym = ws_symbolizer_new();
 	/* repeats outermost, so that a slow spell of a shared machine hits every
 	 * count rather than one */
@@ -560,16 +653,19 @@ cmd_scale(int argc, char **argv)
 				rc = WS_EXIT_FAIL;
 			} else {
 				loaded[k] = true;
-				/* with ranks, only the ranks' processes: not the
-				 * launcher's, whose start-up and polling threads
-				 * would be most of a short run */
+				/* with ranks, only the ranks' processes (a
+				 * recording of the launcher too, as whyslow made
+				 * them before: its start-up and polling threads
+				 * would be most of a short run) */
 				uint32_t *ids = ws_xcalloc((size_t)o.counts[i], sizeof *ids);
 				for (int id = 0; id < o.counts[i]; id++)
 					ids[id] = (uint32_t)id;
 				struct ws_filter f = {.ranks = ids, .nranks = (size_t)o.counts[i]};
 				const struct ws_filter *filter = o.ranks ? &f : NULL;
 				ws_header_build(&profs[k], filter, sym, &headers[k]);
-				ws_flat_build(&profs[k], filter, sym, 0, &flats[k]);
+				ws_scale_flat_build(&profs[k], filter, sym, &flats[k],
+						    &left[k].threads, &left[k].samples);
+				left[k].hz = headers[k].achieved_hz;
 				free(ids);
 				runs[k] = (struct ws_scale_run){&headers[k], &flats[k]};
 				fprintf(stderr, " %.3f s\n", headers[k].wall_seconds);
@@ -578,9 +674,10 @@ cmd_scale(int argc, char **argv)
 		}
 	if (rc == WS_EXIT_OK) {
 		struct ws_scale s;
-		ws_scale_build(o.counts, o.ncounts, (size_t)o.repeat, runs, (size_t)o.top, o.weak,
-			       &s);
-		print_table(stdout, &o, &s, cores);
+		/* every function: the top cut is the printer's, which keeps
+		 * the waiting line apart */
+		ws_scale_build(o.counts, o.ncounts, (size_t)o.repeat, runs, 0, o.weak, &s);
+		print_table(stdout, &o, &s, left, cores);
 		if (write_plot(&o, &s) < 0)
 			rc = WS_EXIT_FAIL;
 		ws_scale_free(&s);
@@ -593,11 +690,13 @@ cmd_scale(int argc, char **argv)
 		}
 	ws_symbolizer_free(sym);
 	free(loaded);
+	free(left);
 	free(runs);
 	free(flats);
 	free(headers);
 	free(profs);
 	free(self);
+	free(o.absoutput);
 	free(output);
 	return rc;
 }

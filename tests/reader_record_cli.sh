@@ -11,8 +11,17 @@
 # a non-empty directory; the default directory name gets -2 when taken;
 # the collector's environment is set from the options; the program's exit
 # status passes through; a program killed by a signal kills whyslow with
-# the same signal; SIGTERM is forwarded to the program.
+# the same signal; SIGTERM is forwarded to the program.  As an MPI rank
+# (simulated with the launchers' variables) the ranks of one job share a
+# directory that holds their job's marker, while Slurm's SLURM_PROCID
+# alone (every batch script has it) is no rank, and neither another job
+# nor an earlier run of the same rank joins an existing recording, even
+# with the ranks starting at once.
 set -u
+# a test run inside an MPI job or a Slurm allocation is no rank itself
+unset OMPI_COMM_WORLD_RANK PMIX_RANK PMI_RANK MV2_COMM_WORLD_RANK PMIX_NAMESPACE \
+	OMPI_MCA_ess_base_jobid OMPI_MCA_orte_hnp_uri SLURM_PROCID SLURM_JOB_ID SLURM_STEP_ID \
+	SLURM_STEP_NUM_TASKS SLURM_NTASKS
 
 if [ -z "${WHYSLOW:-}" ] || [ ! -x "$WHYSLOW" ]; then
 	echo "SKIP: whyslow is not built (WHYSLOW='${WHYSLOW:-}')"
@@ -178,6 +187,79 @@ mkdir "$tmp/cwd"
 n=$(cd "$tmp/cwd" && ls -d whyslow-[0-9]*-[0-9]* 2>/dev/null | wc -l)
 [ "$n" = 2 ] || fail "two runs made $n default directories: $(ls "$tmp/cwd")"
 ls "$tmp/cwd" | grep -Eqv '^whyslow-[0-9]{8}-[0-9]{6}(-2)?$' && fail "bad default names: $(ls "$tmp/cwd")"
+
+# ---- MPI ranks (the launchers' variables simulated)
+mkdir "$tmp/mpi"
+cd "$tmp/mpi" || exit 99
+full() { (cd "$tmp/full" && ls -la --time-style=full-iso . | grep -v ' \.\.$' && cat host.1.wsp); }
+before=$(full)
+# SLURM_PROCID alone is in every batch script and srun --pty shell: no rank,
+# so two runs get two fresh directories, and -o keeps refusing a recording
+for i in 1 2; do
+	SLURM_PROCID=0 SLURM_JOB_ID=123 SLURM_NTASKS=4 expect 0 '' "$WHYSLOW" record -q -- true
+done
+n=$(ls -d whyslow-[0-9]*-[0-9]* 2>/dev/null | wc -l)
+[ "$n" = 2 ] && [ -z "$(ls -d whyslow-mpi-* 2>/dev/null)" ] ||
+	fail "SLURM_PROCID outside a step of several tasks was taken for a rank: $(ls)"
+SLURM_PROCID=0 SLURM_JOB_ID=123 SLURM_STEP_ID=0 SLURM_STEP_NUM_TASKS=1 \
+	expect 2 'full: already exists and is not empty' "$WHYSLOW" record -o "$tmp/full" -- true
+[ "$before" = "$(full)" ] ||
+	fail "a one-task Slurm step changed a non-empty directory"
+# a step of two tasks: rank 0 makes whyslow-mpi-JOB.STEP with the marker,
+# rank 1 joins it; a rank of another step, or the same rank again, does not
+slurm() { # RANK STEP CMD...
+	r=$1 s=$2
+	shift 2
+	SLURM_PROCID=$r SLURM_JOB_ID=123 SLURM_STEP_ID=$s SLURM_STEP_NUM_TASKS=2 "$@"
+}
+slurm 0 7 expect 0 '' "$WHYSLOW" record -q -- true
+[ "$(cat whyslow-mpi-123.7/.whyslow-job 2>/dev/null)" = "slurm 123.7" ] ||
+	fail "rank 0 of step 123.7 left no marker: $(ls -A whyslow-mpi-123.7 2>&1)"
+slurm 1 7 expect 0 '' "$WHYSLOW" record -q -- true
+slurm 1 8 expect 2 'holds another job.s recording' "$WHYSLOW" record -q -o whyslow-mpi-123.7 -- true
+touch whyslow-mpi-123.7/host.r1.4242.wsp
+slurm 1 7 expect 2 'already holds a recording of rank 1' "$WHYSLOW" record -q -- true
+slurm 0 7 expect 2 'not empty' "$WHYSLOW" record -q -o "$tmp/full" -- true
+[ "$before" = "$(full)" ] ||
+	fail "a rank changed a non-empty directory without a marker"
+# Open MPI: the namespace and the launcher's address make the job; an
+# empty DIR made beforehand is claimed; 4 ranks starting at once agree
+ompi() { # RANK JOB CMD...
+	r=$1 j=$2
+	shift 2
+	OMPI_COMM_WORLD_RANK=$r PMIX_RANK=$r PMIX_NAMESPACE=$j \
+		OMPI_MCA_orte_hnp_uri="$j.0;tcp://192.0.2.1:4242" "$@"
+}
+mkdir premade
+for r in 0 1 2 3; do
+	ompi $r 77 "$WHYSLOW" record -q -o premade -- true 2>"$tmp/race$r.err" &
+done
+ok=0
+for r in 0 1 2 3; do
+	wait %$((r + 1)) || ok=1
+done
+[ $ok = 0 ] || fail "4 ranks starting at once: $(cat "$tmp"/race?.err)"
+[ "$(cat premade/.whyslow-job 2>/dev/null)" = "job 77 launcher 77.0;tcp://192.0.2.1:4242" ] ||
+	fail "the ranks did not claim the empty DIR: $(ls -A premade)"
+ompi 0 78 expect 2 'holds another job.s recording' "$WHYSLOW" record -q -o premade -- true
+# two jobs starting at once on one new DIR: one of them gets it
+for j in 80 81; do
+	for r in 0 1; do
+		ompi $r $j "$WHYSLOW" record -q -o twojobs -- true 2>"$tmp/two$j$r.err" &
+	done
+done
+wait
+job=$(sed 's/^job \([0-9]*\) .*/\1/' twojobs/.whyslow-job 2>/dev/null)
+if [ "$job" = 80 ] || [ "$job" = 81 ]; then
+	other=$((161 - job))
+	for r in 0 1; do
+		grep -q 'another job' "$tmp/two$job$r.err" && fail "job $job rank $r was refused its own DIR"
+		grep -q 'another job' "$tmp/two$other$r.err" || fail "job $other rank $r joined job $job"
+	done
+else
+	fail "two jobs at once: marker '$(cat twojobs/.whyslow-job 2>&1)'"
+fi
+cd "$tmp" || exit 99
 
 # killed by a signal: whyslow dies of it too (the shell sees 128 + 11)
 expect 139 'sh was killed by SIGSEGV' "$WHYSLOW" record -o "$tmp/o-segv" -- sh -c 'kill -SEGV $$'

@@ -2,7 +2,8 @@
 # `whyslow scale` end to end: examples/integrate pthreads at 1 and 2
 # threads ({threads} in the arguments), 2 repeats: one recording per count
 # and repeat, the table with both counts, the function table, scale.dat and
-# scale.gp, a text plot where gnuplot exists; and the errors: bad lists,
+# scale.gp, a text plot where gnuplot exists; a warning when the count
+# exceeds the CPUs of whyslow's affinity mask (taskset); and the errors: bad lists,
 # no program, an existing -o, a run that fails.  (Timings are not checked:
 # ws_scale_build's arithmetic is, exactly, by report_scale_fit.)
 . "${SRCDIR:-.}/report_common.sh"
@@ -32,6 +33,15 @@ if command -v gnuplot >/dev/null 2>&1; then
 	# paths with a quote reach gnuplot intact (no shell, quotes doubled)
 	expect_status 0 "$WHYSLOW" scale --threads 1,2 --repeat 1 -o "$tmp/it's" --plot "$tmp/it's.svg" -- "$prog" pthreads 10000000 '{threads}'
 	[ -s "$tmp/it's.svg" ] || fail "--plot with a quote in the path wrote nothing: $(cat "$tmp/err")"
+fi
+
+# more threads than the CPUs whyslow may use (its affinity, as in a Slurm
+# cpuset) is warned about, on stderr and in the table
+if command -v taskset >/dev/null 2>&1 && taskset -c 0 true 2>/dev/null; then
+	expect_status 0 taskset -c 0 "$WHYSLOW" scale --threads 1,2 --repeat 1 -o "$tmp/pinned" -- "$prog" serial 1000000
+	grep -q 'warning: 2 threads is more than the 1 cores here' "$tmp/err" &&
+		grep -q 'warning: 2 threads is more than the 1 cores here' "$tmp/out" ||
+		fail "taskset -c 0 scale --threads 1,2: no warning: $(cat "$tmp/err" "$tmp/out")"
 fi
 
 # errors
