@@ -36,7 +36,7 @@
 _Atomic int ws_phase = WS_PHASE_OFF;
 pid_t ws_pid;
 
-static _Atomic int finishing; /* 0 no, 1 in progress, 2 done */
+static _Atomic int finishing;	       /* 0 no, 1 in progress, 2 done */
 static _Atomic uint32_t finishing_tid; /* the thread that writes */
 static struct ws_process proc;
 static char cmdline[16384];
@@ -311,8 +311,8 @@ ws_collector_finish(int reason, int status)
 	 * Another thread takes such a signal and waits above. */
 	sigset_t block, old;
 	sigemptyset(&block);
-	static const int async_fatal[] = {SIGHUP,  SIGINT,    SIGQUIT, SIGTERM, SIGUSR1,
-					  SIGUSR2, SIGALRM,   SIGVTALRM, SIGXCPU};
+	static const int async_fatal[] = {SIGHUP,  SIGINT,  SIGQUIT,   SIGTERM, SIGUSR1,
+					  SIGUSR2, SIGALRM, SIGVTALRM, SIGXCPU};
 	for (size_t i = 0; i < sizeof async_fatal / sizeof async_fatal[0]; i++)
 		sigaddset(&block, async_fatal[i]);
 	int (*mask)(int, const sigset_t *, sigset_t *) =
@@ -517,8 +517,13 @@ WS_EXPORT int
 __libc_start_main(main_fn main, int argc, char **argv, void (*init)(void), void (*fini)(void),
 		  void (*rtld_fini)(void), void *stack_end)
 {
+	/* Under the heap guard: dlsym frees the error buffers that the
+	 * collector's own failed lookups left (allocated under the guard, not
+	 * counted), so their frees must not be counted either. */
+	ws_heap_internal_begin();
 	int (*real)(main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void), void *) =
 	    dlsym(RTLD_NEXT, "__libc_start_main");
+	ws_heap_internal_end();
 	real_main = main;
 	return real(main_wrapper, argc, argv, init, fini, rtld_fini, stack_end);
 }

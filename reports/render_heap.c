@@ -150,7 +150,8 @@ text_process(struct out *o, const struct ws_heapmem *h, const struct ws_hproc *r
 	fprintf(o->f,
 		"            %s asked for in %" PRIu64 " allocations; peak live heap %s at %.3f s; "
 		"%s live in %" PRId64 " blocks at exit\n",
-		ab, r->alloc_calls, pk, r->peak_seconds, lv, in->live_blocks);
+		ab, r->alloc_calls, pk, r->peak_seconds, lv,
+		in->live_blocks > 0 ? in->live_blocks : 0);
 	free(ab);
 	free(pk);
 	free(lv);
@@ -237,7 +238,7 @@ text_process(struct out *o, const struct ws_heapmem *h, const struct ws_hproc *r
 				"  no leak found: every sampled allocation was freed before exit "
 				"(%" PRId64 " blocks were live at exit, exact; sample every "
 				"allocation with --heap-sample 1 to see them all)\n",
-				in->live_blocks);
+				in->live_blocks > 0 ? in->live_blocks : 0);
 	}
 }
 
@@ -367,9 +368,9 @@ ws_render_heap_json(struct json *j, const struct ws_heapmem *h)
 		kv_uint(j, "peak_bytes", in->peak_bytes);
 		kv_double(j, "peak_seconds", r->peak_seconds, 6);
 		json_key(j, "live_bytes_at_exit");
-		json_int(j, in->live_bytes);
-		json_key(j, "live_blocks_at_exit");
-		json_int(j, in->live_blocks);
+		json_int(j, in->live_bytes > 0 ? in->live_bytes : 0); /* never below 0: an old */
+		json_key(j, "live_blocks_at_exit");		      /* collector's stray frees */
+		json_int(j, in->live_blocks > 0 ? in->live_blocks : 0);
 		kv_uint(j, "sampled_allocations", in->alloc_count);
 		kv_uint(j, "dropped_samples", in->alloc_dropped);
 		kv_double(j, "estimated_bytes", r->sampled_bytes, 1);

@@ -82,7 +82,8 @@ usage(FILE *f)
 	    "                       and flags (DWARF), the compiler's own reasons (from\n"
 	    "                       -fsave-optimization-record) and a verdict per loop;\n"
 	    "                       'this CPU' is the machine running the report (needs\n"
-	    "                       capstone)\n"
+	    "                       capstone); and the counters section when the\n"
+	    "                       recording has counters (record -e/--counters)\n"
 	    "  --memory             also each process's memory: peak RSS, page faults and\n"
 	    "                       context switches (getrusage), the heap's exact counts\n"
 	    "                       (allocator calls, bytes, peak live heap and when), and\n"
@@ -95,13 +96,17 @@ usage(FILE *f)
 	    "                       counters: each memory access's stride (from the\n"
 	    "                       machine code and the registers sampled with it), bytes\n"
 	    "                       fetched per byte used, FLOP per byte and a verdict per\n"
-	    "                       loop (x86_64, with capstone; docs/memory-access.md)\n"
+	    "                       loop (x86_64, with capstone; docs/memory-access.md),\n"
+	    "                       those loops on this machine's roofline (peaks cached\n"
+	    "                       by whyslow machine), and the counters section when\n"
+	    "                       the recording has counters (record -e/--counters)\n"
 	    "  --counters           also the counters recorded with record -e/--counters:\n"
 	    "                       per function (self) the counts added to its samples\n"
 	    "                       and their share, and where their events were counted\n"
 	    "                       the derived metrics, each explained: IPC, cache misses\n"
 	    "                       per 1000 instructions (L1, L2, last level), GFLOP/s,\n"
-	    "                       vector share of FP instructions, page faults per second\n"
+	    "                       vector share of FP instructions, page faults per\n"
+	    "                       second, last-level traffic (misses x 64 B, GB/s)\n"
 	    "  --pid PID            only process PID (repeatable)\n"
 	    "  --tid TID            only thread TID (repeatable)\n"
 	    "  --rank R             only the processes of MPI rank R (repeatable; ranks\n"
@@ -115,12 +120,15 @@ usage(FILE *f)
 	    "%s"
 	    "  --json               the report as JSON (schema whyslow-report, version 1,\n"
 	    "                       in docs/cli.md) instead of text\n"
-	    "  --plot FILE          also draw the flat profile (self and total %% of the\n"
-	    "                       hottest functions, at most 30) with gnuplot: FILE.png\n"
-	    "                       or FILE.svg (the script is kept as FILE.gp), or 'term'\n"
-	    "                       for a text plot after the report (not with --json);\n"
-	    "                       with --gpu, a timeline of the GPU streams' kernels and\n"
-	    "                       copies and the CUDA API calls instead\n"
+	    "  --plot FILE          also draw with gnuplot: FILE.png or FILE.svg (the\n"
+	    "                       script is kept as FILE.gp), or 'term' for a text\n"
+	    "                       plot after the report (not with --json); with\n"
+	    "                       --memory the roofline with the hot loops (when this\n"
+	    "                       machine's peaks are cached), with --counters each\n"
+	    "                       counted event's share per function, with --gpu a\n"
+	    "                       timeline of the GPU streams' kernels and copies and\n"
+	    "                       the CUDA API calls; otherwise the flat profile (self\n"
+	    "                       and total %% of the hottest functions, at most 30)\n"
 	    "  --color WHEN         auto (default: on a terminal unless NO_COLOR is set),\n"
 	    "                       always or never\n"
 	    "  -h, --help           this help\n"
@@ -380,7 +388,8 @@ plot_gpu(const struct wsr_profile *prof, const struct ws_filter *f, const struct
 			if (i < g->info.nactivities) {
 				const struct ws_gpu_activity *x = &g->act[i];
 				if (x->kind == WS_GPU_SYNC || x->kind == WS_GPU_UNIFIED)
-					continue; /* unified memory: in the table, not the timeline */
+					continue; /* unified memory: in the table, not the timeline
+						   */
 				key = (uint64_t)p->info.pid << 32 | (x->stream & 0x7fffffffu);
 				kind = x->kind == WS_GPU_KERNEL ? 0 : 1;
 				a = x->start_ns, b = x->end_ns;
@@ -451,8 +460,8 @@ plot_roofline(const struct ws_roofline *r, const struct ws_plot_target *t, bool 
 			continue;
 		snprintf(names[nroofs], sizeof names[nroofs], "double %s%s%s",
 			 p->vector_bits ? "" : "scalar ", p->isa, p->fma ? " FMA" : "");
-		roofs[nroofs] = (struct ws_plot_roof){names[nroofs],
-						      r->all_cores ? p->all_cores : p->one_core};
+		roofs[nroofs] =
+		    (struct ws_plot_roof){names[nroofs], r->all_cores ? p->all_cores : p->one_core};
 		nroofs++;
 	}
 	struct ws_plot_point *pts = ws_xcalloc(r->nrows + 1, sizeof *pts);
@@ -625,9 +634,10 @@ cmd_report(int argc, char **argv)
 	 * analysis where capstone is built in (else a note says why not) */
 	want_access = want_memory && ws_disasm_available();
 	if (want_memory && !want_access)
-		ws_errorf("--memory: the hot loops' memory access analysis is off: built without "
-			  "capstone (install libcapstone-dev and reconfigure); the process and heap "
-			  "sections follow");
+		ws_errorf(
+		    "--memory: the hot loops' memory access analysis is off: built without "
+		    "capstone (install libcapstone-dev and reconfigure); the process and heap "
+		    "sections follow");
 	const char *vector_user = want_vector ? "--vector" : NULL;
 	bool need_access = false;
 	for (size_t i = 0; i < nexpect; i++) {
@@ -719,8 +729,8 @@ cmd_report(int argc, char **argv)
 	/* --memory: as many functions as --vector shows */
 	struct ws_access access;
 	if ((want_access || need_access) &&
-	    ws_access_build(&prof, &filter, sym, want_access ? nvector : 0,
-			    want_access ? 1.0 : 0.0, &access, &why) < 0)
+	    ws_access_build(&prof, &filter, sym, want_access ? nvector : 0, want_access ? 1.0 : 0.0,
+			    &access, &why) < 0)
 		ws_die(WS_EXIT_FAIL, "--memory: %s", why);
 	/* after the analyses: the symboliser's warnings are all known */
 	ws_header_build(&prof, &filter, sym, &header);
@@ -762,8 +772,7 @@ cmd_report(int argc, char **argv)
 			want_counters = true;
 		else
 			ws_counters_free(&counters);
-	}
-	else if (want_counters)
+	} else if (want_counters)
 		ws_counters_build(&prof, &filter, sym, per_sample, (size_t)top, &counters);
 	if (have_roofline && want_counters)
 		ws_roofline_add_counters(&roofline, &counters);
@@ -776,18 +785,17 @@ cmd_report(int argc, char **argv)
 	size_t failed = 0;
 	if (nexpect) {
 		ws_flat_build(&prof, &filter, sym, 0, &all_flat);
-		struct ws_facts facts = {
-		    .header = &header,
-		    .flat = &all_flat,
-		    .lines = want_lines || need_lines ? &lines : NULL,
-		    .threads = want_threads || need_threads ? &threads : NULL,
-		    .vector = need_vector ? &all_vector : NULL,
-		    .busy = want_busy || need_busy ? &busy : NULL,
-		    .mpi = &mpi,
-		    .gpu = &gpu,
-		    .heap = want_memory || need_heap ? &heapmem : NULL,
-		    .counters = need_counters ? &all_counters : NULL,
-		    .access = NULL};
+		struct ws_facts facts = {.header = &header,
+					 .flat = &all_flat,
+					 .lines = want_lines || need_lines ? &lines : NULL,
+					 .threads = want_threads || need_threads ? &threads : NULL,
+					 .vector = need_vector ? &all_vector : NULL,
+					 .busy = want_busy || need_busy ? &busy : NULL,
+					 .mpi = &mpi,
+					 .gpu = &gpu,
+					 .heap = want_memory || need_heap ? &heapmem : NULL,
+					 .counters = need_counters ? &all_counters : NULL,
+					 .access = NULL};
 		/* expectations see every function: a second table when --memory
 		 * shows only the hottest */
 		struct ws_access all_access;
