@@ -36,7 +36,7 @@
 _Atomic int ws_phase = WS_PHASE_OFF;
 pid_t ws_pid;
 
-static _Atomic int finishing;	       /* 0 no, 1 in progress, 2 done */
+static _Atomic int finishing; /* 0 no, 1 in progress, 2 done */
 static _Atomic uint32_t finishing_tid; /* the thread that writes */
 static struct ws_process proc;
 static char cmdline[16384];
@@ -311,8 +311,8 @@ ws_collector_finish(int reason, int status)
 	 * Another thread takes such a signal and waits above. */
 	sigset_t block, old;
 	sigemptyset(&block);
-	static const int async_fatal[] = {SIGHUP,  SIGINT,  SIGQUIT,   SIGTERM, SIGUSR1,
-					  SIGUSR2, SIGALRM, SIGVTALRM, SIGXCPU};
+	static const int async_fatal[] = {SIGHUP,  SIGINT,    SIGQUIT, SIGTERM, SIGUSR1,
+					  SIGUSR2, SIGALRM,   SIGVTALRM, SIGXCPU};
 	for (size_t i = 0; i < sizeof async_fatal / sizeof async_fatal[0]; i++)
 		sigaddset(&block, async_fatal[i]);
 	int (*mask)(int, const sigset_t *, sigset_t *) =

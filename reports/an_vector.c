@@ -282,7 +282,7 @@ struct loop {
 };
 
 struct code {
-	struct ws_loops lk; /* instructions, loops, each instruction's loop */
+	struct ws_loops lk;  /* instructions, loops, each instruction's loop */
 	struct loop *loops; /* parallel to lk.loops */
 };
 
@@ -346,14 +346,14 @@ build_clause(struct ws_text *t, const struct ws_producer *pr)
 		return;
 	}
 	if (pr->assembler) {
-		ws_textf(t, ", hand-written assembly (%s%s%s)", pr->compiler,
-			 pr->version ? " " : "", pr->version ? pr->version : "");
+		ws_textf(t, ", hand-written assembly (%s%s%s)", pr->compiler, pr->version ? " " : "",
+		     pr->version ? pr->version : "");
 		return;
 	}
 	if (!pr->flags_recorded) {
 		ws_textf(t, ", built by %s%s%s (its flags are not recorded%s)", pr->compiler,
-			 pr->version ? " " : "", pr->version ? pr->version : "",
-			 pr->cc == WS_CC_CLANG ? ": -grecord-command-line records them" : "");
+		     pr->version ? " " : "", pr->version ? pr->version : "",
+		     pr->cc == WS_CC_CLANG ? ": -grecord-command-line records them" : "");
 		return;
 	}
 	ws_textf(t, ", built with %s", pr->opt[0] ? pr->opt : "no -O (-O0)");
@@ -369,11 +369,11 @@ build_clause(struct ws_text *t, const struct ws_producer *pr)
 		ws_textf(t, " and no -march");
 	else /* e.g. glibc's -mavx2 -mfma variants */
 		ws_textf(t, " -m%s%s",
-			 pr->isa_bits == 512	    ? "avx512f"
-			 : !strcmp(pr->isa, "AVX2") ? "avx2"
-			 : !strcmp(pr->isa, "AVX")  ? "avx"
-						    : "sse4.2",
-			 pr->fma ? " -mfma" : "");
+		     pr->isa_bits == 512	? "avx512f"
+		     : !strcmp(pr->isa, "AVX2") ? "avx2"
+		     : !strcmp(pr->isa, "AVX")	? "avx"
+						: "sse4.2",
+		     pr->fma ? " -mfma" : "");
 }
 
 static void
@@ -382,7 +382,7 @@ cpu_clause(struct ws_text *t, const struct ws_vfacts *f, const struct ws_produce
 {
 	unsigned elem_bits = f->elem == WS_ELEM_SINGLE ? 32 : 64;
 	ws_textf(t, "; this CPU could do %u %s per instruction with %s", cpu->bits / elem_bits,
-		 elem_word(f->elem, true), cpu->widest);
+	     elem_word(f->elem, true), cpu->widest);
 	bool baseline = !pr || !pr->flags_recorded || ws_producer_baseline(pr);
 	if (pr && pr->assembler)
 		return;
@@ -410,18 +410,17 @@ verdict(const struct ws_vfacts *f, const struct ws_mix *m, bool loop, const stru
 		ws_textf(&t, "no floating-point arithmetic in this %s", what);
 		if (m->int_simd > 0 && m->instructions > 0)
 			ws_textf(&t, " (%.0f %% of its instructions integer SIMD)",
-				 100.0 * m->int_simd / m->instructions);
+			     100.0 * m->int_simd / m->instructions);
 		else
 			ws_textf(&t, ": integer, memory or control work");
 		break;
 	case WS_VEC_SCALAR: {
 		ws_textf(&t, "scalar %s %s, %.0f %% packed", elem_word(f->elem, false), what,
-			 f->packed_percent);
+		     f->packed_percent);
 		build_clause(&t, pr);
 		int vec = pr ? pr->vectoriser : -1;
 		if (f->elem == WS_ELEM_X87) {
-			ws_textf(&t,
-				 ": x87 arithmetic (long double) has no SIMD form; double or float "
+			ws_textf(&t, ": x87 arithmetic (long double) has no SIMD form; double or float "
 				 "would vectorise");
 			break;
 		}
@@ -429,36 +428,36 @@ verdict(const struct ws_vfacts *f, const struct ws_mix *m, bool loop, const stru
 			ws_textf(&t, ": the vectoriser was off");
 		else if (vec == 0)
 			ws_textf(&t, ": the vectoriser does not run at %s (%s)",
-				 pr->opt[0] ? pr->opt : "-O0",
-				 pr->cc == WS_CC_GCC ? "GCC vectorises from -O2 since GCC 12, "
-						       "-O3 before"
-						     : "it runs from -O2");
+			     pr->opt[0] ? pr->opt : "-O0",
+			     pr->cc == WS_CC_GCC ? "GCC vectorises from -O2 since GCC 12, "
+						   "-O3 before"
+						 : "it runs from -O2");
 		else if (missed)
 			ws_textf(&t, ": the compiler did not vectorise it (%s: %s)",
-				 pr ? pr->compiler : "compiler", missed);
+			     pr ? pr->compiler : "compiler", missed);
 		else if (vec == 1)
 			ws_textf(&t, ": the compiler did not vectorise it");
 		if (m->calls > 0)
 			ws_textf(&t,
-				 "; the %s calls a function, which vectorises only with a SIMD "
-				 "variant (glibc's libmvec, under -ffast-math) or when inlined",
-				 what);
+			     "; the %s calls a function, which vectorises only with a SIMD "
+			     "variant (glibc's libmvec, under -ffast-math) or when inlined",
+			     what);
 		cpu_clause(&t, f, pr, cpu, vec == 0);
 		break;
 	}
 	case WS_VEC_PARTLY:
 		ws_textf(&t,
-			 "partly vectorised: %.0f %% of FP instructions packed, %u-bit (%s), the "
-			 "rest scalar (a remainder or fallback loop that runs, a reduction, or a "
-			 "part the compiler could not vectorise)",
-			 f->packed_percent, f->vector_bits, width_isa(f->vector_bits, pr));
+		     "partly vectorised: %.0f %% of FP instructions packed, %u-bit (%s), the "
+		     "rest scalar (a remainder or fallback loop that runs, a reduction, or a "
+		     "part the compiler could not vectorise)",
+		     f->packed_percent, f->vector_bits, width_isa(f->vector_bits, pr));
 		if (missed)
 			ws_textf(&t, "; %s: %s", pr ? pr->compiler : "compiler", missed);
 		break;
 	case WS_VEC_VECTORISED:
 		ws_textf(&t, "vectorised: %.0f %% of FP instructions packed, %u-bit (%s), %s",
-			 f->packed_percent, f->vector_bits, width_isa(f->vector_bits, pr),
-			 f->fma ? "FMA used" : "no FMA");
+		     f->packed_percent, f->vector_bits, width_isa(f->vector_bits, pr),
+		     f->fma ? "FMA used" : "no FMA");
 		if (!f->fma && cpu->fma) {
 			if (pr && pr->fp_contract_off)
 				ws_textf(&t, " (-ffp-contract=off)");
@@ -467,15 +466,14 @@ verdict(const struct ws_vfacts *f, const struct ws_mix *m, bool loop, const stru
 		}
 		if (m->fp_other >= 4 * f->fp)
 			ws_textf(&t,
-				 "; %.0f data moves and shuffles per FP operation: the data layout "
-				 "(an array of structs, a stride) costs more than the arithmetic",
-				 m->fp_other / f->fp);
+			     "; %.0f data moves and shuffles per FP operation: the data layout "
+			     "(an array of structs, a stride) costs more than the arithmetic",
+			     m->fp_other / f->fp);
 		if (f->vector_bits < cpu->bits) {
 			unsigned elem_bits = f->elem == WS_ELEM_SINGLE ? 32 : 64;
-			ws_textf(&t,
-				 "; this CPU has %u-bit %s: %u %s per instruction instead of %u",
-				 cpu->bits, cpu->widest, cpu->bits / elem_bits,
-				 elem_word(f->elem, true), f->vector_bits / elem_bits);
+			ws_textf(&t, "; this CPU has %u-bit %s: %u %s per instruction instead of %u",
+			     cpu->bits, cpu->widest, cpu->bits / elem_bits,
+			     elem_word(f->elem, true), f->vector_bits / elem_bits);
 			if (baseline)
 				ws_textf(&t, " with -march=native");
 			else if (cpu->bits == 512 && f->vector_bits == 256 && pr &&
@@ -647,8 +645,9 @@ analyse(struct ws_disasm *d, struct ws_symbolizer *sym, struct ws_optrecords *re
 		o->sampled = l->sampled;
 		o->stat = l->own_stat;
 		summarise(&o->sampled, &o->facts);
-		ws_loop_source(sym, f->proc, &f->code, k.lk.in, k.lk.n, l->shape->start,
-			       l->shape->end, &o->file, &o->first_line, &o->last_line);
+		ws_loop_source(sym, f->proc, &f->code, k.lk.in, k.lk.n, l->shape->start, l->shape->end,
+			       &o->file,
+			       &o->first_line, &o->last_line);
 		if (record && o->file)
 			copy_remarks(rec, record, o);
 		o->verdict =

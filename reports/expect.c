@@ -51,7 +51,8 @@ static const struct metric {
      "                                      (--threads)"},
     {"scheduling_overhead", NUM, NO_ARG, false, NULL,
      "1: the scheduling-overhead verdict (--threads)"},
-    {"lock_contention", NUM, NO_ARG, false, NULL, "1: the lock-contention verdict (--threads)"},
+    {"lock_contention", NUM, NO_ARG, false, NULL,
+     "1: the lock-contention verdict (--threads)"},
     {"omp_imbalance", NUM, NO_ARG, false, "x",
      "in the OpenMP region with the most time: the\n"
      "                                      busiest thread's work over the mean (OMPT:\n"
@@ -81,8 +82,10 @@ static const struct metric {
      "                                      pattern on the name without its arguments)"},
     {"gpu_transfer_bound", NUM, NO_ARG, false, NULL, "1: the transfer-bound verdict (CUPTI)"},
     {"gpu_launch_bound", NUM, NO_ARG, false, NULL, "1: the launch-bound verdict (CUPTI)"},
-    {"gpu_idle_cpu_works", NUM, NO_ARG, false, NULL, "1: the GPU-idle-while-the-CPU-works verdict"},
-    {"gpu_sync_every_launch", NUM, NO_ARG, false, NULL, "1: the sync-after-every-launch verdict"},
+    {"gpu_idle_cpu_works", NUM, NO_ARG, false, NULL,
+     "1: the GPU-idle-while-the-CPU-works verdict"},
+    {"gpu_sync_every_launch", NUM, NO_ARG, false, NULL,
+     "1: the sync-after-every-launch verdict"},
     {"gpu_pageable", NUM, NO_ARG, false, NULL, "1: the pageable-transfers verdict (CUPTI)"},
     {"gpu_um_migrations", NUM, NO_ARG, false, NULL,
      "1: the page-fault-migrations verdict (unified\n"
@@ -90,7 +93,8 @@ static const struct metric {
     {"gpu_resident", NUM, NO_ARG, false, NULL,
      "1: the GPU-resident state (few copies between\n"
      "                                      kernels)"},
-    {"gpu_bound", NUM, NO_ARG, false, NULL, "1: the GPU-bound state (kernels back to back)"},
+    {"gpu_bound", NUM, NO_ARG, false, NULL,
+     "1: the GPU-bound state (kernels back to back)"},
     {"gpu_kernel_window", NUM, NO_ARG, false, "%",
      "% of the first-to-last-kernel window with a\n"
      "                                      kernel running (CUPTI)"},
@@ -399,8 +403,9 @@ ws_expect_needs_busy(const struct ws_expect *e)
 {
 	return uses(e, "busy_imbalance") || uses(e, "idle") || uses(e, "lock_wait") ||
 	       uses(e, "omp_runtime") || uses(e, "scheduling_overhead") ||
-	       uses(e, "lock_contention") || uses(e, "omp_imbalance") || uses(e, "omp_wait") ||
-	       uses(e, "omp_serial");
+	       uses(e, "lock_contention") ||
+	       uses(e, "omp_imbalance") ||
+	       uses(e, "omp_wait") || uses(e, "omp_serial");
 }
 
 bool
@@ -421,7 +426,8 @@ ws_expect_needs_counters(const struct ws_expect *e)
 bool
 ws_expect_needs_access(const struct ws_expect *e)
 {
-	return uses(e, "memory") || uses(e, "fetched") || uses(e, "stride") || uses(e, "intensity");
+	return uses(e, "memory") || uses(e, "fetched") || uses(e, "stride") ||
+	       uses(e, "intensity");
 }
 
 bool
@@ -606,19 +612,19 @@ number(const struct metric *m, const char *function, const struct ws_facts *f)
 			}
 			return n ? 1e6 * sum / (double)n : NAN;
 		}
-		return !strcmp(k, "busy")			 ? g->busy_percent
-		       : !strcmp(k, "copy_ratio")		 ? g->copy_kernel_ratio
-		       : !strcmp(k, "kernels")			 ? (double)g->kernel_count
+		return !strcmp(k, "busy")		      ? g->busy_percent
+		       : !strcmp(k, "copy_ratio")	      ? g->copy_kernel_ratio
+		       : !strcmp(k, "kernels")		      ? (double)g->kernel_count
 		       : !strcmp(k, "sync_after_launch_percent") ? g->sync_after_launch_percent
-		       : !strcmp(k, "transfer_bound")		 ? g->transfer_bound
-		       : !strcmp(k, "launch_bound")		 ? g->launch_bound
-		       : !strcmp(k, "idle_cpu_works")		 ? g->gpu_idle_cpu_works
-		       : !strcmp(k, "sync_every_launch")	 ? g->sync_every_launch
-		       : !strcmp(k, "um_migrations")		 ? g->um_migrations
-		       : !strcmp(k, "resident")			 ? g->resident
-		       : !strcmp(k, "bound")			 ? g->gpu_bound
-		       : !strcmp(k, "kernel_window")		 ? g->kernel_window_percent
-								 : g->pageable;
+		       : !strcmp(k, "transfer_bound")	      ? g->transfer_bound
+		       : !strcmp(k, "launch_bound")	      ? g->launch_bound
+		       : !strcmp(k, "idle_cpu_works")	      ? g->gpu_idle_cpu_works
+		       : !strcmp(k, "sync_every_launch")	      ? g->sync_every_launch
+		       : !strcmp(k, "um_migrations")	      ? g->um_migrations
+		       : !strcmp(k, "resident")		      ? g->resident
+		       : !strcmp(k, "bound")		      ? g->gpu_bound
+		       : !strcmp(k, "kernel_window")	      ? g->kernel_window_percent
+							      : g->pageable;
 	}
 	if (!strncmp(m->name, "omp_", 4)) {
 		/* NAN: not recorded (the check fails and says so) */
@@ -755,9 +761,8 @@ ws_expect_eval(const struct ws_expect *e, const struct ws_facts *before,
 		out->measured = ws_xstrdup(
 		    !strncmp(m->name, "omp_", 4)  ? "(no OpenMP region data: OMPT was not recorded)"
 		    : !strncmp(m->name, "mpi", 3) ? "(no MPI data: no rank's MPI calls were timed)"
-		    : !strncmp(m->name, "gpu_", 4)
-			? "(no GPU data: no process was traced with CUPTI)"
-			: "(not recorded)");
+		    : !strncmp(m->name, "gpu_", 4) ? "(no GPU data: no process was traced with CUPTI)"
+						  : "(not recorded)");
 		return;
 	}
 	out->passed = compare_numbers(v, e->op, e->number);

@@ -388,8 +388,7 @@ plot_gpu(const struct wsr_profile *prof, const struct ws_filter *f, const struct
 			if (i < g->info.nactivities) {
 				const struct ws_gpu_activity *x = &g->act[i];
 				if (x->kind == WS_GPU_SYNC || x->kind == WS_GPU_UNIFIED)
-					continue; /* unified memory: in the table, not the timeline
-						   */
+					continue; /* unified memory: in the table, not the timeline */
 				key = (uint64_t)p->info.pid << 32 | (x->stream & 0x7fffffffu);
 				kind = x->kind == WS_GPU_KERNEL ? 0 : 1;
 				a = x->start_ns, b = x->end_ns;
@@ -460,8 +459,8 @@ plot_roofline(const struct ws_roofline *r, const struct ws_plot_target *t, bool 
 			continue;
 		snprintf(names[nroofs], sizeof names[nroofs], "double %s%s%s",
 			 p->vector_bits ? "" : "scalar ", p->isa, p->fma ? " FMA" : "");
-		roofs[nroofs] =
-		    (struct ws_plot_roof){names[nroofs], r->all_cores ? p->all_cores : p->one_core};
+		roofs[nroofs] = (struct ws_plot_roof){names[nroofs],
+						      r->all_cores ? p->all_cores : p->one_core};
 		nroofs++;
 	}
 	struct ws_plot_point *pts = ws_xcalloc(r->nrows + 1, sizeof *pts);
@@ -634,10 +633,9 @@ cmd_report(int argc, char **argv)
 	 * analysis where capstone is built in (else a note says why not) */
 	want_access = want_memory && ws_disasm_available();
 	if (want_memory && !want_access)
-		ws_errorf(
-		    "--memory: the hot loops' memory access analysis is off: built without "
-		    "capstone (install libcapstone-dev and reconfigure); the process and heap "
-		    "sections follow");
+		ws_errorf("--memory: the hot loops' memory access analysis is off: built without "
+			  "capstone (install libcapstone-dev and reconfigure); the process and heap "
+			  "sections follow");
 	const char *vector_user = want_vector ? "--vector" : NULL;
 	bool need_access = false;
 	for (size_t i = 0; i < nexpect; i++) {
@@ -729,8 +727,8 @@ cmd_report(int argc, char **argv)
 	/* --memory: as many functions as --vector shows */
 	struct ws_access access;
 	if ((want_access || need_access) &&
-	    ws_access_build(&prof, &filter, sym, want_access ? nvector : 0, want_access ? 1.0 : 0.0,
-			    &access, &why) < 0)
+	    ws_access_build(&prof, &filter, sym, want_access ? nvector : 0,
+			    want_access ? 1.0 : 0.0, &access, &why) < 0)
 		ws_die(WS_EXIT_FAIL, "--memory: %s", why);
 	/* after the analyses: the symboliser's warnings are all known */
 	ws_header_build(&prof, &filter, sym, &header);
@@ -772,7 +770,8 @@ cmd_report(int argc, char **argv)
 			want_counters = true;
 		else
 			ws_counters_free(&counters);
-	} else if (want_counters)
+	}
+	else if (want_counters)
 		ws_counters_build(&prof, &filter, sym, per_sample, (size_t)top, &counters);
 	if (have_roofline && want_counters)
 		ws_roofline_add_counters(&roofline, &counters);
@@ -785,17 +784,18 @@ cmd_report(int argc, char **argv)
 	size_t failed = 0;
 	if (nexpect) {
 		ws_flat_build(&prof, &filter, sym, 0, &all_flat);
-		struct ws_facts facts = {.header = &header,
-					 .flat = &all_flat,
-					 .lines = want_lines || need_lines ? &lines : NULL,
-					 .threads = want_threads || need_threads ? &threads : NULL,
-					 .vector = need_vector ? &all_vector : NULL,
-					 .busy = want_busy || need_busy ? &busy : NULL,
-					 .mpi = &mpi,
-					 .gpu = &gpu,
-					 .heap = want_memory || need_heap ? &heapmem : NULL,
-					 .counters = need_counters ? &all_counters : NULL,
-					 .access = NULL};
+		struct ws_facts facts = {
+		    .header = &header,
+		    .flat = &all_flat,
+		    .lines = want_lines || need_lines ? &lines : NULL,
+		    .threads = want_threads || need_threads ? &threads : NULL,
+		    .vector = need_vector ? &all_vector : NULL,
+		    .busy = want_busy || need_busy ? &busy : NULL,
+		    .mpi = &mpi,
+		    .gpu = &gpu,
+		    .heap = want_memory || need_heap ? &heapmem : NULL,
+		    .counters = need_counters ? &all_counters : NULL,
+		    .access = NULL};
 		/* expectations see every function: a second table when --memory
 		 * shows only the hottest */
 		struct ws_access all_access;
