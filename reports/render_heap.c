@@ -240,6 +240,17 @@ text_process(struct out *o, const struct ws_heapmem *h, const struct ws_hproc *r
 				"allocation with --heap-sample 1 to see them all)\n",
 				in->live_blocks > 0 ? in->live_blocks : 0);
 	}
+	if (r->nkept) {
+		char *kb = est_size(r->kept_bytes, r->exact);
+		fprintf(o->f,
+			"  kept by the C library, not counted as leaked: %s in %s%.0f "
+			"allocations never freed (its own buffers and state:",
+			kb, r->exact ? "" : "~", r->kept_count);
+		free(kb);
+		for (size_t i = 0; i < r->nkept && i < 4; i++)
+			fprintf(o->f, "%s %s", i ? "," : "", r->kept[i].function);
+		fprintf(o->f, "%s)\n", r->nkept > 4 ? ", ..." : "");
+	}
 }
 
 void
@@ -378,6 +389,8 @@ ws_render_heap_json(struct json *j, const struct ws_heapmem *h)
 		kv_double(j, "peak_sampled_bytes", r->peak_sampled_bytes, 1);
 		kv_double(j, "leaked_bytes", r->leaked_bytes, 1);
 		kv_double(j, "leaked_allocations", r->leaked_count, 2);
+		kv_double(j, "kept_by_libc_bytes", r->kept_bytes, 1);
+		kv_double(j, "kept_by_libc_allocations", r->kept_count, 2);
 		json_stacks(j, "stacks", h, r->stacks, r->nstacks);
 		json_key(j, "functions");
 		json_begin_array(j);
@@ -394,6 +407,7 @@ ws_render_heap_json(struct json *j, const struct ws_heapmem *h)
 		json_end_array(j);
 		json_stacks(j, "peak_stacks", h, r->peak, r->npeak);
 		json_stacks(j, "leaks", h, r->leaks, r->nleaks);
+		json_stacks(j, "kept_by_libc", h, r->kept, r->nkept);
 		json_end_object(j);
 		json_end_object(j);
 	}

@@ -7,7 +7,8 @@
 # 3 %; the program's output and exit status unchanged; a constructor that
 # allocates before main; fork children with heaps of their own; exact
 # counts of programs that allocate once or never (t_heapmin: the collector's
-# own blocks never counted); --no-heap.
+# own blocks never counted); the C library's own buffers not counted as
+# leaks (examples/leak noleak); --no-heap.
 . "${SRCDIR:-$(dirname "$0")}/common.sh"
 ws_require
 ws_workdir
@@ -117,6 +118,33 @@ if heapmin dlerr; then
 	jq -e "$H | .calls.free >= 1 and .calls.free <= ($ALLOCS) and .peak_bytes >= 100000 and
 		.live_blocks_at_exit == ($ALLOCS) - .calls.free" "$WORK/min-dlerr.json" >/dev/null ||
 		fail "dlopen, malloc, dlsym, free: $(jq -c "$H | {calls, peak_bytes, live_blocks_at_exit}" "$WORK/min-dlerr.json")"
+fi
+
+# A program that frees everything shows no leak, exactly: stdout's buffer
+# (allocated by the C library's _IO_file_doallocate, never freed) is the C
+# library's own, listed apart as kept by it and not counted as leaked.
+leak=${TOP_BUILDDIR:?}/examples/leak
+if [ -x "$leak" ]; then
+	ws_record "$WORK/noleak" --heap-sample 1 -- "$leak" noleak 2000 4096 >/dev/null 2>&1 ||
+		fail "leak noleak failed under whyslow"
+	"$WHYSLOW" report --expect 'leaked == 0' --expect 'leaked_allocs == 0' \
+		--expect 'leaked(process_items) == 0' "$WORK/noleak" >/dev/null 2>"$WORK/x.err" ||
+		fail "leak noleak, exact: $(grep -h 'expectation failed' "$WORK/x.err" | head -2)"
+	if ws_report "$WORK/noleak" "$WORK/nl.json" --memory; then
+		jq -e "$H | .leaked_bytes == 0 and (.leaks | length) == 0 and .kept_by_libc_bytes >= 1024 and
+			any(.kept_by_libc[]; .function | test(\"_IO_file_doallocate\"))" "$WORK/nl.json" >/dev/null ||
+			fail "leak noleak: $(jq -c "$H | {leaked_bytes, kept_by_libc_bytes, leaks: [.leaks[].function], kept: [.kept_by_libc[].function]}" "$WORK/nl.json")"
+	fi
+	"$WHYSLOW" report --memory "$WORK/noleak" 2>&1 | grep -q '^  no leak: every allocation was freed' ||
+		fail "text: leak noleak does not say 'no leak'"
+	# the real leak stays a leak
+	ws_record "$WORK/leak" --heap-sample 1 -- "$leak" leak 300 4096 >/dev/null 2>&1 ||
+		fail "leak leak failed under whyslow"
+	"$WHYSLOW" report --expect 'leaked_allocs(read_item) == 300' --expect 'leaked == 1228800' \
+		"$WORK/leak" >/dev/null 2>"$WORK/x.err" ||
+		fail "leak leak, exact: $(grep -h 'expectation failed' "$WORK/x.err" | head -2)"
+else
+	note "examples/leak is not built: its exact no-leak check is skipped"
 fi
 
 # --no-heap: no heap record, the same program.
