@@ -4,7 +4,9 @@
  * the block (the real malloc_usable_size), two adds to the calling thread's
  * own counters, one atomic add to the live heap, and the per-thread
  * sampling countdown; per free, the usable size, the adds, and a look at a
- * 64 Ki-entry counting filter of sampled addresses.  Only a sampled
+ * 64 Ki-entry counting filter of sampled addresses (and, while blocks the
+ * collector allocated under its guard are live, at a 4 Ki-entry one of
+ * theirs).  Only a sampled
  * allocation (about one per WHYSLOW_HEAP_SAMPLE bytes) unwinds and takes
  * the lock.
  */
