@@ -517,8 +517,13 @@ WS_EXPORT int
 __libc_start_main(main_fn main, int argc, char **argv, void (*init)(void), void (*fini)(void),
 		  void (*rtld_fini)(void), void *stack_end)
 {
+	/* Under the heap guard: dlsym frees the error buffers that the
+	 * collector's own failed lookups left (allocated under the guard, not
+	 * counted), so their frees must not be counted either. */
+	ws_heap_internal_begin();
 	int (*real)(main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void), void *) =
 	    dlsym(RTLD_NEXT, "__libc_start_main");
+	ws_heap_internal_end();
 	real_main = main;
 	return real(main_wrapper, argc, argv, init, fini, rtld_fini, stack_end);
 }

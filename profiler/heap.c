@@ -4,7 +4,9 @@
  * the block (the real malloc_usable_size), two adds to the calling thread's
  * own counters, one atomic add to the live heap, and the per-thread
  * sampling countdown; per free, the usable size, the adds, and a look at a
- * 64 Ki-entry counting filter of sampled addresses.  Only a sampled
+ * 64 Ki-entry counting filter of sampled addresses (and, while blocks the
+ * collector allocated under its guard are live, at a 4 Ki-entry one of
+ * theirs).  Only a sampled
  * allocation (about one per WHYSLOW_HEAP_SAMPLE bytes) unwinds and takes
  * the lock.
  */
@@ -281,6 +283,7 @@ static uint64_t log_accounted;
 static uint64_t dropped;
 static struct ws_stacktab stacks;
 static _Atomic int lock_word;
+static TLS int holding; /* this thread holds the lock */
 static bool started;
 
 static void
@@ -290,11 +293,13 @@ lock(void)
 	     spins++)
 		if (spins > 64)
 			sched_yield();
+	holding = 1;
 }
 
 static void
 unlock(void)
 {
+	holding = 0;
 	atomic_store_explicit(&lock_word, 0, memory_order_release);
 }
 
@@ -331,6 +336,68 @@ draw_interval(void)
 	if (v > 1e15)
 		v = 1e15;
 	return (int64_t)v;
+}
+
+/* ---- the collector's own blocks ----
+ *
+ * Blocks allocated under the guard (the collector's: the error buffers of
+ * its failed dlsym lookups, libunwind's set-up, pthread_getattr_np's) are
+ * not counted, and their addresses are kept here so that their frees are
+ * not counted either, whoever frees them: glibc frees a thread's dlerror
+ * buffers in its next dlsym, which may be the program's.  A free the
+ * counts never saw an allocation of would pull the live heap, and the
+ * blocks live at exit, below the truth (below zero in a program that
+ * allocates nothing).  A lock-free open-addressing table (keys: address;
+ * 0 empty, TOMB freed, reused by inserts; slots never go back to 0, so a
+ * lookup stops at the first 0) behind a counting filter of its addresses'
+ * hashes: a free looks at one filter entry, and only while such a block is
+ * live.  With OWN_SLOTS / 2 of them live, more are not kept (their frees
+ * are then counted, as blocks the program freed). */
+#define OWN_SLOTS 2048u
+#define OWN_FILTER 4096u
+static _Atomic uint64_t own_keys[OWN_SLOTS];
+static _Atomic uint16_t own_filter[OWN_FILTER];
+static _Atomic int64_t own_live;
+
+/* Keep the collector's block a (allocated under the guard). */
+static void
+own_add(uint64_t a)
+{
+	if (atomic_load_explicit(&own_live, memory_order_relaxed) >= (int64_t)OWN_SLOTS / 2)
+		return;
+	uint64_t h = addr_hash(a);
+	for (uint64_t i = h % OWN_SLOTS, n = 0; n < OWN_SLOTS; i = (i + 1) % OWN_SLOTS, n++) {
+		uint64_t k = atomic_load(&own_keys[i]);
+		if ((k == 0 || k == TOMB) && atomic_compare_exchange_strong(&own_keys[i], &k, a)) {
+			atomic_fetch_add(&own_filter[h % OWN_FILTER], 1);
+			atomic_fetch_add(&own_live, 1);
+			return;
+		}
+	}
+}
+
+/* Before a is released: was it the collector's block?  Then it is
+ * forgotten (its address may be reused as soon as it is released). */
+static inline bool
+own_take(uint64_t a)
+{
+	if (LIKELY(atomic_load_explicit(&own_live, memory_order_relaxed) == 0))
+		return false;
+	uint64_t h = addr_hash(a);
+	if (LIKELY(!atomic_load_explicit(&own_filter[h % OWN_FILTER], memory_order_relaxed)))
+		return false;
+	for (uint64_t i = h % OWN_SLOTS, n = 0; n < OWN_SLOTS; i = (i + 1) % OWN_SLOTS, n++) {
+		uint64_t k = atomic_load(&own_keys[i]);
+		if (k == 0)
+			return false;
+		if (k == a) {
+			atomic_store(&own_keys[i], TOMB);
+			atomic_fetch_sub(&own_filter[h % OWN_FILTER], 1);
+			atomic_fetch_sub(&own_live, 1);
+			return true;
+		}
+	}
+	return false;
 }
 
 /* A block's stack: unwound from here, the collector's own frames cut off.
@@ -521,6 +588,13 @@ may_sample(void)
 	return !nosample && atomic_load_explicit(&sampling, memory_order_relaxed);
 }
 
+static inline bool
+in_handler(void)
+{
+	struct ws_thread_state *t = ws_self;
+	return t && atomic_load_explicit(&t->in_handler, memory_order_relaxed);
+}
+
 /* Is this call the collector's own: made under the guard (libunwind's,
  * while a sample is recorded), or from the sampling handler? */
 static inline bool
@@ -528,16 +602,20 @@ collectors_call(void)
 {
 	if (guard)
 		return true;
-	struct ws_thread_state *t = ws_self;
-	return t && atomic_load_explicit(&t->in_handler, memory_order_relaxed);
+	return in_handler();
 }
 
 /* After an allocation of `size` bytes asked for, at p. */
 static inline void
 note_alloc(void *p, uint64_t size, int kind, uintptr_t ra, bool heap)
 {
-	if (!atomic_load_explicit(&counting, memory_order_relaxed) || collectors_call())
+	if (!atomic_load_explicit(&counting, memory_order_relaxed))
 		return;
+	if (collectors_call()) {
+		if (heap && guard && !in_handler())
+			own_add((uint64_t)(uintptr_t)p); /* so that its free is not counted */
+		return;
+	}
 	count(kind, size);
 	if (heap)
 		live_add((int64_t)real.usable(p));
@@ -566,8 +644,8 @@ note_alloc(void *p, uint64_t size, int kind, uintptr_t ra, bool heap)
 static inline void
 unsample(void *p, uint32_t flags)
 {
-	if (LIKELY(atomic_load_explicit(&sampled_live, memory_order_relaxed) == 0))
-		return;
+	if (LIKELY(atomic_load_explicit(&sampled_live, memory_order_relaxed) == 0) || holding)
+		return; /* (holding: a free while this thread holds the lock, in a fork) */
 	uint64_t a = (uint64_t)(uintptr_t)p, h = addr_hash(a);
 	if (LIKELY(!atomic_load_explicit(&filter[h & ((1u << FILTER_BITS) - 1)],
 					 memory_order_acquire)))
@@ -586,13 +664,27 @@ unsample(void *p, uint32_t flags)
 	guard--;
 }
 
+/* Before the malloc-family block p is released: does its free count?  Not
+ * for the collector's own blocks (forgotten here), nor from the sampling
+ * handler; a block of the program's freed by the collector's code (under
+ * the guard: glibc's dlerror state, say) does. */
+static inline bool
+counts_free(void *p)
+{
+	if (own_take((uint64_t)(uintptr_t)p))
+		return false;
+	return !in_handler();
+}
+
 /* Before p is released: the counts, and its sampled entry.  heap: a
  * malloc-family block (its usable size leaves the live heap); else
  * `bytes` are counted as they are (munmap). */
 static inline void
 note_free(void *p, int kind, uint64_t bytes, bool heap)
 {
-	if (!atomic_load_explicit(&counting, memory_order_relaxed) || collectors_call())
+	if (!atomic_load_explicit(&counting, memory_order_relaxed))
+		return;
+	if (heap ? !counts_free(p) : collectors_call())
 		return;
 	if (heap) {
 		bytes = real.usable(p);
@@ -670,16 +762,20 @@ do_realloc(void *p, size_t n, uintptr_t ra)
 		note_free(p, WS_HEAP_FREE, 0, true);
 		return real.realloc(p, 0);
 	}
-	bool counted = atomic_load_explicit(&counting, memory_order_relaxed) && !collectors_call();
-	int64_t old = p && counted ? (int64_t)real.usable(p) : 0;
-	if (p && counted)
+	bool on = atomic_load_explicit(&counting, memory_order_relaxed);
+	bool own = p && on && own_take((uint64_t)(uintptr_t)p);
+	bool counted = p && on && !own && !in_handler();
+	int64_t old = counted ? (int64_t)real.usable(p) : 0;
+	if (counted)
 		unsample(p, WS_HALLOC_REALLOCED);
 	void *q = real.realloc(p, n);
 	if (UNLIKELY(!q)) {
+		if (own)
+			own_add((uint64_t)(uintptr_t)p); /* still the collector's */
 		count_failed(); /* p lives on (a sampled entry of it stays ended) */
 		return q;
 	}
-	if (p && counted) {
+	if (counted) {
 		live_sub(old);
 		count(WS_HEAP_FREE, (uint64_t)old);
 	}
@@ -968,6 +1064,8 @@ ws_heap_finish(void)
 			if (!locked)
 				sched_yield();
 		}
+	if (locked)
+		holding = 1;
 	atomic_store(&sampling, 0);
 	struct ws_heap h;
 	memset(&h, 0, sizeof h);
@@ -995,6 +1093,12 @@ ws_heap_finish(void)
 		h.peak_bytes = (uint64_t)h.live_bytes;
 	h.peak_ns = atomic_load(&peak_ns);
 	h.live_blocks = base_live_blocks + (int64_t)live_blocks_counted(&h);
+	/* Never below zero: a free of a block whose allocation was not counted
+	 * (one the collector's table of its own could not keep) would do it. */
+	if (h.live_blocks < 0)
+		h.live_blocks = 0;
+	if (h.live_bytes < 0)
+		h.live_bytes = 0;
 	struct iovec parts[3] = {
 	    {&h, sizeof h}, {stacks.words, h.stack_bytes}, {hlog, h.alloc_count * sizeof *hlog}};
 	int rc = ws_writer_record(WS_REC_HEAP, parts, 3);

@@ -12,8 +12,10 @@
  * What may run concurrently: the interposers run in any thread, also from
  * a program's signal handler that interrupted one of them (a thread-local
  * guard then forwards without sampling, and counting is interrupt-safe);
- * the collector's own allocations (libunwind's, under the guard) and calls
- * from the sampling handler are not counted.  Sampled allocations take one
+ * the collector's own allocations (libunwind's, its dlsym lookups', under
+ * the guard) and calls from the sampling handler are not counted, nor
+ * later frees of the blocks allocated under the guard, whoever makes them
+ * (their addresses are kept while they live).  Sampled allocations take one
  * spinlock, never held across a call that could come back into a hook of
  * the same thread.
  */

@@ -70,6 +70,9 @@ const struct ws_derived ws_derived_template[WS_NDERIVED] = {
     {.name = "page_faults_per_s",
      .explain = "page faults per second of the function's own time: first touches "
 		"of fresh memory (each costs the kernel ~1 us or more)"},
+    {.name = "llc_traffic_gb_s",
+     .explain = "memory traffic: last-level cache misses x 64-byte lines per second of the "
+		"function's own time, in GB/s (compare with 'whyslow machine' bandwidth)"},
 };
 
 int
@@ -121,6 +124,10 @@ ws_counters_derive(const struct ws_counter_table *t, const uint64_t *counts, dou
 	if (pf >= 0 && seconds > 0) {
 		out[6].have = true;
 		out[6].value = (double)counts[pf] / seconds;
+	}
+	if (l[2] >= 0 && seconds > 0) { /* one 64-byte line per last-level miss */
+		out[7].have = true;
+		out[7].value = 64.0 * (double)counts[l[2]] / seconds / 1e9;
 	}
 }
 

@@ -119,6 +119,68 @@ build_functions(struct ws_hproc *r)
 		qsort(r->functions, r->nfunctions, sizeof *r->functions, cmp_function);
 }
 
+/* glibc's modules: libc.so.6 (libc-2.31.so before 2.34) and the loader */
+static bool
+libc_module(const char *module)
+{
+	const char *b = ws_basename(module);
+	return !strncmp(b, "libc.so", 7) || !strncmp(b, "libc-", 5) || !strncmp(b, "ld-linux", 8) ||
+	       !strncmp(b, "ld.so", 5) || !strncmp(b, "ld-2.", 5);
+}
+
+/* The C library's functions that allocate memory it keeps for itself. */
+static const char *const libc_owners[] = {
+    "*_IO_file_doallocate", /* a stream's buffer (stdout's, stdin's) */
+    "*setlocale*",
+    "_nl_*",
+    "__GI__nl_*",
+    "new_composite_name", /* locale */
+    "_dl_*",
+    "__GI__dl_*",
+    "dl_open_worker*",
+    "_dlerror_run",
+    "*dlerror*", /* loader and dlerror state */
+    "__tzfile_read",
+    "tzset_internal",
+    "__tzset_parse_tz", /* time zone */
+};
+
+bool
+ws_heap_libc_own(const struct ws_frame *const *frames, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!libc_module(frames[i]->module))
+			return false; /* the program's code asked for it first */
+		for (size_t k = 0; k < sizeof libc_owners / sizeof libc_owners[0]; k++)
+			if (!fnmatch(libc_owners[k], frames[i]->function, 0))
+				return true;
+	}
+	return false;
+}
+
+/* Move the leaks the C library keeps to r->kept. */
+static void
+split_kept(struct ws_hproc *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->nleaks; i++) {
+		struct ws_hstack *s = &r->leaks[i];
+		if (ws_heap_libc_own(s->frames, s->nframes)) {
+			r->kept = ws_xrealloc(r->kept, (r->nkept + 1) * sizeof *r->kept);
+			r->kept[r->nkept++] = *s;
+			r->kept_bytes += s->bytes;
+			r->kept_count += s->count;
+			r->leaked_bytes -= s->bytes;
+			r->leaked_count -= s->count;
+		} else {
+			r->leaks[n++] = *s;
+		}
+	}
+	r->nleaks = n;
+	if (!n) /* not a rounding's remainder */
+		r->leaked_bytes = r->leaked_count = 0;
+}
+
 static void
 build_process(const struct wsr_process *p, const struct ws_filter *f, struct ws_symbolizer *sym,
 	      struct ws_hproc *r)
@@ -179,6 +241,7 @@ build_process(const struct wsr_process *p, const struct ws_filter *f, struct ws_
 	r->stacks = rows(p, h, all, sym, &chain, &r->nstacks);
 	r->peak = rows(p, h, peak, sym, &chain, &r->npeak);
 	r->leaks = rows(p, h, leak, sym, &chain, &r->nleaks);
+	split_kept(r);
 	ws_chain_free(&chain);
 	free(all);
 	free(peak);
@@ -217,6 +280,7 @@ ws_heapmem_free(struct ws_heapmem *h)
 		free_rows(r->stacks, r->nstacks);
 		free_rows(r->peak, r->npeak);
 		free_rows(r->leaks, r->nleaks);
+		free_rows(r->kept, r->nkept);
 		free(r->functions);
 		free(r->thread_rusage);
 	}

@@ -610,9 +610,12 @@ analyse(struct ws_disasm *d, struct ws_symbolizer *sym, struct ws_optrecords *re
 
 	/* the hot loops */
 	const struct ws_producer *pr = out->have_producer ? &out->producer : NULL;
-	const char *record = c->cu_name ? ws_optrecord_find(rec, c->comp_dir, c->cu_name, c->module,
-							    pr ? pr->cc : WS_CC_UNKNOWN)
-					: NULL;
+	/* a build that asked for no record made none: one found is another
+	 * build's (ws_optrecord_expected) */
+	const char *record = c->cu_name && ws_optrecord_expected(pr)
+				 ? ws_optrecord_find(rec, c->comp_dir, c->cu_name, c->module,
+						     pr ? pr->cc : WS_CC_UNKNOWN)
+				 : NULL;
 	out->opt_record = record ? ws_xstrdup(record) : NULL;
 	struct loop **hot = ws_xcalloc(k.lk.nloops + 1, sizeof *hot);
 	size_t nhot = 0;

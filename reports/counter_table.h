@@ -51,7 +51,7 @@ struct ws_counter_fn {
 };
 
 /* One derived metric of one function (or of the whole run). */
-enum { WS_NDERIVED = 7 };
+enum { WS_NDERIVED = 8 };
 struct ws_derived {
 	const char *name;    /* "ipc", "l1_mpki", ... */
 	const char *explain; /* one line */

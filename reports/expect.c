@@ -135,7 +135,8 @@ static const struct metric {
     {"derived", NUM, EVENT_FUNC_ARG, false, NULL,
      "derived counter metric M of F itself: ipc,\n"
      "                                      l1_mpki, l2_mpki, l3_mpki, gflops,\n"
-     "                                      vector_share, page_faults_per_s"},
+     "                                      vector_share, page_faults_per_s,\n"
+     "                                      llc_traffic_gb_s"},
     {"memory", NAME, FUNC_ARG, false, NULL,
      "F's hottest loop: memory-bound, cache-friendly,\n"
      "                                      no-memory or unknown (report --memory)"},
@@ -283,7 +284,8 @@ parse_term(const char *text, const char **pp, bool compare, struct ws_expect_ter
 					*why =
 					    ws_xasprintf("'%s': '%s' is not a derived metric (ipc, "
 							 "l1_mpki, l2_mpki, l3_mpki, gflops, "
-							 "vector_share, page_faults_per_s)",
+							 "vector_share, page_faults_per_s, "
+							 "llc_traffic_gb_s)",
 							 text, ev);
 					free(ev);
 					free(fn);

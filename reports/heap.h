@@ -14,7 +14,10 @@
  *  - peak: the heap blocks live at the moment the live heap peaked
  *    (allocated before and freed after it), by stack;
  *  - leaks: blocks never freed before the profile was written (exit), by
- *    stack;
+ *    stack; except those the C library keeps for itself (ws_heap_libc_own:
+ *    stdio buffers, locale data, the loader's and dlerror's state, time
+ *    zone data), which it never frees and which are not the program's to
+ *    free: listed apart ("kept by the C library"), not counted as leaked;
  *  - functions: by the function that called the allocator (the innermost
  *    frame of the stack).
  * Tables own their arrays; frames and names are borrowed from the
@@ -64,7 +67,10 @@ struct ws_hproc {
 	double sampled_bytes, sampled_count; /* estimates, all allocations */
 	double peak_sampled_bytes;	     /* estimate of the blocks at the peak */
 	double leaked_bytes, leaked_count;   /* estimates */
-	struct ws_hfunction *functions;	     /* by bytes */
+	struct ws_hstack *kept;		     /* never freed, kept by the C library */
+	size_t nkept;
+	double kept_bytes, kept_count;	/* estimates */
+	struct ws_hfunction *functions; /* by bytes */
 	size_t nfunctions;
 };
 
@@ -73,6 +79,12 @@ struct ws_heapmem {
 	size_t nprocs;
 	size_t top; /* rows to show per table (0: all) */
 };
+
+/* Is the block allocated with this stack (innermost first) the C
+ * library's own: walking out from the allocator, a frame of stdio's
+ * buffer allocation, locale set-up, the dynamic loader or dlerror, or time
+ * zone loading comes before any frame outside libc and ld.so? */
+bool ws_heap_libc_own(const struct ws_frame *const *frames, size_t n);
 
 void ws_heapmem_build(const struct wsr_profile *prof, const struct ws_filter *f,
 		      struct ws_symbolizer *sym, size_t top, struct ws_heapmem *out);

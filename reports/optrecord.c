@@ -676,6 +676,15 @@ ws_optrecord_find(struct ws_optrecords *o, const char *comp_dir, const char *cu_
 	return o->found[o->nfound++].path;
 }
 
+bool
+ws_optrecord_expected(const struct ws_producer *p)
+{
+	if (!p || !p->flags_recorded || !p->text || (p->cc != WS_CC_GCC && p->cc != WS_CC_CLANG))
+		return true;
+	return strstr(p->text, " -fsave-optimization-record") ||
+	       strstr(p->text, " -foptimization-record-file=");
+}
+
 size_t
 ws_optrecord_remarks(struct ws_optrecords *o, const char *path, const char *file, unsigned first,
 		     unsigned last, const struct ws_remark ***out)

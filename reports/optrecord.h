@@ -30,6 +30,7 @@
 #ifndef WHYSLOW_OPTRECORD_H
 #define WHYSLOW_OPTRECORD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "producer.h"
@@ -54,6 +55,17 @@ void ws_optrecords_free(struct ws_optrecords *o);
  * path is owned by o. */
 const char *ws_optrecord_find(struct ws_optrecords *o, const char *comp_dir, const char *cu_name,
 			      const char *module, enum ws_compiler cc);
+
+/* May the build that producer p describes have written a record?  false
+ * when the producer lists the command-line switches (GCC by default;
+ * clang with -grecord-command-line) and none of them asks for one
+ * (-fsave-optimization-record[=FORMAT], -foptimization-record-file=): a
+ * record found then belongs to another build of the same source (an
+ * earlier -O3 one, say) and must not be shown.  true when the switches
+ * are not recorded (clang's default) or p is NULL: nothing tells.  The
+ * modification times are no guard: a record is written when its object
+ * is compiled, which may be long before the program is linked. */
+bool ws_optrecord_expected(const struct ws_producer *p);
 
 /* The remarks of record path about file (compared by basename) on lines
  * first..last, in the record's order, each text once; *out points into o.

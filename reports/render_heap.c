@@ -150,7 +150,8 @@ text_process(struct out *o, const struct ws_heapmem *h, const struct ws_hproc *r
 	fprintf(o->f,
 		"            %s asked for in %" PRIu64 " allocations; peak live heap %s at %.3f s; "
 		"%s live in %" PRId64 " blocks at exit\n",
-		ab, r->alloc_calls, pk, r->peak_seconds, lv, in->live_blocks);
+		ab, r->alloc_calls, pk, r->peak_seconds, lv,
+		in->live_blocks > 0 ? in->live_blocks : 0);
 	free(ab);
 	free(pk);
 	free(lv);
@@ -237,7 +238,18 @@ text_process(struct out *o, const struct ws_heapmem *h, const struct ws_hproc *r
 				"  no leak found: every sampled allocation was freed before exit "
 				"(%" PRId64 " blocks were live at exit, exact; sample every "
 				"allocation with --heap-sample 1 to see them all)\n",
-				in->live_blocks);
+				in->live_blocks > 0 ? in->live_blocks : 0);
+	}
+	if (r->nkept) {
+		char *kb = est_size(r->kept_bytes, r->exact);
+		fprintf(o->f,
+			"  kept by the C library, not counted as leaked: %s in %s%.0f "
+			"allocations never freed (its own buffers and state:",
+			kb, r->exact ? "" : "~", r->kept_count);
+		free(kb);
+		for (size_t i = 0; i < r->nkept && i < 4; i++)
+			fprintf(o->f, "%s %s", i ? "," : "", r->kept[i].function);
+		fprintf(o->f, "%s)\n", r->nkept > 4 ? ", ..." : "");
 	}
 }
 
@@ -367,9 +379,9 @@ ws_render_heap_json(struct json *j, const struct ws_heapmem *h)
 		kv_uint(j, "peak_bytes", in->peak_bytes);
 		kv_double(j, "peak_seconds", r->peak_seconds, 6);
 		json_key(j, "live_bytes_at_exit");
-		json_int(j, in->live_bytes);
-		json_key(j, "live_blocks_at_exit");
-		json_int(j, in->live_blocks);
+		json_int(j, in->live_bytes > 0 ? in->live_bytes : 0); /* never below 0: an old */
+		json_key(j, "live_blocks_at_exit");		      /* collector's stray frees */
+		json_int(j, in->live_blocks > 0 ? in->live_blocks : 0);
 		kv_uint(j, "sampled_allocations", in->alloc_count);
 		kv_uint(j, "dropped_samples", in->alloc_dropped);
 		kv_double(j, "estimated_bytes", r->sampled_bytes, 1);
@@ -377,6 +389,8 @@ ws_render_heap_json(struct json *j, const struct ws_heapmem *h)
 		kv_double(j, "peak_sampled_bytes", r->peak_sampled_bytes, 1);
 		kv_double(j, "leaked_bytes", r->leaked_bytes, 1);
 		kv_double(j, "leaked_allocations", r->leaked_count, 2);
+		kv_double(j, "kept_by_libc_bytes", r->kept_bytes, 1);
+		kv_double(j, "kept_by_libc_allocations", r->kept_count, 2);
 		json_stacks(j, "stacks", h, r->stacks, r->nstacks);
 		json_key(j, "functions");
 		json_begin_array(j);
@@ -393,6 +407,7 @@ ws_render_heap_json(struct json *j, const struct ws_heapmem *h)
 		json_end_array(j);
 		json_stacks(j, "peak_stacks", h, r->peak, r->npeak);
 		json_stacks(j, "leaks", h, r->leaks, r->nleaks);
+		json_stacks(j, "kept_by_libc", h, r->kept, r->nkept);
 		json_end_object(j);
 		json_end_object(j);
 	}

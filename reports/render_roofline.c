@@ -35,6 +35,12 @@ ws_text_roofline(struct out *o, const struct ws_roofline *r, const char *why)
 		r->peak->fma ? ", FMA" : "", r->all_cores ? "all CPUs" : "one core",
 		r->all_cores ? "" : " (one thread ran)", ws_roof_ridge(&r->roof), m->measured,
 		m->host);
+	if (m->quick)
+		fputs("  warning: these peaks come from 'whyslow machine --quick' (arrays small "
+		      "enough for the caches, short timings): the bandwidth roof is a cache's, "
+		      "not memory's; run 'whyslow machine' without --quick to measure this "
+		      "machine\n",
+		      o->f);
 	if (r->with_calls)
 		fprintf(
 		    o->f,
@@ -83,6 +89,14 @@ ws_text_roofline(struct out *o, const struct ws_roofline *r, const char *why)
 	      "(docs/memory-access.md); '?' where there was none; (counters): a function's "
 	      "FLOP and last-level misses x 64 bytes as counted (record -e)\n",
 	      o->f);
+	size_t unknown = 0;
+	for (size_t i = 0; i < r->nrows; i++)
+		unknown += !r->rows[i].rate_known && !r->rows[i].from_counters;
+	if (unknown)
+		fprintf(o->f,
+			"  %zu loop%s without an achieved rate: no two samples fell in one pass "
+			"of %s; record with a higher -F (e.g. -F 10000) for an estimate\n",
+			unknown, unknown == 1 ? "" : "s", unknown == 1 ? "it" : "them");
 }
 
 static void
@@ -107,6 +121,8 @@ ws_json_roofline(struct json *j, const struct ws_roofline *r, const char *why)
 		json_string(j, r->machine->host);
 		json_key(j, "measured");
 		json_string(j, r->machine->measured);
+		json_key(j, "quick");
+		json_bool(j, r->machine->quick);
 		num_or_null(j, "bandwidth_bytes_per_s", r->roof.bandwidth);
 		num_or_null(j, "peak_flops", r->roof.peak);
 		json_key(j, "peak_isa");

@@ -1,6 +1,7 @@
 /* The derived counter metrics (reports/an_counters.c) on known counts:
  * IPC, L1/L2/last-level misses per 1000 instructions, GFLOP/s, vector
- * share and page faults per second, each from the events PAPI and the
+ * share, page faults per second and last-level traffic (misses x 64 B per
+ * second), each from the events PAPI and the
  * kernel name; a metric whose inputs were not counted (or are zero) is
  * absent, never 0; ws_counters_value() sums self over a pattern and
  * refuses an uncounted event; roles by name. */
@@ -63,6 +64,8 @@ main(void)
 	expect_metric(dv, "gflops", true, 2.0);
 	expect_metric(dv, "vector_share", true, 25.0);
 	expect_metric(dv, "page_faults_per_s", true, 5000 / 1.5);
+	/* 4e6 last-level misses x 64 B in 1.5 s */
+	expect_metric(dv, "llc_traffic_gb_s", true, 4000000.0 * 64 / 1.5 / 1e9);
 
 	/* cycles not counted: no IPC (the other metrics stand) */
 	counted[1] = false;
@@ -79,6 +82,7 @@ main(void)
 	ws_counters_derive(&t, counts, 0.0, dv);
 	expect_metric(dv, "gflops", false, 0);
 	expect_metric(dv, "page_faults_per_s", false, 0);
+	expect_metric(dv, "llc_traffic_gb_s", false, 0);
 	/* only perf:: software events: none of the hardware metrics */
 	const char *sw[] = {"perf::PAGE-FAULTS", "perf::CONTEXT-SWITCHES"};
 	bool swc[] = {true, true};
@@ -88,6 +92,7 @@ main(void)
 	expect_metric(dv, "ipc", false, 0);
 	expect_metric(dv, "vector_share", false, 0);
 	expect_metric(dv, "page_faults_per_s", true, 50.0);
+	expect_metric(dv, "llc_traffic_gb_s", false, 0);
 
 	/* per-function values */
 	uint64_t self_a[2] = {60, 1}, total_a[2] = {90, 2}, self_b[2] = {30, 5},

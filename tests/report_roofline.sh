@@ -6,7 +6,9 @@
 # per byte, below the ridge (memory-bound), and its roof is intensity x the
 # cached bandwidth, exactly; vectorise's f_simd calls libmvec's sin in its
 # loop, so it is not placed (the callees' FLOP are not in the loop).
-# Without cached peaks the section says to run `whyslow machine`.  --plot
+# Without cached peaks the section says to run `whyslow machine`; with a
+# --quick cache it warns; a loop without an achieved rate comes with the
+# advice to record at -F 10000, which gives one.  --plot
 # draws the roofline with --memory and the counters with --counters.
 . "${SRCDIR:-$(dirname "$0")}/common.sh"
 ws_require
@@ -49,6 +51,47 @@ awk -v b="$bw" -v o="$one" 'BEGIN { r = b / (o * 1e9); exit !(r > 0.999 && r < 1
 grep -q '^Roofline: the hot loops under this machine' "$WORK/cols.txt" || fail "no Roofline section in the text"
 grep -q 'sum_columns: memory-bound: 0.0156 FLOP/byte is below the ridge point' "$WORK/cols.txt" ||
 	fail "no roofline verdict for sum_columns: $(sed -n '/^Roofline/,$p' "$WORK/cols.txt")"
+
+# The cache here is a --quick one (16 MiB arrays: a cache's bandwidth):
+# the section says so and how to measure properly; a full one is not
+# flagged (the same cache with quick set to false).
+[ "$(jq -r '.roofline.quick' "$WORK/cols.json")" = true ] || fail "JSON: a --quick cache is not marked quick"
+grep -q "warning: these peaks come from 'whyslow machine --quick'.*run 'whyslow machine' without --quick" "$WORK/cols.txt" ||
+	fail "text: no warning that the peaks come from whyslow machine --quick"
+cp "$cache" "$WORK/cache.quick"
+jq '.quick = false' "$WORK/cache.quick" >"$cache" || hard_error "cannot edit the machine cache"
+"$WHYSLOW" report --memory "$WORK/cols" >"$WORK/full.txt" 2>&1
+grep -q 'whyslow machine --quick' "$WORK/full.txt" && fail "text: a full machine cache is flagged as --quick"
+"$WHYSLOW" report --memory --json "$WORK/cols" 2>/dev/null | jq -e '.roofline.quick == false' >/dev/null ||
+	fail "JSON: a full machine cache is marked quick"
+cp "$WORK/cache.quick" "$cache"
+
+# A loop without an achieved rate ('?': no two samples in one pass of it;
+# sum_columns' passes over a column are far shorter than 1 ms) comes with
+# the advice to record at a higher rate; at -F 10000 there is a rate, a
+# lower bound: at most what the program's own timing gives.
+unknown=$(jq '[.roofline.loops[] | select(.from_counters | not) | select(.achieved_flops == null)] | length' "$WORK/cols.json")
+if [ "$unknown" -gt 0 ]; then
+	grep -q "^  $unknown loops\{0,1\} without an achieved rate: .*record with a higher -F (e.g. -F 10000)" "$WORK/cols.txt" ||
+		fail "text: $unknown loop(s) without a rate but no advice to record with a higher -F"
+else
+	grep -q 'without an achieved rate' "$WORK/cols.txt" && fail "text: the -F advice with every rate known"
+fi
+n=3000 rep=2
+ws_record "$WORK/fast" -F 10000 -- "$stride" columns $n $rep >"$WORK/fast.out" || fail "record -F 10000 stride failed"
+secs=$(sed -n 's/.* time=\([0-9.]*\) s.*/\1/p' "$WORK/fast.out")
+"$WHYSLOW" report --memory --json "$WORK/fast" >"$WORK/fast.json" 2>/dev/null
+got=$(jq -r '[.roofline.loops[] | select(.function == "sum_columns")][0].achieved_flops' "$WORK/fast.json")
+if [ -z "$secs" ]; then
+	fail "stride printed no time: $(cat "$WORK/fast.out")"
+elif [ "$got" = null ] || [ -z "$got" ]; then
+	fail "-F 10000: sum_columns still has no achieved rate"
+else
+	# the program's own rate: n*n additions per repeat in secs
+	awk -v a="$got" -v n=$n -v r=$rep -v s="$secs" 'BEGIN { t = n * n * r / s; exit !(a > 0 && a <= 1.5 * t) }' ||
+		fail "-F 10000: sum_columns' achieved $got FLOP/s is not a lower bound of the program's own rate ($n x $n x $rep in $secs s)"
+	note "-F 10000: sum_columns achieved >= $got FLOP/s (the program: $(awk -v n=$n -v r=$rep -v s="$secs" 'BEGIN { printf "%.3g", n * n * r / s }') FLOP/s)"
+fi
 
 # a loop that calls a function is not placed
 if [ -x "$vectorise" ]; then

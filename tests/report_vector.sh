@@ -4,8 +4,10 @@
 # vectorised (-O3 -march=x86-64-v3), recorded, and checked in the JSON and
 # the text: the class, the packed share, the vector width, the producer's
 # flags, the loop's source lines; the packed/vwidth/vector expectations in
-# report and compare, and compare's vector(kernel) verdict change; GCC's and clang's optimisation records (the
-# compiler's reason next to the loop), and bad records ignored.  Skips
+# report and compare, and compare's vector(kernel) verdict change; GCC's
+# and clang's optimisation records (the compiler's reason next to the
+# loop), bad records ignored, and another build's record (an -O3 one) not
+# shown for a rebuild that made none.  Skips
 # without capstone; the vectorised half skips on a CPU without AVX2.
 . "${SRCDIR:-.}/report_common.sh"
 if ! command -v jq >/dev/null 2>&1; then
@@ -180,6 +182,21 @@ if $CC --version 2>/dev/null | grep -q 'Free Software Foundation' &&
 	grep -q '      compiler (missed, report_vector_kernel.c:[0-9]*): .*alias' "$tmp/out" ||
 		fail "text: no compiler remark about aliasing: $(grep -A6 '^  copy_alias' "$tmp/out")"
 	grep -q '    optimisation record: ' "$tmp/out" || fail "text: the record's path is not shown"
+	# The same source rebuilt -O0 without -fsave-optimization-record, in
+	# the same place: the -O3 build's record (still there) is not this
+	# build's; the producer (GCC lists its switches) says none was made.
+	if $CC -g -O0 -c "$K" -o obj/report_vector_kernel.o && $CC obj/report_vector_kernel.o -o alias0; then
+		ls obj/report_vector_kernel.c.opt-record.json.gz >/dev/null 2>&1 || fail "the -O3 record is gone"
+		record alias0 ./alias0 alias 1e8
+		check "$tmp/alias0.json" stale-record "$(F copy_alias) | .opt_record == null and
+			(.producer.opt == \"-O0\") and (.opt_record_hint | test(\"-fsave-optimization-record\")) and
+			all(.loops[]; (.remarks // []) | length == 0)" "$(F copy_alias)"
+		expect_status 0 "$WHYSLOW" report --vector --color never "$tmp/alias0"
+		grep -q '    optimisation record: \|compiler (passed\|compiler (missed' "$tmp/out" &&
+			fail "text: another build's record is shown for the -O0 build"
+	else
+		fail "cannot rebuild the kernel -O0"
+	fi
 else
 	echo "note: $CC is not GCC (or has no -fsave-optimization-record): GCC record part skipped"
 fi

@@ -5,7 +5,10 @@
 # realloc, threads freeing each other's blocks (no false leak), the 10
 # blocks t_leaky loses (found with their function), the 16 MiB peak within
 # 3 %; the program's output and exit status unchanged; a constructor that
-# allocates before main; fork children with heaps of their own; --no-heap.
+# allocates before main; fork children with heaps of their own; exact
+# counts of programs that allocate once or never (t_heapmin: the collector's
+# own blocks never counted); the C library's own buffers not counted as
+# leaks (examples/leak noleak); --no-heap.
 . "${SRCDIR:-$(dirname "$0")}/common.sh"
 ws_require
 ws_workdir
@@ -74,6 +77,74 @@ if ws_report "$rec" "$WORK/f.json" --memory; then
 		"$WHYSLOW" report --pid "$pid" --expect "$e" "$rec" >/dev/null 2>"$WORK/x.err" ||
 			fail "process $pid: expected $e: $(grep -h 'expectation failed' "$WORK/x.err" | head -1)"
 	done
+fi
+
+# Exact counts of tiny programs: the collector's own blocks (glibc's dlerror
+# buffers of its failed lookups, freed by the next dlsym, the program's or
+# the collector's __libc_start_main wrapper) are never counted, neither
+# allocated nor freed: one malloc and one free are 1 and 1, nothing is
+# live at exit, and a program that allocates nothing shows no call and no
+# negative figure.
+m=$(prog t_heapmin)
+heapmin() { # MODE: its recording's heap figures in $WORK/min-MODE.json
+	ws_record "$WORK/min-$1" --heap-sample 1 -- "$m" "$1" >/dev/null 2>&1 ||
+		fail "t_heapmin $1 failed under whyslow"
+	ws_report "$WORK/min-$1" "$WORK/min-$1.json" --memory
+}
+H='.process_memory[0].heap'
+# allocations and frees of malloc-family blocks, from the exact counts
+ALLOCS="(.calls | .malloc + .calloc + .realloc + .posix_memalign + .aligned_alloc + .memalign + .valloc + .pvalloc)"
+if heapmin one; then
+	jq -e "$H | .calls.malloc == 1 and .calls.free == 1 and .calls.calloc == 0 and
+		.calls.realloc == 0 and .live_blocks_at_exit == 0 and .live_bytes_at_exit == 0 and
+		.peak_bytes >= 100 and .peak_bytes < 4096" "$WORK/min-one.json" >/dev/null ||
+		fail "one malloc(100) and its free: $(jq -c "$H | {calls, peak_bytes, live_blocks_at_exit, live_bytes_at_exit}" "$WORK/min-one.json")"
+	"$WHYSLOW" report --memory "$WORK/min-one" >"$WORK/min-one.txt" 2>&1
+	grep -q 'exact counts: 1 malloc, 1 free$' "$WORK/min-one.txt" ||
+		fail "text: $(grep 'exact counts' "$WORK/min-one.txt")"
+	grep -q '0 B live in 0 blocks at exit' "$WORK/min-one.txt" ||
+		fail "text: $(grep 'live in' "$WORK/min-one.txt")"
+fi
+if heapmin none; then
+	jq -e "$H | ([.calls[]] | add) == 0 and .live_blocks_at_exit == 0 and
+		.live_bytes_at_exit == 0 and .peak_bytes == 0" "$WORK/min-none.json" >/dev/null ||
+		fail "no allocation: $(jq -c "$H | {calls, peak_bytes, live_blocks_at_exit, live_bytes_at_exit}" "$WORK/min-none.json")"
+	"$WHYSLOW" report --memory "$WORK/min-none" 2>&1 | grep -q -- 'in -[0-9]' &&
+		fail "a negative count in the text of a program that allocates nothing"
+fi
+if heapmin dlerr; then
+	# the program frees one block of its own; more frees than allocations
+	# are frees of blocks whose allocations were not counted
+	jq -e "$H | .calls.free >= 1 and .calls.free <= ($ALLOCS) and .peak_bytes >= 100000 and
+		.live_blocks_at_exit == ($ALLOCS) - .calls.free" "$WORK/min-dlerr.json" >/dev/null ||
+		fail "dlopen, malloc, dlsym, free: $(jq -c "$H | {calls, peak_bytes, live_blocks_at_exit}" "$WORK/min-dlerr.json")"
+fi
+
+# A program that frees everything shows no leak, exactly: stdout's buffer
+# (allocated by the C library's _IO_file_doallocate, never freed) is the C
+# library's own, listed apart as kept by it and not counted as leaked.
+leak=${TOP_BUILDDIR:?}/examples/leak
+if [ -x "$leak" ]; then
+	ws_record "$WORK/noleak" --heap-sample 1 -- "$leak" noleak 2000 4096 >/dev/null 2>&1 ||
+		fail "leak noleak failed under whyslow"
+	"$WHYSLOW" report --expect 'leaked == 0' --expect 'leaked_allocs == 0' \
+		--expect 'leaked(process_items) == 0' "$WORK/noleak" >/dev/null 2>"$WORK/x.err" ||
+		fail "leak noleak, exact: $(grep -h 'expectation failed' "$WORK/x.err" | head -2)"
+	if ws_report "$WORK/noleak" "$WORK/nl.json" --memory; then
+		jq -e "$H | .leaked_bytes == 0 and (.leaks | length) == 0 and .kept_by_libc_bytes >= 1024 and
+			any(.kept_by_libc[]; .function | test(\"_IO_file_doallocate\"))" "$WORK/nl.json" >/dev/null ||
+			fail "leak noleak: $(jq -c "$H | {leaked_bytes, kept_by_libc_bytes, leaks: [.leaks[].function], kept: [.kept_by_libc[].function]}" "$WORK/nl.json")"
+	fi
+	"$WHYSLOW" report --memory "$WORK/noleak" 2>&1 | grep -q '^  no leak: every allocation was freed' ||
+		fail "text: leak noleak does not say 'no leak'"
+	# the real leak stays a leak
+	ws_record "$WORK/leak" --heap-sample 1 -- "$leak" leak 300 4096 >/dev/null 2>&1 ||
+		fail "leak leak failed under whyslow"
+	"$WHYSLOW" report --expect 'leaked_allocs(read_item) == 300' --expect 'leaked == 1228800' \
+		"$WORK/leak" >/dev/null 2>"$WORK/x.err" ||
+		fail "leak leak, exact: $(grep -h 'expectation failed' "$WORK/x.err" | head -2)"
+else
+	note "examples/leak is not built: its exact no-leak check is skipped"
 fi
 
 # --no-heap: no heap record, the same program.
