@@ -243,6 +243,10 @@ cmd_compare(int argc, char **argv)
 		if (ws_load_dir(argv[optind + i], &s[i].prof, &err) < 0) {
 			ws_errorf("%s", err.msg);
 			rc = WS_EXIT_FAIL;
+		} else if (ws_profile_check_usable(&s[i].prof, &err) < 0) {
+			ws_errorf("%s", err.msg);
+			ws_profile_free(&s[i].prof);
+			rc = WS_EXIT_FAIL;
 		} else {
 			s[i].loaded = true;
 			s[i].sym = ws_symbolizer_new();
