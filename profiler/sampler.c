@@ -79,6 +79,69 @@ read_paranoid(void)
 	return n > 0 ? atoi(buf) : -99;
 }
 
+/* Is this process traced (a debugger or strace attached)?  From
+ * /proc/self/status's TracerPid; false when it cannot be read. */
+static bool
+traced(void)
+{
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	const char *t = strstr(buf, "\nTracerPid:");
+	return t && atoi(t + 12) != 0;
+}
+
+/* Can the kernel deliver a perf event's overflow as SIGTRAP itself
+ * (attr.sigtrap, Linux >= 5.13)?  Opens a disabled event and closes it. */
+static bool
+kernel_has_sigtrap(void)
+{
+	struct perf_event_attr a;
+	memset(&a, 0, sizeof a);
+	a.size = sizeof a;
+	a.type = PERF_TYPE_SOFTWARE;
+	a.config = PERF_COUNT_SW_TASK_CLOCK;
+	a.sample_period = 1000000;
+	a.disabled = 1;
+	a.exclude_kernel = 1;
+	a.exclude_hv = 1;
+	a.sigtrap = 1;
+	a.remove_on_exec = 1;
+	int fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* WHYSLOW_SIGNAL unset or "auto": the perf event's own SIGTRAP delivery
+ * where it can be used (about half the kernel's cost of a sample: no
+ * irq_work self-interrupt; docs/overhead.md), SIGPROF elsewhere.  Not when
+ * the process is traced from the start: a debugger stops on every
+ * SIGTRAP. */
+static void
+choose_signal(int src)
+{
+	if (!ws_cfg.signal_auto ||
+	    (src != WS_SOURCE_PERF_TASK_CLOCK && src != WS_SOURCE_PERF_EVENT))
+		return;
+	if (traced()) {
+		ws_notef(
+		    "a debugger or tracer was attached when the program started: samples are "
+		    "delivered as SIGPROF, not as the perf event's cheaper SIGTRAP, on which a "
+		    "debugger would stop");
+		return;
+	}
+	if (kernel_has_sigtrap())
+		ws_cfg.signal = SIGTRAP;
+}
+
 int
 ws_sampler_choose(void)
 {
@@ -93,6 +156,7 @@ ws_sampler_choose(void)
 				 "time: a sample stands for %llu events",
 				 (unsigned long long)sample_on.period, sample_on.name,
 				 (unsigned long long)sample_on.period);
+			choose_signal(source);
 			return source;
 		}
 		ws_warnf("WHYSLOW_SAMPLE_ON=%s does not parse; sampling CPU time", so);
@@ -108,6 +172,7 @@ ws_sampler_choose(void)
 	if (ws_cfg.clock == WS_CLOCK_WALL && ws_cfg.source_pref == WS_PREF_PERF)
 		ws_notef("--source perf counts CPU time only; wall-clock sampling uses per-thread "
 			 "CLOCK_MONOTONIC timers");
+	choose_signal(source);
 	return source;
 }
 
@@ -195,9 +260,9 @@ open_perf(struct ws_thread_state *t, void **ring, int exclude_kernel)
 	if (fd < 0)
 		return -errno;
 	if (trap && !atomic_exchange(&delivery_noted, 1))
-		ws_notef("samples are delivered as SIGTRAP by the perf event itself (--signal "
-			 "SIGTRAP, the cheaper delivery); a debugger attached to the program "
-			 "stops on every sample");
+		ws_notef("samples are delivered as SIGTRAP by the perf event itself (the cheaper "
+			 "delivery; --signal SIGPROF for the usual one): a debugger attached to "
+			 "the program stops on every sample");
 	int high = fcntl(fd, F_DUPFD_CLOEXEC, 256);
 	if (high >= 0) {
 		close(fd);

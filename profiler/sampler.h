@@ -18,8 +18,11 @@
 
 #include "threads.h"
 
-/* Pick the source for this process (not signal-safe).  Returns the
- * enum ws_source chosen; notes why a better one is not available. */
+/* Pick the source for this process, and with WHYSLOW_SIGNAL=auto the
+ * sampling signal (ws_cfg.signal: SIGTRAP from the perf event itself where
+ * the kernel can and no tracer is attached, else SIGPROF); not
+ * signal-safe.  Returns the enum ws_source chosen; notes why a better one
+ * is not available. */
 int ws_sampler_choose(void);
 /* The source in use. */
 int ws_sampler_source(void);

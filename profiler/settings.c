@@ -54,10 +54,16 @@ ws_config_load(void)
 	strcpy(ws_cfg.outdir, dir);
 	ws_cfg.hz = (unsigned)ws_env_long("WHYSLOW_FREQUENCY", 1000, 1, WS_MAX_HZ);
 	ws_cfg.depth = (unsigned)ws_env_long("WHYSLOW_DEPTH", 128, 1, 1024);
-	ws_cfg.signal = (int)ws_env_long("WHYSLOW_SIGNAL", SIGPROF, 1, SIGRTMAX);
+	/* unset or "auto": SIGPROF until the sampler knows whether the perf
+	 * event can deliver SIGTRAP itself (ws_sampler_choose) */
+	const char *sig = getenv("WHYSLOW_SIGNAL");
+	ws_cfg.signal_auto = !sig || !*sig || !strcmp(sig, "auto");
+	ws_cfg.signal =
+	    ws_cfg.signal_auto ? SIGPROF : (int)ws_env_long("WHYSLOW_SIGNAL", SIGPROF, 1, SIGRTMAX);
 	if (ws_cfg.signal == SIGKILL || ws_cfg.signal == SIGSTOP || ws_cfg.signal == SIGSEGV ||
 	    ws_cfg.signal == SIGBUS || ws_cfg.signal == SIGFPE || ws_cfg.signal == SIGILL) {
-		ws_warnf("WHYSLOW_SIGNAL=%d cannot be a sampling signal; using SIGPROF", ws_cfg.signal);
+		ws_warnf("WHYSLOW_SIGNAL=%d cannot be a sampling signal; using SIGPROF",
+			 ws_cfg.signal);
 		ws_cfg.signal = SIGPROF;
 	}
 	long stacks = ws_env_long("WHYSLOW_MAX_STACKS", 16384, 64, 1 << 24);

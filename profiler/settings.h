@@ -14,15 +14,16 @@ enum ws_source_pref { WS_PREF_AUTO, WS_PREF_PERF, WS_PREF_TIMER };
 
 struct ws_config {
 	char outdir[4096];
-	unsigned hz;          /* requested rate */
-	int clock;            /* enum ws_clock */
-	int source_pref;      /* enum ws_source_pref */
-	unsigned depth;       /* stack depth limit */
-	int signal;           /* sampling signal */
-	unsigned max_stacks;  /* distinct stacks per thread (power of two) */
-	int rank;             /* MPI rank from the environment, -1 if none */
-	unsigned regs;        /* register snapshots kept per thread (regs.h), 0: off */
-	bool debug;           /* WHYSLOW_DEBUG: diagnostics on stderr */
+	unsigned hz;	     /* requested rate */
+	int clock;	     /* enum ws_clock */
+	int source_pref;     /* enum ws_source_pref */
+	unsigned depth;	     /* stack depth limit */
+	int signal;	     /* sampling signal */
+	bool signal_auto;    /* WHYSLOW_SIGNAL unset or "auto": the sampler picks it */
+	unsigned max_stacks; /* distinct stacks per thread (power of two) */
+	int rank;	     /* MPI rank from the environment, -1 if none */
+	unsigned regs;	     /* register snapshots kept per thread (regs.h), 0: off */
+	bool debug;	     /* WHYSLOW_DEBUG: diagnostics on stderr */
 };
 
 extern struct ws_config ws_cfg;

@@ -222,6 +222,7 @@ ws_header_build(const struct wsr_profile *prof, const struct ws_filter *f,
 	h->clock = ws_clock_name(first ? first->info.clock : 0);
 	h->source = ws_source_name(first ? first->info.source : 0);
 	h->requested_hz = first ? first->info.requested_hz : 0;
+	h->signal = first && first->info.signal < 65 ? (int)first->info.signal : 0;
 	double base = first && first->info.clock == WS_CLOCK_WALL ? thread_wall : thread_cpu;
 	h->achieved_hz = base > 0 ? (double)h->samples / base : 0.0;
 	h->overhead_seconds = (double)handler_ns / 1e9;

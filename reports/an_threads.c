@@ -114,6 +114,7 @@ ws_processes_build(const struct wsr_profile *prof, const struct ws_filter *f,
 			continue;
 		r.pid = p->info.pid;
 		r.ppid = p->info.ppid;
+		r.signal = p->info.signal < 65 ? (int)p->info.signal : 0;
 		r.host = p->hostname ? p->hostname : "";
 		r.rank = p->info.rank;
 		const char *slash = strrchr(p->file, '/');

@@ -333,6 +333,7 @@ struct ws_process_row {
 	int32_t status;
 	uint64_t samples; /* of its threads that pass the filter */
 	size_t threads;	  /* thread records that pass the filter */
+	int signal;	  /* its sampling signal; 0: unknown */
 };
 
 struct ws_processes {
@@ -359,6 +360,7 @@ struct ws_header {
 	const char *source; /* "perf-task-clock", "cpu-timer", "wall-timer", "none" */
 	uint32_t requested_hz;
 	double achieved_hz;
+	int signal;         /* the sampling signal of the earliest process; 0: unknown */
 	size_t processes, threads;
 	uint64_t samples;
 	uint64_t dropped, dropped_by[WS_DROP_NREASONS];

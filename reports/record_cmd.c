@@ -49,7 +49,7 @@ struct record_opts {
 	bool no_mpi;
 	bool gpu, no_gpu; /* --gpu, --no-gpu */
 	bool quiet;
-	long heap_sample; /* 0: heap profile off */
+	long heap_sample;      /* 0: heap profile off */
 	const char *events;    /* -e, comma-separated */
 	const char *group;     /* --counters */
 	const char *sample_on; /* --sample-on EVENT:PERIOD */
@@ -70,7 +70,10 @@ usage(FILE *f)
 	    "                          perf_event task clock, POSIX timers, or perf with\n"
 	    "                          a fallback to timers (default auto)\n"
 	    "      --depth N           stack depth limit, 1..1024 (default 128)\n"
-	    "      --signal SIG        the sampling signal, a name or number (default SIGPROF)\n"
+	    "      --signal SIG        the sampling signal, a name or number; auto (the default):\n"
+	    "                          the perf event's own SIGTRAP where the kernel has it\n"
+	    "                          and no debugger is attached at start (the cheaper\n"
+	    "                          delivery), else SIGPROF\n"
 	    "      --openmp-runtime native|llvm\n"
 	    "                          llvm: run an OpenMP program on LLVM's runtime (libomp,\n"
 	    "                          which implements GCC's libgomp ABI too), preloaded in\n"
@@ -81,7 +84,8 @@ usage(FILE *f)
 	    "      --no-mpi            do not time MPI calls (by default libwhyslow-mpi.so, where\n"
 	    "                          it was built, is preloaded too: it times every MPI call\n"
 	    "                          through PMPI for 'report --mpi')\n"
-	    "      --gpu               trace the program's CUDA work with CUPTI for 'report --gpu'\n"
+	    "      --gpu               trace the program's CUDA work with CUPTI for 'report "
+	    "--gpu'\n"
 	    "                          and say on stderr why when it cannot (without --gpu it is\n"
 	    "                          traced too, as soon as the program initialises the CUDA\n"
 	    "                          driver; docs/gpu.md)\n"
@@ -206,7 +210,7 @@ parse_options(int argc, char **argv, struct record_opts *o, int *status)
 	static const char *const runtimes[] = {"native", "llvm", NULL};
 	*o = (struct record_opts){.frequency = 1000,
 				  .depth = 128,
-				  .signal = SIGPROF,
+				  .signal = 0, /* auto */
 				  .clock = "cpu",
 				  .source = "auto",
 				  .openmp_runtime = "native",
@@ -246,7 +250,9 @@ parse_options(int argc, char **argv, struct record_opts *o, int *status)
 						   optarg);
 			break;
 		case 'S':
-			if (!(o->signal = parse_signal(optarg)))
+			if (strcasecmp(optarg, "auto") == 0)
+				o->signal = 0;
+			else if (!(o->signal = parse_signal(optarg)))
 				return usage_error("--signal: '%s' is not a signal that can be "
 						   "caught (a name such as SIGPROF or SIGRTMIN+3, "
 						   "or a number)",
@@ -695,7 +701,10 @@ setup_environment(const struct record_opts *o, const char *lib, const char *absd
 	set_env("WHYSLOW_SOURCE", o->source);
 	snprintf(num, sizeof num, "%ld", o->depth);
 	set_env("WHYSLOW_DEPTH", num);
-	snprintf(num, sizeof num, "%d", o->signal);
+	if (o->signal)
+		snprintf(num, sizeof num, "%d", o->signal);
+	else
+		snprintf(num, sizeof num, "auto");
 	set_env("WHYSLOW_SIGNAL", num);
 	set_env("WHYSLOW_HEAP", o->heap_sample ? "1" : "0");
 	snprintf(num, sizeof num, "%ld", o->heap_sample ? o->heap_sample : 1);
@@ -714,7 +723,9 @@ setup_environment(const struct record_opts *o, const char *lib, const char *absd
 		set_env("CUDA_INJECTION64_PATH", first);
 		free(first);
 	} else if (o->gpu && !o->no_gpu) {
-		fprintf(stderr, "whyslow: GPU tracing is off: CUDA_INJECTION64_PATH is set already (%s)\n", inj);
+		fprintf(stderr,
+			"whyslow: GPU tracing is off: CUDA_INJECTION64_PATH is set already (%s)\n",
+			inj);
 	}
 #else
 	if (o->gpu)

@@ -1,6 +1,10 @@
 /* The report as JSON: schema "whyslow-report", version 1 (docs/cli.md). */
 #include "config.h"
 
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "json.h"
 #include "render.h"
 
@@ -39,6 +43,10 @@ header(struct json *j, const struct ws_header *h)
 	json_key_str(j, "clock", h->clock);
 	json_key_str(j, "source", h->source);
 	json_key_uint(j, "requested_hz", h->requested_hz);
+	char sig[16];
+	if (h->signal && sigabbrev_np(h->signal))
+		snprintf(sig, sizeof sig, "SIG%s", sigabbrev_np(h->signal));
+	json_key_str(j, "signal", h->signal && sigabbrev_np(h->signal) ? sig : NULL);
 	json_key_double(j, "achieved_hz", h->achieved_hz, HZ);
 	json_key_uint(j, "processes", h->processes);
 	json_key_uint(j, "threads", h->threads);
@@ -529,6 +537,10 @@ processes(struct json *j, const struct ws_processes *p)
 			json_null(j);
 		json_key_uint(j, "samples", r->samples);
 		json_key_uint(j, "threads", r->threads);
+		char sig[16];
+		if (r->signal && sigabbrev_np(r->signal))
+			snprintf(sig, sizeof sig, "SIG%s", sigabbrev_np(r->signal));
+		json_key_str(j, "signal", r->signal && sigabbrev_np(r->signal) ? sig : NULL);
 		json_end_object(j);
 	}
 	json_end_array(j);

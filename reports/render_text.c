@@ -5,6 +5,7 @@
 #include <math.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -32,8 +33,11 @@ header(struct out *o, const struct ws_header *h)
 			h->achieved_hz);
 	else
 		fprintf(o->f,
-			"  sampling  %s clock via %s, %" PRIu32 " Hz requested, %.1f Hz achieved\n",
-			h->clock, h->source, h->requested_hz, h->achieved_hz);
+			"  sampling  %s clock via %s%s%s%s, %" PRIu32
+			" Hz requested, %.1f Hz achieved\n",
+			h->clock, h->source, h->signal ? " (SIG" : "",
+			h->signal && sigabbrev_np(h->signal) ? sigabbrev_np(h->signal) : "",
+			h->signal ? ")" : "", h->requested_hz, h->achieved_hz);
 	fprintf(o->f,
 		"  samples   %" PRIu64 " (%" PRIu64 " dropped, %" PRIu64
 		" unwind failures, %" PRIu64 " truncated)\n",
@@ -333,17 +337,19 @@ busy(struct out *o, const struct ws_busy *b)
 		      "none; idle time needs whyslow record --clock wall\n",
 		      o->f);
 	if (b->scheduling_overhead) {
-		fprintf(o->f,
-			"  in the OpenMP runtime: %.1f %% of the threads' samples, at least %.1f %% of "
-			"each working thread's: ",
-			b->runtime_percent, b->runtime_min_percent);
+		fprintf(
+		    o->f,
+		    "  in the OpenMP runtime: %.1f %% of the threads' samples, at least %.1f %% of "
+		    "each working thread's: ",
+		    b->runtime_percent, b->runtime_min_percent);
 		tt_styled(o, RED, "scheduling overhead");
 		fputs(" (tasks, chunks or parallel regions too small for what they cost: give "
 		      "each more work)\n",
 		      o->f);
 	}
 	if (b->lock) {
-		fprintf(o->f, "  waiting for a lock: %.1f %% of the threads' samples", b->lock_percent);
+		fprintf(o->f, "  waiting for a lock: %.1f %% of the threads' samples",
+			b->lock_percent);
 		if (b->lock_contention) {
 			fputs(": ", o->f);
 			tt_styled(o, RED, "lock contention");
@@ -440,10 +446,11 @@ omp(struct out *o, const struct ws_omp *m, bool runtime_seen)
 {
 	if (!m->runtime) {
 		if (runtime_seen)
-			fputs("  note: no OpenMP region data: GCC's libgomp has no tool interface "
-			      "(OMPT); record with --openmp-runtime=llvm for each parallel region's "
-			      "time, per-thread work and barrier waits\n",
-			      o->f);
+			fputs(
+			    "  note: no OpenMP region data: GCC's libgomp has no tool interface "
+			    "(OMPT); record with --openmp-runtime=llvm for each parallel region's "
+			    "time, per-thread work and barrier waits\n",
+			    o->f);
 		return;
 	}
 	char title[256];
@@ -496,8 +503,10 @@ omp(struct out *o, const struct ws_omp *m, bool runtime_seen)
 				r->function, r->busiest, r->imbalance, r->wait_percent);
 	}
 	if (m->lost_regions)
-		fprintf(o->f, "  note: %" PRIu64 " regions were not kept (the collector's table "
-			      "was full)\n", m->lost_regions);
+		fprintf(o->f,
+			"  note: %" PRIu64 " regions were not kept (the collector's table "
+			"was full)\n",
+			m->lost_regions);
 	fputs("  work: time of each thread's share of a region outside barrier and task "
 	      "waits; waiting: the team's time in the region less its work\n",
 	      o->f);
@@ -530,10 +539,11 @@ mpi_section(struct out *o, const struct ws_mpi_report *m)
 {
 	if (!m->library) {
 		tt_title(o, "MPI");
-		fputs("  no MPI calls were timed: no process called MPI_Init with libwhyslow-mpi.so "
-		      "preloaded (whyslow record preloads it unless --no-mpi, where whyslow was "
-		      "built with MPI)\n",
-		      o->f);
+		fputs(
+		    "  no MPI calls were timed: no process called MPI_Init with libwhyslow-mpi.so "
+		    "preloaded (whyslow record preloads it unless --no-mpi, where whyslow was "
+		    "built with MPI)\n",
+		    o->f);
 		return;
 	}
 	char title[160];
@@ -589,8 +599,7 @@ mpi_section(struct out *o, const struct ws_mpi_report *m)
 		tt_set(&ct, row, 5, PLAIN, ws_xasprintf("%.1f", c->mean_us));
 		tt_set(&ct, row, 6, PLAIN, ws_xasprintf("%.3f", c->max_ms));
 		tt_set(&ct, row, 7, PLAIN, c->bytes ? bytes_text(c->bytes) : ws_xstrdup("-"));
-		tt_set(&ct, row, 8, PLAIN,
-		       ws_xasprintf("%.3f/%.3f", c->rank_min_s, c->rank_max_s));
+		tt_set(&ct, row, 8, PLAIN, ws_xasprintf("%.3f/%.3f", c->rank_min_s, c->rank_max_s));
 	}
 	tt_print(o, &ct, "  ");
 	fprintf(o->f, "  in MPI: %.1f %% of the ranks' time (%.3f of %.3f s)", m->mpi_percent,
@@ -605,10 +614,11 @@ mpi_section(struct out *o, const struct ws_mpi_report *m)
 	if (m->nranks > 1 && m->most_computing < m->nranks && m->most_waiting < m->nranks)
 		fprintf(o->f,
 			"  computing imbalance %.2f: rank %" PRId32 " computes the most (%.3f s); "
-			"rank %" PRId32 " waits longest in collectives and completions (%.3f s)%s\n",
+			"rank %" PRId32
+			" waits longest in collectives and completions (%.3f s)%s\n",
 			m->compute_imbalance, m->ranks[m->most_computing].rank,
-			m->ranks[m->most_computing].compute_seconds,
-			m->ranks[m->most_waiting].rank, m->ranks[m->most_waiting].waiting_seconds,
+			m->ranks[m->most_computing].compute_seconds, m->ranks[m->most_waiting].rank,
+			m->ranks[m->most_waiting].waiting_seconds,
 			m->compute_imbalance >= WS_IMBALANCED
 			    ? ": the others wait for it; split the work more evenly"
 			    : "");

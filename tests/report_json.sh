@@ -27,7 +27,7 @@ jq . "$J" >/dev/null || fail "report --json is not valid JSON"
 check "$J" top '.schema == "whyslow-report" and .version == 1'
 check "$J" top '(keys | sort) == (["schema","version","header","flat","tree","lines","threads","processes"] | sort)'
 check "$J" header '.header | (keys | sort) == (["dir","command","wall_seconds","cpu_seconds","clock",
-	"source","requested_hz","achieved_hz","processes","threads","samples","dropped",
+	"source","requested_hz","achieved_hz","signal","processes","threads","samples","dropped",
 	"unwind_failures","truncated","overhead_seconds","overhead_percent","collector_peak_bytes",
 	"incomplete_processes","warnings","notes"] | sort)'
 check "$J" header-types '.header | (.command | type) == "array" and (.warnings | type) == "array"
@@ -44,7 +44,7 @@ check "$J" lines-keys '.lines | all(has("file") and has("line") and has("functio
 check "$J" threads-keys '.threads | all(has("host") and has("pid") and has("tid") and has("name") and
 	has("samples") and has("percent") and has("cpu_seconds") and has("wall_seconds"))'
 check "$J" processes-keys '.processes | all(keys | sort == (["host","pid","ppid","rank","file","command",
-	"complete","end","status","samples","threads"] | sort))'
+	"complete","end","status","samples","threads","signal"] | sort))'
 check "$J" hosts 'all(.processes[], .threads[]; .host | type == "string" and length > 0)'
 check "$J" no-runtime 'all(.flat[]; .runtime == null)'
 
