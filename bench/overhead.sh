@@ -25,7 +25,9 @@
 #   GPERF_LIB    gperftools' profiler [/usr/lib/x86_64-linux-gnu/libprofiler.so];
 #                GPERF_LIB=none skips the gperftools column
 #   PPROF        gperftools' pprof [google-pprof]
-#   TOOLS        columns to run [whyslow perf gperf]; the unprofiled one always runs
+#   TOOLS        columns to run [whyslow perf gperf]; the unprofiled one always runs;
+#                whyslow-sigprof is whyslow with --signal SIGPROF (the perf
+#                event's SIGIO-style delivery, the default before --signal auto)
 #   KEEP=1       keep the scratch directory (profiles and logs)
 #
 # Exit status: 0 done, 1 a command failed or printed a wrong result, 2 usage
@@ -122,12 +124,12 @@ probe_gperf() {
 }
 
 for tool in $TOOLS; do
-	case $tool in whyslow | perf | gperf) ;; *)
-		say "overhead.sh: unknown tool '$tool' in TOOLS (whyslow perf gperf)"
+	case $tool in whyslow | whyslow-sigprof | perf | gperf) ;; *)
+		say "overhead.sh: unknown tool '$tool' in TOOLS (whyslow whyslow-sigprof perf gperf)"
 		exit 2
 		;;
 	esac
-	if reason=$("probe_$tool"); then
+	if reason=$("probe_${tool%-sigprof}"); then
 		columns+=("$tool")
 	else
 		skip_reason[$tool]=$reason
@@ -149,6 +151,7 @@ run_one() {
 	case $tool in
 	none) cmd=("$@") ;;
 	whyslow) cmd=("$WHYSLOW" record -F "$FREQ" -o "$tag.wsdir" -- "$@") ;;
+	whyslow-sigprof) cmd=("$WHYSLOW" record -F "$FREQ" --signal SIGPROF -o "$tag.wsdir" -- "$@") ;;
 	perf) cmd=("$PERF" record -q -e cpu-clock -F "$FREQ" -g -o "$tag.perf" -- "$@") ;;
 	gperf) cmd=(env LD_PRELOAD="$GPERF_LIB" CPUPROFILE="$tag.prof"
 		CPUPROFILE_FREQUENCY="$FREQ" "$@") ;;
@@ -165,7 +168,7 @@ run_one() {
 		return 1
 	fi
 	case $tool in
-	whyslow)
+	whyslow | whyslow-sigprof)
 		samples=$(sed -n 's/^whyslow: \([0-9][0-9]*\) samples.*/\1/p' "$tag.err" | tail -n 1)
 		if [ -z "$samples" ]; then
 			samples=$("$WHYSLOW" report --json "$tag.wsdir" 2>/dev/null |
@@ -262,6 +265,7 @@ describe() {
 	case $1 in
 	none) echo "unprofiled" ;;
 	whyslow) echo "whyslow record -F $FREQ" ;;
+	whyslow-sigprof) echo "whyslow record -F $FREQ --signal SIGPROF" ;;
 	perf) echo "perf record -e cpu-clock -F $FREQ -g" ;;
 	gperf) echo "gperftools CPUPROFILE_FREQUENCY=$FREQ" ;;
 	esac

@@ -532,9 +532,10 @@ insert(uint64_t a, uint64_t idx, uint64_t now)
 	}
 }
 
-/* Record one sampled block. */
+/* Record one sampled block.  Named for the reports: samples that land here
+ * (its unwinding) are the heap profile's own cost. */
 static void
-record(uint64_t addr, uint64_t size, int kind, double prob, uintptr_t ra)
+whyslow_heap_sample(uint64_t addr, uint64_t size, int kind, double prob, uintptr_t ra)
 {
 	uint64_t ips[256];
 	uint32_t max = ws_cfg.depth + 8 < 256 ? ws_cfg.depth + 8 : 256;
@@ -636,7 +637,7 @@ note_alloc(void *p, uint64_t size, int kind, uintptr_t ra, bool heap)
 			prob = 1e-300;
 		countdown = draw_interval();
 	}
-	record((uint64_t)(uintptr_t)p, size, kind, prob, ra);
+	whyslow_heap_sample((uint64_t)(uintptr_t)p, size, kind, prob, ra);
 }
 
 /* Before p is released (its address may be reused as soon as it is): end

@@ -36,6 +36,13 @@ static const struct {
     {"PAPI_VEC_INS", WS_ROLE_VEC_INS},
     {"PAPI_VEC_DP", WS_ROLE_VEC_INS},
     {"PAPI_VEC_SP", WS_ROLE_VEC_INS},
+    /* native events of the --counters groups (reports/events.c), for the
+     * CPUs whose PAPI builds the presets from several events */
+    {"RETIRED_SSE_AVX_FLOPS:ANY", WS_ROLE_FP_OPS},
+    {"FP_ARITH_INST_RETIRED:VECTOR", WS_ROLE_VEC_INS},
+    {WS_FP_ARITH_PACKED, WS_ROLE_VEC_INS},
+    {"FP_ARITH_INST_RETIRED:SCALAR", WS_ROLE_FP_SCALAR_INS},
+    {WS_FP_ARITH_SCALAR, WS_ROLE_FP_SCALAR_INS},
     {"perf::PAGE-FAULTS", WS_ROLE_PAGE_FAULTS},
     {"perf::FAULTS", WS_ROLE_PAGE_FAULTS},
     {"perf::MINOR-FAULTS", WS_ROLE_PAGE_FAULTS},
@@ -103,6 +110,7 @@ ws_counters_derive(const struct ws_counter_table *t, const uint64_t *counts, dou
 		    ws_counters_role(t, WS_ROLE_L3_DCM)};
 	int fops = ws_counters_role(t, WS_ROLE_FP_OPS), fins = ws_counters_role(t, WS_ROLE_FP_INS),
 	    vec = ws_counters_role(t, WS_ROLE_VEC_INS),
+	    scalar = ws_counters_role(t, WS_ROLE_FP_SCALAR_INS),
 	    pf = ws_counters_role(t, WS_ROLE_PAGE_FAULTS);
 	if (ins >= 0 && cyc >= 0 && counts[cyc]) {
 		out[0].have = true;
@@ -120,6 +128,10 @@ ws_counters_derive(const struct ws_counter_table *t, const uint64_t *counts, dou
 	if (vec >= 0 && fins >= 0 && counts[fins]) {
 		out[5].have = true;
 		out[5].value = 100.0 * (double)counts[vec] / (double)counts[fins];
+	} else if (vec >= 0 && scalar >= 0 && counts[vec] + counts[scalar]) {
+		/* Intel's FP_ARITH counts packed and scalar apart */
+		out[5].have = true;
+		out[5].value = 100.0 * (double)counts[vec] / (double)(counts[vec] + counts[scalar]);
 	}
 	if (pf >= 0 && seconds > 0) {
 		out[6].have = true;

@@ -156,8 +156,10 @@ ws_scale_build(const int *counts, size_t npoints, size_t repeats, const struct w
 				seen = out->fns[j].inlined == row->inlined &&
 				       !strcmp(out->fns[j].function, row->function);
 			if (!seen)
-				out->fns[out->nfns++] = (struct ws_scale_fn){
-				    .function = row->function, .inlined = row->inlined};
+				out->fns[out->nfns++] =
+				    (struct ws_scale_fn){.function = row->function,
+							 .inlined = row->inlined,
+							 .runtime = row->runtime};
 		}
 	}
 	for (size_t j = 0; j < out->nfns; j++) {

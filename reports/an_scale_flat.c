@@ -55,6 +55,7 @@ add_self(struct scale_flat_state *s, const char *function, const char *module, b
 		r->function = function;
 		r->module = module;
 		r->inlined = inlined;
+		r->runtime = module && ws_openmp_module(module) ? "openmp" : NULL;
 		ws_hmap_insert(&s->map, h, r);
 		if (s->nrows == s->cap) {
 			s->cap = s->cap ? 2 * s->cap : 64;

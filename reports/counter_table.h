@@ -24,8 +24,17 @@
 
 #include "analysis.h"
 
-/* What an event measures, for the derived metrics (by name: PAPI presets
- * and the kernel's generic perf:: events; native names have no role). */
+/* Intel (Skylake-SP, Cascade Lake) FP_ARITH_INST_RETIRED as one event of
+ * all its packed or all its scalar umasks (later Intel cores name these
+ * VECTOR and SCALAR, and refuse the combinations) */
+#define WS_FP_ARITH_PACKED                                                                         \
+	"FP_ARITH_INST_RETIRED:128B_PACKED_DOUBLE:128B_PACKED_SINGLE:256B_PACKED_DOUBLE:"          \
+	"256B_PACKED_SINGLE:512B_PACKED_DOUBLE:512B_PACKED_SINGLE"
+#define WS_FP_ARITH_SCALAR "FP_ARITH_INST_RETIRED:SCALAR_DOUBLE:SCALAR_SINGLE"
+
+/* What an event measures, for the derived metrics (by name: PAPI presets,
+ * the kernel's generic perf:: events, and the native names the --counters
+ * groups offer; other native names have no role). */
 enum ws_counter_role {
 	WS_ROLE_NONE,
 	WS_ROLE_INS,	 /* PAPI_TOT_INS, perf::INSTRUCTIONS */
@@ -33,10 +42,11 @@ enum ws_counter_role {
 	WS_ROLE_L1_DCM,	 /* PAPI_L1_DCM, perf::L1-DCACHE-LOAD-MISSES */
 	WS_ROLE_L2_DCM,	 /* PAPI_L2_DCM, PAPI_L2_TCM */
 	WS_ROLE_L3_DCM,	 /* PAPI_L3_TCM, PAPI_L3_DCM, perf::LLC-LOAD-MISSES, perf::CACHE-MISSES */
-	WS_ROLE_FP_OPS,	 /* PAPI_FP_OPS, PAPI_DP_OPS, PAPI_SP_OPS */
+	WS_ROLE_FP_OPS,	 /* PAPI_FP_OPS, PAPI_DP_OPS, PAPI_SP_OPS, AMD RETIRED_SSE_AVX_FLOPS */
 	WS_ROLE_FP_INS,	 /* PAPI_FP_INS */
-	WS_ROLE_VEC_INS, /* PAPI_VEC_INS, PAPI_VEC_DP, PAPI_VEC_SP */
-	WS_ROLE_PAGE_FAULTS, /* perf::PAGE-FAULTS, perf::MINOR-FAULTS, perf::MAJOR-FAULTS */
+	WS_ROLE_VEC_INS, /* PAPI_VEC_INS, PAPI_VEC_DP, PAPI_VEC_SP, Intel FP_ARITH packed */
+	WS_ROLE_PAGE_FAULTS,   /* perf::PAGE-FAULTS, perf::MINOR-FAULTS, perf::MAJOR-FAULTS */
+	WS_ROLE_FP_SCALAR_INS, /* scalar FP instructions only: Intel FP_ARITH scalar */
 	WS_NROLES
 };
 enum ws_counter_role ws_counter_role(const char *event);

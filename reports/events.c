@@ -2,6 +2,7 @@
  * events.h). */
 #include "config.h"
 
+#include "counter_table.h"
 #include "events.h"
 #include "perf_attr.h"
 
@@ -58,13 +59,20 @@ const struct ws_counter_group ws_counter_groups[] = {
      5},
     {"vector",
      "the share of floating-point instructions that are vector (SIMD) ones",
-     {{"floating-point instructions", false, {"PAPI_FP_INS"}},
-      {"vector instructions", false, {"PAPI_VEC_INS", "PAPI_VEC_DP", "PAPI_VEC_SP"}},
+     {{"floating-point instructions (or the scalar ones)",
+       false,
+       {"PAPI_FP_INS", "FP_ARITH_INST_RETIRED:SCALAR", WS_FP_ARITH_SCALAR}},
+      {"vector instructions",
+       false,
+       {"PAPI_VEC_INS", "PAPI_VEC_DP", "PAPI_VEC_SP", "FP_ARITH_INST_RETIRED:VECTOR",
+	WS_FP_ARITH_PACKED}},
       {"instructions", true, {"PAPI_TOT_INS", "perf::INSTRUCTIONS"}}},
      3},
     {"flops",
      "floating-point operations per second of each function's time",
-     {{"floating-point operations", false, {"PAPI_DP_OPS", "PAPI_FP_OPS", "PAPI_SP_OPS"}},
+     {{"floating-point operations",
+       false,
+       {"PAPI_DP_OPS", "PAPI_FP_OPS", "PAPI_SP_OPS", "RETIRED_SSE_AVX_FLOPS:ANY"}},
       {"cycles", true, {"PAPI_TOT_CYC", "perf::CYCLES"}}},
      2},
 };

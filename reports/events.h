@@ -65,7 +65,7 @@ extern const char *const ws_perf_events[];
  * A required slot with no available alternative makes the group
  * unavailable; optional ones are left out, with a note. */
 #define WS_GROUP_SLOTS 6
-#define WS_SLOT_ALTS 4
+#define WS_SLOT_ALTS 6
 struct ws_counter_slot {
 	const char *what; /* "instructions" */
 	bool optional;

@@ -65,8 +65,9 @@ struct ws_scale_point {
 struct ws_scale_fn {
 	const char *function;
 	bool inlined;
-	double *seconds; /* per point */
-	double loss;	 /* seconds at the largest count minus at the baseline */
+	const char *runtime; /* "openmp": in the OpenMP runtime's module (ws_flat_row) */
+	double *seconds;     /* per point */
+	double loss;	     /* seconds at the largest count minus at the baseline */
 };
 
 struct ws_scale {

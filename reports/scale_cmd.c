@@ -268,8 +268,8 @@ print_fn(FILE *f, const struct ws_scale *s, const struct ws_scale_fn *fn, const 
 	char share[16] = "";
 	if (fn->loss > 0 && s->total_loss > 0)
 		snprintf(share, sizeof share, "%.0f%%", 100 * fn->loss / s->total_loss);
-	fprintf(f, "  %+8.3f  %5s  %s%s%s\n", fn->loss, share, fn->function,
-		fn->inlined ? " [inlined]" : "", note);
+	fprintf(f, "  %+8.3f  %5s  %s%s%s%s\n", fn->loss, share, fn->function,
+		fn->inlined ? " [inlined]" : "", fn->runtime ? " [OpenMP runtime]" : "", note);
 }
 
 static void

@@ -1,10 +1,10 @@
 /* The derived counter metrics (reports/an_counters.c) on known counts:
  * IPC, L1/L2/last-level misses per 1000 instructions, GFLOP/s, vector
  * share, page faults per second and last-level traffic (misses x 64 B per
- * second), each from the events PAPI and the
- * kernel name; a metric whose inputs were not counted (or are zero) is
- * absent, never 0; ws_counters_value() sums self over a pattern and
- * refuses an uncounted event; roles by name. */
+ * second), each from the events PAPI and the kernel name, and the natives
+ * of the --counters groups (Intel FP_ARITH, AMD FLOPs); a metric whose inputs were not counted (or
+ * are zero) is absent, never 0; ws_counters_value() sums self over a pattern and refuses an
+ * uncounted event; roles by name. */
 #include "config.h"
 
 #include <math.h>
@@ -93,6 +93,24 @@ main(void)
 	expect_metric(dv, "vector_share", false, 0);
 	expect_metric(dv, "page_faults_per_s", true, 50.0);
 	expect_metric(dv, "llc_traffic_gb_s", false, 0);
+
+	/* Intel's FP_ARITH natives: packed and scalar counted apart, the share
+	 * of the two (the --counters vector group's fallback); AMD's FLOPs */
+	const char *intel[] = {"FP_ARITH_INST_RETIRED:VECTOR", "FP_ARITH_INST_RETIRED:SCALAR",
+			       "RETIRED_SSE_AVX_FLOPS:ANY"};
+	bool ic[] = {true, true, true};
+	uint64_t in[] = {300, 100, 3000000000ull};
+	struct ws_counter_table it = {.events = intel, .nevents = 3, .counted = ic};
+	ws_counters_derive(&it, in, 1.5, dv);
+	expect_metric(dv, "vector_share", true, 75.0);
+	expect_metric(dv, "gflops", true, 2.0);
+	const char *skx[] = {WS_FP_ARITH_PACKED, WS_FP_ARITH_SCALAR};
+	struct ws_counter_table st = {.events = skx, .nevents = 2, .counted = ic};
+	ws_counters_derive(&st, in, 1.5, dv);
+	expect_metric(dv, "vector_share", true, 75.0);
+	in[0] = in[1] = 0; /* no FP at all: no share, not 0 % */
+	ws_counters_derive(&it, in, 1.5, dv);
+	expect_metric(dv, "vector_share", false, 0);
 
 	/* per-function values */
 	uint64_t self_a[2] = {60, 1}, total_a[2] = {90, 2}, self_b[2] = {30, 5},

@@ -24,6 +24,16 @@ grep -q 'pthreads_worker\|integrate_range' "$tmp/out" || fail "no functions"
 [ "$(grep -c '^[12] ' "$D/scale.dat")" = 2 ] || fail "scale.dat: $(cat "$D/scale.dat")"
 grep -q "plot '$D/scale.dat'" "$D/scale.gp" || fail "scale.gp does not plot scale.dat"
 grep -q '2 threads, run 2 of 2' "$tmp/err" || fail "no progress on stderr: $(cat "$tmp/err")"
+# OpenMP: the runtime's rows are tagged (tiny tasks: its scheduling grows
+# with the threads), the program's own are not
+chunks=$TOP_BUILDDIR/examples/chunks
+if [ -x "$chunks" ] && "$chunks" tiny 200 1 >/dev/null 2>&1; then
+	expect_status 0 "$WHYSLOW" scale --threads 1,2 --repeat 1 -o "$tmp/omp" -- "$chunks" tiny 8000
+	grep -q 'libgomp.*\[OpenMP runtime\]\|libomp.*\[OpenMP runtime\]\|GOMP_.*\[OpenMP runtime\]' "$tmp/out" ||
+		fail "no OpenMP runtime row tagged in scale's table: $(cat "$tmp/out")"
+	grep 'chunk_sum\|mean_chunked' "$tmp/out" | grep -q 'OpenMP runtime' &&
+		fail "the program's own function is tagged as the runtime: $(cat "$tmp/out")"
+fi
 
 if command -v gnuplot >/dev/null 2>&1; then
 	expect_status 0 "$WHYSLOW" scale --threads 1,2 --repeat 1 -o "$tmp/plot" --plot term -- "$prog" pthreads 10000000 '{threads}'

@@ -11,7 +11,7 @@ expect_status 0 "$WHYSLOW" report --tree --lines --by-thread "$REC"
 out=$tmp/out
 grep -q "^whyslow report: $REC\$" "$out" || fail "title line"
 grep -q '^  samples   150 (0 dropped, 10 unwind failures, 0 truncated)$' "$out" || fail "samples line"
-grep -q '^  sampling  cpu clock via perf-task-clock, 1000 Hz requested, 1000.0 Hz achieved$' "$out" ||
+grep -q '^  sampling  cpu clock via perf-task-clock (SIGPROF), 1000 Hz requested, 1000.0 Hz achieved$' "$out" ||
 	fail "sampling line"
 grep -q '^  warning: only 150 samples' "$out" || fail "short-run warning"
 grep -q '^  note: synthetic profile written by report_symprog$' "$out" || fail "note"
