@@ -49,4 +49,34 @@ else
 	fi
 	grep -q "counters ipc needs instructions" "$WORK/err" || fail "--counters ipc: $(cat "$WORK/err")"
 fi
+
+# The native alternatives of the vector and flops groups (reports/events.c)
+# are names libpfm4 knows for the CPUs they are meant for: with its table
+# forced to that CPU, each reaches the kernel (counted, or refused by the
+# kernel here), never "libpfm4 does not know it".  Control: a name for
+# another vendor's CPU is not known.
+native_known() { # PMU NAME
+	if LIBPFM_FORCE_PMU=$1 "$WHYSLOW" record -q -o "$WORK/native" -e "$2" -- true >/dev/null 2>"$WORK/err"; then
+		rm -rf "$WORK/native"
+		return 0
+	fi
+	! grep -q "does not know it" "$WORK/err"
+}
+if [ "$(jq_get "$EVENTS_JSON" .counters_built)" = true ]; then
+	for pair in "icl FP_ARITH_INST_RETIRED:VECTOR" "icl FP_ARITH_INST_RETIRED:SCALAR" \
+		"spr FP_ARITH_INST_RETIRED:VECTOR" "spr FP_ARITH_INST_RETIRED:SCALAR" \
+		"skx FP_ARITH_INST_RETIRED:128B_PACKED_DOUBLE:128B_PACKED_SINGLE:256B_PACKED_DOUBLE:256B_PACKED_SINGLE:512B_PACKED_DOUBLE:512B_PACKED_SINGLE" \
+		"skx FP_ARITH_INST_RETIRED:SCALAR_DOUBLE:SCALAR_SINGLE" \
+		"amd64_fam19h_zen4 RETIRED_SSE_AVX_FLOPS:ANY" "amd64_fam17h_zen2 RETIRED_SSE_AVX_FLOPS:ANY"; do
+		# shellcheck disable=SC2086 # PMU NAME
+		native_known $pair || fail "libpfm4 forced to ${pair%% *} does not know ${pair#* }: $(cat "$WORK/err")"
+	done
+	native_known icl RETIRED_SSE_AVX_FLOPS:ANY &&
+		fail "an AMD event was accepted for an Intel CPU: the check cannot fail"
+	# the names are the groups' own
+	for n in FP_ARITH_INST_RETIRED:VECTOR RETIRED_SSE_AVX_FLOPS:ANY; do
+		jq -e --arg n "$n" '[.groups[].slots[].alternatives[]] | index($n)' "$EVENTS_JSON" >/dev/null ||
+			fail "$n is not among the groups' alternatives"
+	done
+fi
 ws_finish
