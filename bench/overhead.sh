@@ -86,6 +86,7 @@ probe_whyslow() {
 	[ -x "$WHYSLOW" ] || { echo "$WHYSLOW not built"; return 1; }
 	[ -r "$WHYSLOW_LIB" ] || { echo "$WHYSLOW_LIB not built"; return 1; }
 	local out
+	rm -rf "$scratch/probe-whyslow"
 	if ! out=$("$WHYSLOW" record -F "$FREQ" -o "$scratch/probe-whyslow" -- "$integrate" \
 		"${probe_args[@]}" 2>&1 >/dev/null); then
 		echo "whyslow record failed: $(tail -n 2 <<<"$out" | tr '\n' ' ')"
@@ -281,7 +282,7 @@ echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for workload in "${workloads[@]}"; do
 	read -r base_wall _ _ base_cpu base_own _ <<<"$(stats "$scratch/$workload.none")"
 	first=1
-	for tool in none whyslow perf gperf; do
+	for tool in none whyslow whyslow-sigprof perf gperf; do
 		name=$(describe "$tool")
 		label=""
 		[ $first = 1 ] && label="\`${label_of[$workload]}\`"

@@ -5,7 +5,8 @@
 # 10 MPI_Send of 8000 bytes on rank 0, 10 MPI_Recv on rank 1, 5
 # MPI_Allreduce of 32 bytes per rank, one MPI_Barrier per rank.  Rank 1
 # computes 3x as long as rank 0, so the computing imbalance is near 1.5
-# (3 / mean 2) and rank 0 waits longest (at the barrier).  The program's
+# (3 / mean 2) and rank 0 waits longest (at the barrier, at least half of
+# rank 1's extra compute time).  The program's
 # output is unchanged; --no-mpi records no MPI data; --rank 1 keeps rank 1
 # only; --expect mpi / mpi_imbalance evaluate, and fail without data.
 . "${SRCDIR:-$(dirname "$0")}/common.sh"
@@ -42,6 +43,11 @@ attempt() {
 	near "$(jq_get "$j" .mpi.compute_imbalance)" 1.5 0.25 || { echo "    computing imbalance not 1.5 +- 0.25"; ok=1; }
 	[ "$(jq_get "$j" .mpi.most_computing_rank)" = 1 ] || { echo "    rank 1 does not compute the most"; ok=1; }
 	[ "$(jq_get "$j" .mpi.most_waiting_rank)" = 0 ] || { echo "    rank 0 does not wait the longest"; ok=1; }
+	# and how long: at the barrier rank 0 waits for rank 1's extra compute
+	r() { jq -r --argjson k "$1" ".mpi.ranks[] | select(.rank == \$k) | .$2" "$j"; }
+	awk -v w="$(r 0 waiting_seconds)" -v c0="$(r 0 compute_seconds)" -v c1="$(r 1 compute_seconds)" \
+		'BEGIN { exit !(c1 > c0 && w >= 0.5 * (c1 - c0)) }' ||
+		{ echo "    rank 0 waits $(r 0 waiting_seconds) s, less than half of rank 1's extra compute ($(r 1 compute_seconds) - $(r 0 compute_seconds) s)"; ok=1; }
 	return "$ok"
 }
 retry_once attempt || fail "PMPI call counts, bytes or times are wrong"
