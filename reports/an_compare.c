@@ -365,6 +365,39 @@ hot_mfunction(const struct ws_access *a)
 	return NULL;
 }
 
+/* The vector verdict of a function before and after (name: "vector" or
+ * "vector_hot"; function: NULL when the two sides name different ones). */
+static void
+vector_verdict(struct ws_changed *c, const char *name, const char *function,
+	       const struct ws_vfunction *const v[2])
+{
+	add_verdict(c, (struct ws_changed_verdict){
+			   .name = name,
+			   .function = function,
+			   .functions = {v[0]->function, v[1]->function},
+			   .before = ws_vclass_name(v[0]->facts.vclass),
+			   .after = ws_vclass_name(v[1]->facts.vclass),
+			   .what = "packed",
+			   .unit = "%",
+			   .value = {v[0]->facts.packed_percent, v[1]->facts.packed_percent}});
+}
+
+/* The memory verdict of a function's hottest loop before and after. */
+static void
+memory_verdict(struct ws_changed *c, const char *name, const char *function,
+	       const struct ws_mfunction *const m[2])
+{
+	add_verdict(c, (struct ws_changed_verdict){
+			   .name = name,
+			   .function = function,
+			   .functions = {m[0]->function, m[1]->function},
+			   .before = ws_mclass_name(m[0]->loops[0].mclass),
+			   .after = ws_mclass_name(m[1]->loops[0].mclass),
+			   .what = fetched_known(m) ? "fetched per byte used" : NULL,
+			   .unit = "x",
+			   .value = {m[0]->loops[0].ratio, m[1]->loops[0].ratio}});
+}
+
 /* vector_hot, memory_hot: the hottest function changed (a rewrite under
  * another name) and so did its class, both with FP arithmetic (vector) or
  * both classes known (memory): a kernel against a wait says nothing. */
@@ -376,27 +409,12 @@ hot_verdicts(const struct ws_facts *const f[2], struct ws_changed *c)
 	if (v[0] && v[1] && strcmp(v[0]->function, v[1]->function) &&
 	    v[0]->facts.vclass != v[1]->facts.vclass && v[0]->facts.vclass != WS_VEC_NO_FP &&
 	    v[1]->facts.vclass != WS_VEC_NO_FP)
-		add_verdict(c,
-			    (struct ws_changed_verdict){
-				.name = "vector_hot",
-				.functions = {v[0]->function, v[1]->function},
-				.before = ws_vclass_name(v[0]->facts.vclass),
-				.after = ws_vclass_name(v[1]->facts.vclass),
-				.what = "packed",
-				.unit = "%",
-				.value = {v[0]->facts.packed_percent, v[1]->facts.packed_percent}});
+		vector_verdict(c, "vector_hot", NULL, v);
 	const struct ws_mfunction *m[2] = {hot_mfunction(f[0]->access),
 					   hot_mfunction(f[1]->access)};
 	if (m[0] && m[1] && strcmp(m[0]->function, m[1]->function) &&
 	    m[0]->loops[0].mclass != m[1]->loops[0].mclass && known(m[0]) && known(m[1]))
-		add_verdict(c, (struct ws_changed_verdict){
-				   .name = "memory_hot",
-				   .functions = {m[0]->function, m[1]->function},
-				   .before = ws_mclass_name(m[0]->loops[0].mclass),
-				   .after = ws_mclass_name(m[1]->loops[0].mclass),
-				   .what = fetched_known(m) ? "fetched per byte used" : NULL,
-				   .unit = "x",
-				   .value = {m[0]->loops[0].ratio, m[1]->loops[0].ratio}});
+		memory_verdict(c, "memory_hot", NULL, m);
 }
 
 static void
@@ -408,29 +426,11 @@ function_verdicts(const struct ws_facts *const f[2], struct ws_changed *c)
 		const struct ws_vfunction *v[2] = {vfunction(f[0]->vector, names[i]),
 						   vfunction(f[1]->vector, names[i])};
 		if (v[0] && v[1] && v[0]->facts.vclass != v[1]->facts.vclass)
-			add_verdict(c, (struct ws_changed_verdict){
-					   .name = "vector",
-					   .function = names[i],
-					   .functions = {names[i], names[i]},
-					   .before = ws_vclass_name(v[0]->facts.vclass),
-					   .after = ws_vclass_name(v[1]->facts.vclass),
-					   .what = "packed",
-					   .unit = "%",
-					   .value = {v[0]->facts.packed_percent,
-						     v[1]->facts.packed_percent}});
+			vector_verdict(c, "vector", names[i], v);
 		const struct ws_mfunction *m[2] = {mfunction(f[0]->access, names[i]),
 						   mfunction(f[1]->access, names[i])};
 		if (m[0] && m[1] && m[0]->loops[0].mclass != m[1]->loops[0].mclass)
-			add_verdict(c,
-				    (struct ws_changed_verdict){
-					.name = "memory",
-					.function = names[i],
-					.functions = {names[i], names[i]},
-					.before = ws_mclass_name(m[0]->loops[0].mclass),
-					.after = ws_mclass_name(m[1]->loops[0].mclass),
-					.what = fetched_known(m) ? "fetched per byte used" : NULL,
-					.unit = "x",
-					.value = {m[0]->loops[0].ratio, m[1]->loops[0].ratio}});
+			memory_verdict(c, "memory", names[i], m);
 	}
 }
 

@@ -224,6 +224,22 @@ lines(struct out *o, const struct ws_lines *l)
 			ws_percent(l->unknown, l->samples));
 }
 
+/* A thread's first cells: host (when hosts is not NULL), pid, tid, name and
+ * samples; returns the next column. */
+static size_t
+thread_cells(struct table *tb, struct cell *row, const char *host, uint32_t pid, uint32_t tid,
+	     const char *name, uint64_t samples)
+{
+	size_t c = 0;
+	if (host)
+		tt_set(tb, row, c++, PLAIN, ws_xstrdup(host));
+	tt_set(tb, row, c++, PLAIN, ws_xasprintf("%" PRIu32, pid));
+	tt_set(tb, row, c++, PLAIN, ws_xasprintf("%" PRIu32, tid));
+	tt_set(tb, row, c++, PLAIN, ws_xstrdup(name));
+	tt_set(tb, row, c++, PLAIN, ws_xasprintf("%" PRIu64, samples));
+	return c;
+}
+
 static void
 threads(struct out *o, const struct ws_threads *t)
 {
@@ -243,13 +259,8 @@ threads(struct out *o, const struct ws_threads *t)
 	for (size_t i = 0; i < t->nrows; i++) {
 		const struct ws_thread_row *r = &t->rows[i];
 		struct cell *row = tt_row(&tb);
-		size_t c = 0;
-		if (hosts)
-			tt_set(&tb, row, c++, PLAIN, ws_xstrdup(r->host));
-		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%" PRIu32, r->pid));
-		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%" PRIu32, r->tid));
-		tt_set(&tb, row, c++, PLAIN, ws_xstrdup(r->name));
-		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%" PRIu64, r->samples));
+		size_t c = thread_cells(&tb, row, hosts ? r->host : NULL, r->pid, r->tid, r->name,
+					r->samples);
 		tt_set(&tb, row, c++, PLAIN, tt_pct(r->percent));
 		tt_set(&tb, row, c++, DIM, tt_err(r->error));
 		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%.3f", r->cpu_seconds));
@@ -279,13 +290,8 @@ busy(struct out *o, const struct ws_busy *b)
 	for (size_t i = 0; i < b->nrows; i++) {
 		const struct ws_busy_row *r = &b->rows[i];
 		struct cell *row = tt_row(&tb);
-		size_t c = 0;
-		if (hosts)
-			tt_set(&tb, row, c++, PLAIN, ws_xstrdup(r->host));
-		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%" PRIu32, r->pid));
-		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%" PRIu32, r->tid));
-		tt_set(&tb, row, c++, PLAIN, ws_xstrdup(r->name));
-		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%" PRIu64, r->samples));
+		size_t c = thread_cells(&tb, row, hosts ? r->host : NULL, r->pid, r->tid, r->name,
+					r->samples);
 		tt_set(&tb, row, c++, i == b->busiest ? BOLD : PLAIN,
 		       ws_xasprintf("%.3f", r->busy_seconds));
 		tt_set(&tb, row, c++, PLAIN, ws_xasprintf("%.3f", r->runtime_seconds));
