@@ -187,7 +187,6 @@ ws_sampler_choose(void)
 #define WS_PERF_COOKIE 0x77687973u /* attr.sig_data: "whys" */
 
 static _Atomic int sigtrap_refused; /* the kernel has no attr.sigtrap */
-static _Atomic int delivery_noted;  /* the note saying how samples arrive */
 
 /* si_perf_data: glibc's siginfo_t does not name it yet.  The kernel's
  * _sigfault layout on 64-bit: si_addr at 16, then the union whose _perf
@@ -259,10 +258,6 @@ open_perf(struct ws_thread_state *t, void **ring, int exclude_kernel)
 	}
 	if (fd < 0)
 		return -errno;
-	if (trap && !atomic_exchange(&delivery_noted, 1))
-		ws_notef("samples are delivered as SIGTRAP by the perf event itself (the cheaper "
-			 "delivery; --signal SIGPROF for the usual one): a debugger attached to "
-			 "the program stops on every sample");
 	int high = fcntl(fd, F_DUPFD_CLOEXEC, 256);
 	if (high >= 0) {
 		close(fd);
