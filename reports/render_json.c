@@ -10,6 +10,17 @@
 
 enum { PCT = 2, SECONDS = 6, HZ = 1 };
 
+/* "signal": "SIGTRAP", or null when unknown (0) */
+static void
+key_signal(struct json *j, int sig)
+{
+	char name[16];
+	const char *abbrev = sig ? sigabbrev_np(sig) : NULL;
+	if (abbrev)
+		snprintf(name, sizeof name, "SIG%s", abbrev);
+	json_key_str(j, "signal", abbrev ? name : NULL);
+}
+
 static void
 key_line(struct json *j, const char *file, unsigned line)
 {
@@ -43,10 +54,7 @@ header(struct json *j, const struct ws_header *h)
 	json_key_str(j, "clock", h->clock);
 	json_key_str(j, "source", h->source);
 	json_key_uint(j, "requested_hz", h->requested_hz);
-	char sig[16];
-	if (h->signal && sigabbrev_np(h->signal))
-		snprintf(sig, sizeof sig, "SIG%s", sigabbrev_np(h->signal));
-	json_key_str(j, "signal", h->signal && sigabbrev_np(h->signal) ? sig : NULL);
+	key_signal(j, h->signal);
 	json_key_double(j, "achieved_hz", h->achieved_hz, HZ);
 	json_key_uint(j, "processes", h->processes);
 	json_key_uint(j, "threads", h->threads);
@@ -537,10 +545,7 @@ processes(struct json *j, const struct ws_processes *p)
 			json_null(j);
 		json_key_uint(j, "samples", r->samples);
 		json_key_uint(j, "threads", r->threads);
-		char sig[16];
-		if (r->signal && sigabbrev_np(r->signal))
-			snprintf(sig, sizeof sig, "SIG%s", sigabbrev_np(r->signal));
-		json_key_str(j, "signal", r->signal && sigabbrev_np(r->signal) ? sig : NULL);
+		key_signal(j, r->signal);
 		json_end_object(j);
 	}
 	json_end_array(j);
