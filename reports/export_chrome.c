@@ -65,7 +65,13 @@ name_track(struct json *j, uint32_t pid, uint32_t tid, const char *name)
 
 /* One thread's samples as nested complete events: a frame stays open while
  * consecutive samples share it (outermost first); each sample lasts until
- * the next one (the last: one mean interval). */
+ * the next one (the last: one mean interval).  Where the next sample comes
+ * more than GAP_PERIODS of its own sampling periods later (a CPU-time
+ * recording whose thread was descheduled, or blocked), the thread did not
+ * run in between: every frame closes one period after the sample, and the
+ * chart shows the gap instead of giving the time to whatever ran last. */
+#define GAP_PERIODS 10
+
 static void
 thread_flame(struct json *j, struct ws_symbolizer *sym, const struct wsr_process *p,
 	     const struct wsr_thread *t)
@@ -85,6 +91,7 @@ thread_flame(struct json *j, struct ws_symbolizer *sym, const struct wsr_process
 	size_t nopen = 0, capopen = 0;
 	uint64_t span = t->samples[t->nsamples - 1].time_ns - t->samples[0].time_ns;
 	uint64_t mean = t->nsamples > 1 ? span / (t->nsamples - 1) : 1000000;
+	uint64_t period = p->info.requested_hz ? 1000000000ull / p->info.requested_hz : mean;
 	for (size_t i = 0; i <= t->nsamples; i++) {
 		const char **cur = NULL;
 		size_t n = 0;
@@ -100,8 +107,8 @@ thread_flame(struct json *j, struct ws_symbolizer *sym, const struct wsr_process
 					ws_symbolize_stack(sym, p, &t->stacks[s], &c);
 					const struct ws_chain *ch = &c;
 					if (key >= nst) {
-						ws_python_merge_stack(sym, t, (uint32_t)(key - nst), &c,
-								      &m);
+						ws_python_merge_stack(sym, t, (uint32_t)(key - nst),
+								      &c, &m);
 						ch = &m;
 					}
 					names[key] = ws_xcalloc(ch->n + 1, sizeof **names);
@@ -114,6 +121,19 @@ thread_flame(struct json *j, struct ws_symbolizer *sym, const struct wsr_process
 			}
 		} else {
 			now = t->samples[i - 1].time_ns + mean;
+		}
+		if (i > 0 && i < t->nsamples) {
+			uint64_t prev = t->samples[i - 1].time_ns;
+			uint64_t own =
+			    (uint64_t)(t->samples[i - 1].weight ? t->samples[i - 1].weight : 1) *
+			    period;
+			if (now > prev && now - prev > GAP_PERIODS * own)
+				while (nopen > 0) {
+					nopen--;
+					event(j, "X", open[nopen], "cpu", p->info.pid, t->info.tid,
+					      since[nopen], prev + own - since[nopen]);
+					json_end_object(j);
+				}
 		}
 		size_t keep = 0;
 		while (keep < nopen && keep < n && !strcmp(open[keep], cur[keep]))
@@ -148,7 +168,8 @@ static int
 cmp_corr(const void *x, const void *y, void *arg)
 {
 	const struct ws_gpu_api *api = arg;
-	uint32_t p = api[*(const uint32_t *)x].correlation, q = api[*(const uint32_t *)y].correlation;
+	uint32_t p = api[*(const uint32_t *)x].correlation,
+		 q = api[*(const uint32_t *)y].correlation;
 	return p < q ? -1 : p > q;
 }
 
