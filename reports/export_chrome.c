@@ -72,6 +72,19 @@ name_track(struct json *j, uint32_t pid, uint32_t tid, const char *name)
  * chart shows the gap instead of giving the time to whatever ran last. */
 #define GAP_PERIODS 10
 
+/* Closes a frame's event: args.samples, the sampling periods it stands for
+ * (what report's percentages count; its duration is wall time, which a
+ * busy machine stretches). */
+static void
+end_frame(struct json *j, uint64_t periods)
+{
+	json_key(j, "args");
+	json_begin_object(j);
+	json_key_uint(j, "samples", periods);
+	json_end_object(j);
+	json_end_object(j);
+}
+
 static void
 thread_flame(struct json *j, struct ws_symbolizer *sym, const struct wsr_process *p,
 	     const struct wsr_thread *t)
@@ -87,7 +100,7 @@ thread_flame(struct json *j, struct ws_symbolizer *sym, const struct wsr_process
 	size_t *depth = ws_xcalloc(nkeys + 1, sizeof *depth);
 	struct ws_chain c = {0}, m = {0};
 	const char **open = NULL;
-	uint64_t *since = NULL;
+	uint64_t *since = NULL, *periods = NULL; /* per open frame */
 	size_t nopen = 0, capopen = 0;
 	uint64_t span = t->samples[t->nsamples - 1].time_ns - t->samples[0].time_ns;
 	uint64_t mean = t->nsamples > 1 ? span / (t->nsamples - 1) : 1000000;
@@ -132,7 +145,7 @@ thread_flame(struct json *j, struct ws_symbolizer *sym, const struct wsr_process
 					nopen--;
 					event(j, "X", open[nopen], "cpu", p->info.pid, t->info.tid,
 					      since[nopen], prev + own - since[nopen]);
-					json_end_object(j);
+					end_frame(j, periods[nopen]);
 				}
 		}
 		size_t keep = 0;
@@ -142,17 +155,22 @@ thread_flame(struct json *j, struct ws_symbolizer *sym, const struct wsr_process
 			nopen--;
 			event(j, "X", open[nopen], "cpu", p->info.pid, t->info.tid, since[nopen],
 			      now - since[nopen]);
-			json_end_object(j);
+			end_frame(j, periods[nopen]);
 		}
 		for (size_t k = keep; k < n; k++) {
 			if (nopen == capopen) {
 				capopen = capopen ? 2 * capopen : 64;
 				open = ws_xrealloc(open, capopen * sizeof *open);
 				since = ws_xrealloc(since, capopen * sizeof *since);
+				periods = ws_xrealloc(periods, capopen * sizeof *periods);
 			}
 			open[nopen] = cur[k];
+			periods[nopen] = 0;
 			since[nopen++] = now;
 		}
+		if (i < t->nsamples) /* this sample counts in every frame now open */
+			for (size_t k = 0; k < nopen; k++)
+				periods[k] += t->samples[i].weight ? t->samples[i].weight : 1;
 	}
 	for (size_t s = 0; s < nkeys; s++)
 		free(names[s]);
@@ -160,6 +178,7 @@ thread_flame(struct json *j, struct ws_symbolizer *sym, const struct wsr_process
 	free(depth);
 	free(open);
 	free(since);
+	free(periods);
 	ws_chain_free(&c);
 	ws_chain_free(&m);
 }
