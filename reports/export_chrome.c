@@ -65,11 +65,12 @@ name_track(struct json *j, uint32_t pid, uint32_t tid, const char *name)
 
 /* One thread's samples as nested complete events: a frame stays open while
  * consecutive samples share it (outermost first); each sample lasts until
- * the next one (the last: one mean interval).  Where the next sample comes
- * more than GAP_PERIODS of its own sampling periods later (a CPU-time
- * recording whose thread was descheduled, or blocked), the thread did not
- * run in between: every frame closes one period after the sample, and the
- * chart shows the gap instead of giving the time to whatever ran last. */
+ * the next one (the last: one mean interval).  In a CPU-time recording,
+ * where the next sample comes more than GAP_PERIODS of the sample's own
+ * periods later and does not stand for the time in between (the thread
+ * was blocked or descheduled), the thread did not run: every frame closes
+ * one period after the sample, and the chart shows the gap instead of
+ * giving the time to whatever ran last. */
 #define GAP_PERIODS 10
 
 /* Closes a frame's event: args.samples, the sampling periods it stands for
@@ -140,7 +141,13 @@ thread_flame(struct json *j, struct ws_symbolizer *sym, const struct wsr_process
 			uint64_t own =
 			    (uint64_t)(t->samples[i - 1].weight ? t->samples[i - 1].weight : 1) *
 			    period;
-			if (now > prev && now - prev > GAP_PERIODS * own)
+			uint64_t next =
+			    (uint64_t)(t->samples[i].weight ? t->samples[i].weight : 1) * period;
+			/* not when the next sample stands for the time in between
+			 * (a wall-clock timer that fired while the thread waited
+			 * for a CPU: one late sample of many periods) */
+			if (p->info.clock == WS_CLOCK_CPU && now > prev &&
+			    now - prev > GAP_PERIODS * own && 2 * next < now - prev)
 				while (nopen > 0) {
 					nopen--;
 					event(j, "X", open[nopen], "cpu", p->info.pid, t->info.tid,
