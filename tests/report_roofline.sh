@@ -77,15 +77,23 @@ if [ "$unknown" -gt 0 ]; then
 else
 	grep -q 'without an achieved rate' "$WORK/cols.txt" && fail "text: the -F advice with every rate known"
 fi
+# (up to 3 recordings: the estimate needs two samples in one pass of the
+# loop, which a busy machine's late timer delivery sometimes denies it;
+# CI saw one run in many without a rate)
 n=3000 rep=2
-ws_record "$WORK/fast" -F 10000 -- "$stride" columns $n $rep >"$WORK/fast.out" || fail "record -F 10000 stride failed"
-secs=$(sed -n 's/.* time=\([0-9.]*\) s.*/\1/p' "$WORK/fast.out")
-"$WHYSLOW" report --memory --json "$WORK/fast" >"$WORK/fast.json" 2>/dev/null
-got=$(jq -r '[.roofline.loops[] | select(.function == "sum_columns")][0].achieved_flops' "$WORK/fast.json")
+for try in 1 2 3; do
+	rm -rf "$WORK/fast"
+	ws_record "$WORK/fast" -F 10000 -- "$stride" columns $n $rep >"$WORK/fast.out" || fail "record -F 10000 stride failed"
+	secs=$(sed -n 's/.* time=\([0-9.]*\) s.*/\1/p' "$WORK/fast.out")
+	"$WHYSLOW" report --memory --json "$WORK/fast" >"$WORK/fast.json" 2>/dev/null
+	got=$(jq -r '[.roofline.loops[] | select(.function == "sum_columns")][0].achieved_flops' "$WORK/fast.json")
+	[ "$got" = null ] || [ -z "$got" ] || break
+	note "-F 10000, try $try: sum_columns has no achieved rate yet"
+done
 if [ -z "$secs" ]; then
 	fail "stride printed no time: $(cat "$WORK/fast.out")"
 elif [ "$got" = null ] || [ -z "$got" ]; then
-	fail "-F 10000: sum_columns still has no achieved rate"
+	fail "-F 10000: sum_columns still has no achieved rate after 3 recordings"
 else
 	# the program's own rate: n*n additions per repeat in secs
 	awk -v a="$got" -v n=$n -v r=$rep -v s="$secs" 'BEGIN { t = n * n * r / s; exit !(a > 0 && a <= 1.5 * t) }' ||
